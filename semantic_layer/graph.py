@@ -1,0 +1,55 @@
+"""Which tables a fact reaches through many-to-one joins, and which binding of a dimension a
+fact uses: the nearest one (ship-to city for orders, home city for customer counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from semantic_layer.model import Binding, Dimension, Fact, Join, SemanticModel
+
+Path = tuple[Join, ...]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a fact reaches a dimension's column: forward joins, optionally after a bridge."""
+
+    binding: Binding
+    path: Path  # many-to-one joins, starting at the fact table (or at the bridge table)
+    bridge: Join | None = None  # bridge table -> fact table join, for 'rows containing a match'
+
+
+def forward_paths(model: SemanticModel, start: str) -> dict[str, Path]:
+    """Shortest many-to-one path from ``start`` to every table it reaches (itself: empty path)."""
+    return model.join_paths.get(start, {start: ()})
+
+
+def base_dimension(model: SemanticModel, dimension: Dimension) -> Dimension:
+    """The dimension whose bindings a derived dimension (region from province) uses."""
+    seen = {dimension.id}
+    while dimension.derived_from and dimension.derived_from in model.dimension_by_id:
+        dimension = model.dimension_by_id[dimension.derived_from]
+        if dimension.id in seen:
+            break
+        seen.add(dimension.id)
+    return dimension
+
+
+def reach_dimension(model: SemanticModel, fact: Fact, dimension: Dimension) -> Reach | None:
+    """The nearest binding of ``dimension`` from ``fact``, or None when the fact cannot reach it."""
+    bindings = base_dimension(model, dimension).bindings
+    direct = forward_paths(model, fact.table)
+    options = [(len(direct[b.table]), i, Reach(b, direct[b.table]))
+               for i, b in enumerate(bindings) if b.table in direct]
+    if options:
+        return min(options, key=lambda o: o[:2])[2]
+    for bridge_table in fact.bridges:
+        bridge = next((j for j in model.joins if j.source == bridge_table and j.target == fact.table), None)
+        if bridge is None:
+            continue
+        paths = forward_paths(model, bridge_table)
+        options = [(len(paths[b.table]), i, Reach(b, paths[b.table], bridge))
+                   for i, b in enumerate(bindings) if b.table in paths]
+        if options:
+            return min(options, key=lambda o: o[:2])[2]
+    return None

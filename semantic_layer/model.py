@@ -1,0 +1,152 @@
+"""The semantic model as frozen, typed objects: tables, joins, facts with measures, metrics and
+dimensions. Parsed from YAML by ``loader.py``; cross-references are checked by ``rules.py``."""
+
+from __future__ import annotations
+
+from collections import deque
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Grain = Literal["day", "week", "month", "quarter", "year"]
+GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
+Format = Literal["money", "percent", "count", "ratio", "number"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Names(Frozen):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def pick(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+class Table(Frozen):
+    name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
+    primary_key: tuple[str, ...] = Field(min_length=1)
+    sql: str | None = Field(None, description="a derived table: one SELECT over other tables")
+    columns: dict[str, str] | None = Field(None, description="column types of a derived table")
+
+
+class Join(Frozen):
+    """A many-to-one path: each row of ``source`` matches at most one row of ``target``."""
+
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    keys: tuple[tuple[str, str], ...] = Field(min_length=1, description="(from column, to column) pairs")
+
+
+class TimeColumn(Frozen):
+    column: str
+    type: Literal["date", "timestamp"]
+
+
+class DefaultFilter(Frozen):
+    """A row filter that holds unless the query names the dimension that lifts it."""
+
+    condition: str
+    lifted_by: str | None = None
+    time_when_lifted: str | None = None
+
+
+class Measure(Frozen):
+    name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
+    agg: Literal["sum", "count", "count_distinct", "avg", "min", "max", "count_entities"]
+    expr: str = "*"
+    filter: str | None = None
+    entity: str | None = Field(None, description="count_entities: the entity column")
+    having: str | None = Field(None, description="count_entities: the per-entity condition")
+
+
+class Fact(Frozen):
+    name: str
+    table: str
+    time: TimeColumn | None = None
+    default_filter: DefaultFilter | None = None
+    bridges: tuple[str, ...] = Field(
+        (), description="one-to-many tables whose dimensions mean 'rows containing a match'")
+    measures: tuple[Measure, ...] = Field(min_length=1)
+
+
+class Metric(Frozen):
+    id: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
+    name: Names
+    synonyms: tuple[str, ...] = ()
+    description: Names
+    format: Format
+    expr: str = Field(description="arithmetic over measure names")
+    time_scope: Literal["period", "all_time"] = "period"
+
+
+class Binding(Frozen):
+    table: str
+    column: str | None = None
+    expr: str | None = None
+
+
+class Band(Frozen):
+    label: str
+    below: float | None = None
+
+
+class Dimension(Frozen):
+    id: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
+    label: Names
+    synonyms: tuple[str, ...] = ()
+    time: bool = False
+    bindings: tuple[Binding, ...] = ()
+    derived_from: str | None = None
+    groups: dict[str, tuple[str, ...]] | None = None
+    bands: tuple[Band, ...] | None = None
+    value_synonyms: dict[str, str] = {}
+
+
+class SemanticModel(Frozen):
+    name: str
+    title: Names
+    tables: tuple[Table, ...]
+    joins: tuple[Join, ...]
+    facts: tuple[Fact, ...]
+    metrics: tuple[Metric, ...]
+    dimensions: tuple[Dimension, ...]
+
+    @cached_property
+    def table_by_name(self) -> dict[str, Table]:
+        return {t.name: t for t in self.tables}
+
+    @cached_property
+    def metric_by_id(self) -> dict[str, Metric]:
+        return {m.id: m for m in self.metrics}
+
+    @cached_property
+    def dimension_by_id(self) -> dict[str, Dimension]:
+        return {d.id: d for d in self.dimensions}
+
+    @cached_property
+    def fact_by_measure(self) -> dict[str, tuple[Fact, Measure]]:
+        return {m.name: (f, m) for f in self.facts for m in f.measures}
+
+    @cached_property
+    def join_paths(self) -> dict[str, dict[str, tuple[Join, ...]]]:
+        """For every table, the shortest many-to-one join path to each table it reaches."""
+        result = {}
+        for start in self.table_by_name:
+            paths: dict[str, tuple[Join, ...]] = {start: ()}
+            queue = deque([start])
+            while queue:
+                table = queue.popleft()
+                for join in self.joins:
+                    if join.source == table and join.target not in paths:
+                        paths[join.target] = paths[table] + (join,)
+                        queue.append(join.target)
+            result[start] = paths
+        return result
+
+    @cached_property
+    def time_dimension(self) -> Dimension | None:
+        return next((d for d in self.dimensions if d.time), None)

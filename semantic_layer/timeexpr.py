@@ -1,0 +1,302 @@
+"""Time words -> half-open date ranges [start, end) for a reference date ("today"), in Chinese and
+English, per the time-expression table of metrics.md. ``find_time_range`` locates an expression
+inside a longer question; ``resolve_time_expression`` requires the whole text to be one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from semantic_layer.errors import QueryInvalid
+
+D = dt.date
+_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: D
+    end: D  # exclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def label(self) -> str:
+        """Inclusive text form, e.g. '2025-06-01 ~ 2025-06-30'."""
+        last = self.end - _DAY
+        return self.start.isoformat() if last == self.start else f"{self.start} ~ {last}"
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "a": 1, "an": 1}
+NUMBER = r"(?:\d+|[零〇一二两三四五六七八九十百]+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|an?)"
+
+
+def to_number(text: str) -> int:
+    """Digits, Chinese numerals or English words to an int.
+
+    >>> [to_number(t) for t in ("15", "十五", "二十", "两", "three", "一百")]
+    [15, 15, 20, 2, 3, 100]
+    """
+    text = text.strip().lower()
+    if text.isdigit():
+        return int(text)
+    if text in _EN_NUMBERS:
+        return _EN_NUMBERS[text]
+    total, current = 0, 0
+    for char in text:
+        if char in _CN_DIGITS:
+            current = _CN_DIGITS[char]
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif char == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+def month_start(day: D) -> D:
+    return day.replace(day=1)
+
+
+def add_months(day: D, months: int) -> D:
+    index = day.year * 12 + day.month - 1 + months
+    return D(index // 12, index % 12 + 1, 1)
+
+
+def quarter_start(day: D) -> D:
+    return D(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def shift_year(day: D, years: int) -> D:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _year_of(text: str | None, today: D) -> int | None:
+    if not text:
+        return None
+    text = text.strip()
+    relative = {"今年": 0, "本年": 0, "this year": 0, "去年": -1, "last year": -1, "前年": -2}
+    if text.lower() in relative:
+        return today.year + relative[text.lower()]
+    year = int(re.sub(r"\D", "", text))
+    return year + 2000 if year < 100 else year
+
+
+def _latest_festival(month: int, first: int, last: int, year: int | None, today: D) -> DateRange:
+    if year is None:
+        year = today.year if D(today.year, month, first) < today else today.year - 1
+    return DateRange(D(year, month, first), D(year, month, last) + _DAY)
+
+
+Handler = Callable[[re.Match, D], DateRange]
+YEAR = r"(?P<year>(?:19|20)\d{2}|今年|本年|去年|前年|this year|last year)"
+_MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august",
+              "september", "october", "november", "december")
+MONTH_EN = r"(?P<mname>" + "|".join(m for m in _MONTHS_EN) + "|" + "|".join(m[:3] for m in _MONTHS_EN) + r")\.?"
+
+
+def _month_number(match: re.Match) -> int:
+    if match.groupdict().get("mname"):
+        return next(i + 1 for i, m in enumerate(_MONTHS_EN) if m.startswith(match["mname"][:3].lower()))
+    return to_number(match["month"])
+
+
+def _last_n_days(match: re.Match, today: D) -> DateRange:
+    count = to_number(match["n"]) if match.groupdict().get("n") else 1
+    unit = (match["unit"] or "").lower()
+    days = count * {"周": 7, "星期": 7, "week": 7, "weeks": 7, "个月": 30, "月": 30, "month": 30,
+                    "months": 30, "年": 365, "year": 365, "years": 365}.get(unit, 1)
+    return DateRange(today - dt.timedelta(days=days), today)
+
+
+def _named_month(match: re.Match, today: D) -> DateRange:
+    month = _month_number(match)
+    year = _year_of(match.groupdict().get("year"), today)
+    if year is None:
+        year = today.year if D(today.year, month, 1) <= today else today.year - 1
+    start = D(year, month, 1)
+    return DateRange(start, add_months(start, 1))
+
+
+def _named_quarter(match: re.Match, today: D) -> DateRange:
+    quarter = to_number(match["q"])
+    if not 1 <= quarter <= 4:
+        raise QueryInvalid(f"没有第{quarter}季度", f"there is no quarter {quarter}")
+    year = _year_of(match.groupdict().get("year"), today) or today.year
+    start = D(year, quarter * 3 - 2, 1)
+    return DateRange(start, add_months(start, 3))
+
+
+def _half(match: re.Match, today: D) -> DateRange:
+    year = _year_of(match.groupdict().get("year"), today) or today.year
+    first = match["half"].lower() in ("上", "first", "1st", "h1")
+    return DateRange(D(year, 1, 1), D(year, 7, 1)) if first else DateRange(D(year, 7, 1), D(year + 1, 1, 1))
+
+
+def _day(match: re.Match, today: D) -> DateRange:
+    year = _year_of(match.groupdict().get("year"), today)
+    month, day = _month_number(match), to_number(match["day"])
+    if year is None:
+        year = today.year if D(today.year, month, min(day, 28)) <= today else today.year - 1
+    start = D(year, month, day)
+    return DateRange(start, start + _DAY)
+
+
+def _whole_year(match: re.Match, today: D) -> DateRange:
+    year = _year_of(match["year"], today)
+    end = D(year + 1, 1, 1)
+    return DateRange(D(year, 1, 1), min(end, today + _DAY) if year == today.year else end)
+
+
+def _fixed(start: Callable[[D], D], end: Callable[[D], D]) -> Handler:
+    return lambda match, today: DateRange(start(today), end(today))
+
+
+def _week_start(day: D) -> D:
+    return day - dt.timedelta(days=day.weekday())
+
+
+_DATE = (r"(?<!\d)(?:(?P<year>(?:19|20)\d{2})\s*[-/.年]\s*)?(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?")
+
+RULES: tuple[tuple[str, Handler], ...] = (
+    # explicit day: 2025-06-18, 2025年6月18日, 6月18日, June 18 2025
+    (_DATE, _day),
+    (r"(?<![a-z])" + MONTH_EN + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(?P<year>(?:19|20)\d{2}))?", _day),
+    (r"今天|今日|today", _fixed(lambda t: t, lambda t: t + _DAY)),
+    (r"昨天|昨日|yesterday", _fixed(lambda t: t - _DAY, lambda t: t)),
+    (r"前天|the day before yesterday", _fixed(lambda t: t - 2 * _DAY, lambda t: t - _DAY)),
+    (r"(?:(?:最近|近|过去|past)\s*(?P<n>" + NUMBER + r")?|(?:前|last|previous)\s*(?P<n2>" + NUMBER +
+     r"))\s*(?P<unit>天|日|周|星期|个月|月|年|days?|weeks?|months?|years?)(?!\w)",
+     lambda m, t: _last_n_days(_CountMatch(m), t)),
+    (r"(?:最近|近|过去)\s*半\s*年|(?:last|past) (?:half year|six months)",
+     _fixed(lambda t: t - dt.timedelta(days=180), lambda t: t)),
+    (r"本周|这周|这一周|这个星期|本星期|this week", _fixed(_week_start, lambda t: t + _DAY)),
+    (r"上周|上个星期|上星期|上一周|last week", _fixed(lambda t: _week_start(t) - 7 * _DAY, _week_start)),
+    (r"本月|这个月|当月|这月|this month", _fixed(month_start, lambda t: t + _DAY)),
+    (r"上个月|上月|上一个月|last month|previous month", _fixed(lambda t: add_months(t, -1), month_start)),
+    (r"本季度|这个季度|本季|当季|this quarter", _fixed(quarter_start, lambda t: t + _DAY)),
+    (r"上季度|上个季度|上一季度|上季|last quarter|previous quarter",
+     _fixed(lambda t: add_months(quarter_start(t), -3), quarter_start)),
+    (r"(?:" + YEAR + r"\s*年?\s*)?(?P<half>上|下)半年|(?P<half2>first|second|1st|2nd) half(?: of (?P<year2>\d{4}|this year|last year))?",
+     lambda m, t: _half(_HalfMatch(m), t)),
+    (r"(?:" + YEAR + r"\s*年?\s*)?(?<![a-z])Q(?P<q>[1-4])(?:\s+(?P<year_e>(?:19|20)\d{2}))?|(?:" +
+     YEAR.replace("year>", "year_b>") + r"\s*年?\s*)?第?(?P<q2>[一二三四1-4])季度",
+     lambda m, t: _named_quarter(_QuarterMatch(m), t)),
+    (r"(?:" + YEAR + r"\s*年?\s*)?(?<!\d)(?:618|六一八)(?!\d)(?:大促|活动)?", lambda m, t: _latest_festival(6, 1, 18, _year_of(m["year"], t), t)),
+    (r"(?:" + YEAR + r"\s*年?\s*)?(?:双11|双十一|双 11|double 11|double eleven|singles'? day)(?:大促|活动)?",
+     lambda m, t: _latest_festival(11, 1, 11, _year_of(m["year"], t), t)),
+    (YEAR + r"\s*[-/年]?\s*(?P<month>1[0-2]|0?[1-9])\s*月份?(?!\s*\d)", _named_month),
+    (r"(?P<year>(?:19|20)\d{2})-(?P<month>1[0-2]|0[1-9])(?![\d-])", _named_month),
+    (r"(?<![a-z])" + MONTH_EN + r",?\s+(?P<year>(?:19|20)\d{2}|this year|last year)", _named_month),
+    (r"(?<=\bin )" + MONTH_EN.replace("|may|", "|") + r"(?![a-z])", _named_month),
+    (r"(?P<month>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?", _named_month),
+    (r"(?P<year>(?:19|20)\d{2})\s*年(?:度|全年)?|(?P<year_c>今年|本年|this year|去年|last year|前年)(?:全年)?",
+     lambda m, t: _whole_year(_YearMatch(m), t)),
+)
+
+
+class _Rename:
+    """Adapts a match whose alternatives use different group names to the names a handler reads."""
+
+    renames: dict[str, str] = {}
+
+    def __init__(self, match: re.Match) -> None:
+        self.match = match
+
+    def __getitem__(self, name: str):
+        value = self.match.groupdict().get(name)
+        return value if value is not None else self.match.groupdict().get(self.renames.get(name, ""))
+
+    def groupdict(self) -> dict:
+        return {name: self[name] for name in (*self.match.groupdict(), *self.renames)}
+
+    def group(self, index: int = 0) -> str:
+        return self.match.group(index)
+
+
+class _HalfMatch(_Rename):
+    renames = {"half": "half2", "year": "year2"}
+
+
+class _QuarterMatch(_Rename):
+    renames = {"q": "q2", "year": "year_b"}
+
+    def __getitem__(self, name: str):
+        value = super().__getitem__(name)
+        return value if value is not None or name != "year" else self.match.groupdict().get("year_e")
+
+
+class _CountMatch(_Rename):
+    renames = {"n": "n2"}
+
+
+class _YearMatch(_Rename):
+    renames = {"year": "year_c"}
+
+
+_COMPILED = tuple((re.compile(pattern, re.IGNORECASE), handler) for pattern, handler in RULES)
+
+_RANGE_SEPARATOR = re.compile(r"\s*(?:至|到|~|～|—|–|-|to|through|until)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TimeMatch:
+    range: DateRange
+    start: int  # span of the words in the text
+    end: int
+
+
+def find_time_ranges(text: str, today: D) -> list[TimeMatch]:
+    """Every non-overlapping time expression in ``text``, longest first where they overlap,
+    with 'A 至 B' / 'from A to B' merged into one inclusive range."""
+    candidates: list[TimeMatch] = []
+    for pattern, handler in _COMPILED:
+        for match in pattern.finditer(text):
+            if not match.group(0).strip():
+                continue
+            try:
+                found = handler(match, today)
+            except ValueError:  # '2025-13' and the like: not a date, so not a time expression
+                continue
+            candidates.append(TimeMatch(found, match.start(), match.end()))
+    candidates.sort(key=lambda m: (-(m.end - m.start), m.start))
+    chosen: list[TimeMatch] = []
+    for candidate in candidates:
+        if all(candidate.end <= c.start or candidate.start >= c.end for c in chosen):
+            chosen.append(candidate)
+    chosen.sort(key=lambda m: m.start)
+    merged: list[TimeMatch] = []
+    for match in chosen:
+        if merged and _RANGE_SEPARATOR.fullmatch(text[merged[-1].end:match.start]) and \
+                merged[-1].range.start < match.range.end:
+            previous = merged.pop()
+            merged.append(TimeMatch(DateRange(previous.range.start, match.range.end), previous.start, match.end))
+        else:
+            merged.append(match)
+    return merged
+
+
+def resolve_time_expression(text: str, today: D) -> DateRange:
+    """Resolve a text that is exactly one time expression (or 'A to B').
+
+    >>> resolve_time_expression("上个月", D(2025, 7, 1))
+    DateRange(start=datetime.date(2025, 6, 1), end=datetime.date(2025, 7, 1))
+    >>> resolve_time_expression("last 7 days", D(2025, 7, 1)).label()
+    '2025-06-24 ~ 2025-06-30'
+    """
+    cleaned = text.strip()
+    matches = find_time_ranges(cleaned, today)
+    if len(matches) == 1 and matches[0].start == 0 and matches[0].end == len(cleaned):
+        return matches[0].range
+    raise QueryInvalid(f"无法理解的时间表达: {text!r}", f"unrecognised time expression: {text!r}",
+                       ("上个月", "最近7天", "今年", "2025年Q2", "2025-03"))
