@@ -176,7 +176,7 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"昨天|昨日|yesterday", _fixed(lambda t: t - _DAY, lambda t: t)),
     (r"前天|the day before yesterday", _fixed(lambda t: t - 2 * _DAY, lambda t: t - _DAY)),
     (r"(?:(?:最近|近|过去|past)\s*(?P<n>" + NUMBER + r")?|(?:前|last|previous)\s*(?P<n2>" + NUMBER +
-     r"))\s*(?P<unit>天|日|周|星期|个月|月|年|days?|weeks?|months?|years?)(?!\w)",
+     r"))\s*(?P<unit>天|日|周|星期|个月|月|年|days?|weeks?|months?|years?)(?![a-z])",
      lambda m, t: _last_n_days(_CountMatch(m), t)),
     (r"(?:最近|近|过去)\s*半\s*年|(?:last|past) (?:half year|six months)",
      _fixed(lambda t: t - dt.timedelta(days=180), lambda t: t)),

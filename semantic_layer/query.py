@@ -1,0 +1,93 @@
+"""SemanticQuery: the one spec every front end (API, parser, LLM) produces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from semantic_layer.model import Grain
+
+FilterOp = Literal["=", "!=", "in", "not in", ">", ">=", "<", "<=", "between", "contains"]
+Scalar = str | int | float
+ChartType = Literal["line", "bar", "grouped_bar", "pie", "kpi", "table"]
+MAX_LIMIT = 10_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DimensionRef(Strict):
+    name: str = Field(min_length=1, max_length=64, description="a dimension id, e.g. 'channel' or 'date'")
+    grain: Grain | None = Field(None, description="time grain; only for the 'date' dimension")
+
+
+class Filter(Strict):
+    dimension: str = Field(min_length=1, max_length=64)
+    op: FilterOp = "="
+    value: Scalar | list[Scalar] = Field(description="a list for 'in', 'not in' and 'between'")
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> Filter:
+        is_list = isinstance(self.value, list)
+        if self.op in ("in", "not in") and not (is_list and self.value):
+            raise ValueError(f"'{self.op}' needs a non-empty list of values")
+        if self.op == "between" and not (is_list and len(self.value) == 2):
+            raise ValueError("'between' needs a list of two values")
+        if self.op not in ("in", "not in", "between") and is_list:
+            raise ValueError(f"'{self.op}' needs a single value")
+        if is_list and len(self.value) > 1000:
+            raise ValueError("at most 1000 values")
+        return self
+
+
+class TimeRange(Strict):
+    """Either absolute dates (half-open: ``end`` is the first day NOT included) or a time
+    expression ('上个月', 'last 7 days', '2025年Q2') resolved against the reference date."""
+
+    start: dt.date | None = None
+    end: dt.date | None = Field(None, description="exclusive")
+    expression: str | None = Field(None, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> TimeRange:
+        if self.expression is not None and (self.start or self.end):
+            raise ValueError("give either start/end or expression, not both")
+        if self.expression is None and not (self.start and self.end):
+            raise ValueError("give both start and end (end exclusive), or an expression")
+        if self.start and self.end and self.start >= self.end:
+            raise ValueError("start must be before end (end is exclusive)")
+        return self
+
+
+class OrderBy(Strict):
+    field: str = Field(min_length=1, max_length=64, description="a metric or dimension id of the query")
+    direction: Literal["asc", "desc"] = "desc"
+
+
+class Having(Strict):
+    metric: str = Field(min_length=1, max_length=64)
+    op: Literal[">", ">=", "<", "<=", "=", "!="]
+    value: float
+
+
+class SemanticQuery(Strict):
+    metrics: list[str] = Field(min_length=1, max_length=10, description="metric ids")
+    dimensions: list[DimensionRef] = Field(default_factory=list, max_length=4)
+    filters: list[Filter] = Field(default_factory=list, max_length=20)
+    time_range: TimeRange | None = None
+    order_by: list[OrderBy] = Field(default_factory=list, max_length=5)
+    limit: int | None = Field(None, ge=1, le=MAX_LIMIT)
+    having: list[Having] = Field(default_factory=list, max_length=5)
+    compare: Literal["previous_period", "same_period_last_year"] | None = None
+    chart: ChartType | None = Field(None, description="preferred chart; chosen from the result when absent")
+
+    @field_validator("dimensions", mode="before")
+    @classmethod
+    def _names_as_refs(cls, value):
+        """Accept plain ids as shorthand: ["channel", {"name": "date", "grain": "month"}]."""
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value

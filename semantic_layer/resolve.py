@@ -1,0 +1,180 @@
+"""Names -> references: a SemanticQuery checked against the model becomes a ResolvedQuery, or a
+QueryInvalid error whose message names the problem and the closest valid names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from semantic_layer.errors import QueryInvalid
+from semantic_layer.expressions import parse_snippet
+from semantic_layer.graph import reach_dimension
+from semantic_layer.model import Dimension, Fact, Grain, Metric, SemanticModel
+from semantic_layer.query import SemanticQuery
+from semantic_layer.timeexpr import DateRange, resolve_time_expression
+
+
+@dataclass(frozen=True)
+class ResolvedDimension:
+    dimension: Dimension
+    grain: Grain | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedFilter:
+    dimension: Dimension
+    op: str
+    values: tuple  # one value, or the list for in / not in / between
+
+
+@dataclass(frozen=True)
+class ResolvedQuery:
+    metrics: tuple[Metric, ...]
+    dimensions: tuple[ResolvedDimension, ...]
+    filters: tuple[ResolvedFilter, ...]
+    time_range: DateRange | None
+    order_by: tuple[tuple[str, bool], ...]  # (field, descending)
+    limit: int | None
+    having: tuple[tuple[str, str, float], ...]
+    compare: str | None
+    today: dt.date
+
+
+def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:
+    """The facts whose measures a metric uses, in order of first use."""
+    facts: dict[str, Fact] = {}
+    for column in parse_snippet(metric.expr).find_all(exp.Column):
+        fact = model.fact_by_measure[column.name][0]
+        facts.setdefault(fact.name, fact)
+    return list(facts.values())
+
+
+def has_time(model: SemanticModel, metric: Metric) -> bool:
+    return metric.time_scope == "period" and all(f.time for f in metric_facts(model, metric))
+
+
+def allowed_dimensions(model: SemanticModel, metric: Metric) -> list[Dimension]:
+    """The dimensions a metric can be grouped or filtered by (every one of its facts reaches them)."""
+    facts = metric_facts(model, metric)
+    return [d for d in model.dimensions
+            if (has_time(model, metric) if d.time else all(reach_dimension(model, f, d) for f in facts))]
+
+
+def _closest(word: str, names: dict[str, str]) -> tuple[str, ...]:
+    """The ids whose id or any name is closest to ``word``."""
+    hits = difflib.get_close_matches(word.casefold(), list(names), n=6, cutoff=0.4)
+    return tuple(dict.fromkeys(names[h] for h in hits))[:3]
+
+
+def _metric_names(model: SemanticModel) -> dict[str, str]:
+    names = {}
+    for m in model.metrics:
+        for word in (m.id, m.name.zh, m.name.en, *m.synonyms):
+            names.setdefault(word.casefold(), m.id)
+    return names
+
+
+def _dimension_names(model: SemanticModel) -> dict[str, str]:
+    names = {}
+    for d in model.dimensions:
+        for word in (d.id, d.label.zh, d.label.en, *d.synonyms):
+            names.setdefault(word.casefold(), d.id)
+    return names
+
+
+def _metric(model: SemanticModel, name: str) -> Metric:
+    if name in model.metric_by_id:
+        return model.metric_by_id[name]
+    close = _closest(name, _metric_names(model))
+    hint = f"，您是不是想问: {', '.join(close)}" if close else ""
+    raise QueryInvalid(f"未知指标 {name!r}{hint}", f"unknown metric {name!r}" +
+                       (f"; did you mean: {', '.join(close)}" if close else ""), close)
+
+
+def _dimension(model: SemanticModel, name: str) -> Dimension:
+    if name in model.dimension_by_id:
+        return model.dimension_by_id[name]
+    close = _closest(name, _dimension_names(model))
+    hint = f"，您是不是想用: {', '.join(close)}" if close else ""
+    raise QueryInvalid(f"未知维度 {name!r}{hint}", f"unknown dimension {name!r}" +
+                       (f"; did you mean: {', '.join(close)}" if close else ""), close)
+
+
+def _check_reachable(model: SemanticModel, metric: Metric, dimension: Dimension) -> None:
+    allowed = allowed_dimensions(model, metric)
+    if dimension in allowed:
+        return
+    zh = "、".join(d.label.zh for d in allowed)
+    en = ", ".join(d.id for d in allowed)
+    if dimension.time:
+        raise QueryInvalid(f"{metric.name.zh}不按时间统计（口径: 全部历史），不能按日期拆分或筛选时间；可用维度: {zh}",
+                           f"{metric.id} is not dated (all-time definition); it allows: {en}",
+                           tuple(d.id for d in allowed))
+    raise QueryInvalid(f"{metric.name.zh}不能按{dimension.label.zh}拆分或筛选；可用维度: {zh}",
+                       f"{metric.id} cannot be broken down or filtered by {dimension.id}; it allows: {en}",
+                       tuple(d.id for d in allowed))
+
+
+def normalize_value(dimension: Dimension, value):
+    """Map a value synonym to the warehouse value ('Tmall' -> '天猫'), case-insensitively."""
+    if not isinstance(value, str):
+        return value
+    lowered = {k.casefold(): v for k, v in dimension.value_synonyms.items()}
+    return lowered.get(value.strip().casefold(), value.strip())
+
+
+def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) -> ResolvedQuery:
+    metrics = tuple(dict.fromkeys(_metric(model, name) for name in query.metrics))
+    dimensions: list[ResolvedDimension] = []
+    for ref in query.dimensions:
+        dimension = _dimension(model, ref.name)
+        if ref.grain and not dimension.time:
+            raise QueryInvalid(f"只有日期维度可以设置粒度（{dimension.label.zh}不行）",
+                               f"only the date dimension takes a grain, not {dimension.id}")
+        for metric in metrics:
+            _check_reachable(model, metric, dimension)
+        resolved = ResolvedDimension(dimension, (ref.grain or "day") if dimension.time else None)
+        if all(d.dimension != dimension for d in dimensions):
+            dimensions.append(resolved)
+    filters = []
+    for item in query.filters:
+        dimension = _dimension(model, item.dimension)
+        if dimension.time:
+            raise QueryInvalid("日期请用时间范围（time_range）限定，而不是筛选条件",
+                               "restrict dates with time_range, not with a filter")
+        for metric in metrics:
+            _check_reachable(model, metric, dimension)
+        values = item.value if isinstance(item.value, list) else [item.value]
+        filters.append(ResolvedFilter(dimension, item.op, tuple(normalize_value(dimension, v) for v in values)))
+
+    time_range = None
+    if query.time_range is not None:
+        if query.time_range.expression is not None:
+            time_range = resolve_time_expression(query.time_range.expression, today)
+        else:
+            time_range = DateRange(query.time_range.start, query.time_range.end)
+    if query.compare and time_range is None:
+        raise QueryInvalid("对比（环比/同比）需要一个时间范围", "a comparison needs a time range",
+                           ("上个月", "本月", "今年"))
+    if query.compare and any(not has_time(model, m) for m in metrics):
+        raise QueryInvalid("全部历史口径的指标不能做环比或同比", "all-time metrics cannot be compared across periods")
+
+    fields = {m.id for m in metrics} | {d.dimension.id for d in dimensions}
+    for order in query.order_by:
+        if order.field not in fields:
+            raise QueryInvalid(f"排序字段 {order.field!r} 不在查询的指标或维度中",
+                               f"order_by field {order.field!r} is not a metric or dimension of the query",
+                               tuple(sorted(fields)))
+    for condition in query.having:
+        if condition.metric not in {m.id for m in metrics}:
+            raise QueryInvalid(f"筛选阈值的指标 {condition.metric!r} 不在查询中",
+                               f"having metric {condition.metric!r} is not among the query's metrics",
+                               tuple(m.id for m in metrics))
+    return ResolvedQuery(
+        metrics=metrics, dimensions=tuple(dimensions), filters=tuple(filters), time_range=time_range,
+        order_by=tuple((o.field, o.direction == "desc") for o in query.order_by), limit=query.limit,
+        having=tuple((h.metric, h.op, h.value) for h in query.having), compare=query.compare,
+        today=today)
