@@ -1,0 +1,29 @@
+# The two commands of the README: `make serve` and `make test`. Both set up what they need.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= data/demo.duckdb
+
+.PHONY: setup serve test bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(DB): | $(STAMP)
+	$(BIN)/chatbi demo-data --out $(DB)
+
+serve: $(STAMP) $(DB)
+	$(BIN)/chatbi serve --db $(DB) --host 127.0.0.1 --port 8000
+
+test: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) data build *.egg-info

@@ -1,0 +1,142 @@
+"""The query use case shared by every channel: a SemanticQuery or a SQL text in, an Answer out
+(JSON-safe rows, labelled columns, a chart spec, the SQL that ran, timings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+import time
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from semantic_layer.chart import ChartSpec, ColumnInfo, suggest_chart
+from semantic_layer.compile import compile_query
+from semantic_layer.guard import guard_sql
+from semantic_layer.model import SemanticModel
+from semantic_layer.query import SemanticQuery
+from semantic_layer.resolve import ResolvedQuery, resolve_query
+from service.warehouse import Warehouse
+
+_COMPARE_LABELS = {
+    "previous_period": ({"zh": "上期", "en": "previous period"}, {"zh": "环比", "en": "change vs previous"}),
+    "same_period_last_year": ({"zh": "去年同期", "en": "same period last year"},
+                              {"zh": "同比", "en": "change year over year"}),
+}
+
+
+@dataclass
+class Answer:
+    sql: str
+    columns: list[ColumnInfo]
+    rows: list[list]
+    chart: ChartSpec
+    truncated: bool
+    timings: dict[str, float] = field(default_factory=dict)
+    resolved: ResolvedQuery | None = None
+
+
+def json_value(value):
+    """A database value as a JSON value: numbers stay numbers, dates become ISO text.
+
+    >>> [json_value(v) for v in (decimal.Decimal("12.50"), dt.date(2025, 3, 1), float("nan"), 7)]
+    [12.5, '2025-03-01', None, 7]
+    """
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def _format_of(duck_type: str) -> str:
+    kind = duck_type.upper()
+    if kind.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")):
+        return "number"
+    if kind in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER"):
+        return "count"
+    if kind.startswith(("DATE", "TIMESTAMP")):
+        return "date"
+    return "text"
+
+
+class QueryEngine:
+    """Plans and runs queries over one model and one read-only warehouse."""
+
+    def __init__(self, model: SemanticModel, warehouse: Warehouse, row_cap: int, timeout_s: float) -> None:
+        self.model = model
+        self.warehouse = warehouse
+        self.row_cap = row_cap
+        self.timeout_s = timeout_s
+        self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
+
+    def plan(self, query: SemanticQuery, today: dt.date) -> tuple[ResolvedQuery, exp.Query]:
+        """Resolve and compile without running (the explain step); the SQL is guarded too."""
+        resolved = resolve_query(self.model, query, today)
+        tree = compile_query(self.model, resolved)
+        guard_sql(tree.sql("duckdb"), self.allowed)
+        return resolved, tree
+
+    def _columns(self, resolved: ResolvedQuery) -> list[ColumnInfo]:
+        columns = [ColumnInfo(d.dimension.id, d.dimension.label.model_dump(),
+                              "time" if d.dimension.time else "dimension",
+                              "date" if d.dimension.time else "text") for d in resolved.dimensions]
+        for metric in resolved.metrics:
+            columns.append(ColumnInfo(metric.id, metric.name.model_dump(), "metric", metric.format))
+            if resolved.compare and resolved.time_range:
+                previous, change = _COMPARE_LABELS[resolved.compare]
+                columns.append(ColumnInfo(f"{metric.id}__previous",
+                                          {k: f"{metric.name.pick(k)} ({v})" for k, v in previous.items()},
+                                          "metric", metric.format))
+                columns.append(ColumnInfo(f"{metric.id}__change", change, "metric", "percent"))
+        return columns
+
+    def answer_query(self, query: SemanticQuery, today: dt.date) -> Answer:
+        started = time.perf_counter()
+        resolved, tree = self.plan(query, today)
+        planned = time.perf_counter()
+        sql = tree.sql("duckdb")
+        result = self.warehouse.run(sql, self.row_cap, self.timeout_s)
+        columns = [c for c in self._columns(resolved) if c.name in {n for n, _ in result.columns}]
+        rows = [[json_value(v) for v in row] for row in result.rows]
+        chart = suggest_chart(columns, len(rows), query.chart)
+        return Answer(tree.sql("duckdb", pretty=True), columns, rows, chart, result.truncated,
+                      _timings(started, planned), resolved)
+
+    def answer_sql(self, sql: str) -> Answer:
+        started = time.perf_counter()
+        tree = guard_sql(sql, self.allowed)
+        planned = time.perf_counter()
+        result = self.warehouse.run(tree.sql("duckdb"), self.row_cap, self.timeout_s)
+        columns = []
+        for name, kind in result.columns:
+            fmt = _format_of(kind)
+            role = "metric" if fmt in ("number", "count") else ("time" if fmt == "date" else "dimension")
+            columns.append(ColumnInfo(name, {"zh": name, "en": name}, role, fmt))
+        if columns and all(c.role == "metric" for c in columns) and len(result.rows) > 1:
+            first = columns[0]  # a leading numeric key column (a year, an id) labels the rows
+            columns[0] = ColumnInfo(first.name, first.label, "dimension", first.format)
+        rows = [[json_value(v) for v in row] for row in result.rows]
+        return Answer(tree.sql("duckdb", pretty=True), columns, rows, suggest_chart(columns, len(rows)),
+                      result.truncated, _timings(started, planned))
+
+
+def _timings(started: float, planned: float) -> dict[str, float]:
+    done = time.perf_counter()
+    return {"plan_ms": round((planned - started) * 1000, 2), "query_ms": round((done - planned) * 1000, 2),
+            "total_ms": round((done - started) * 1000, 2)}

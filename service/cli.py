@@ -1,0 +1,88 @@
+"""The ``chatbi`` command: demo-data and serve (more subcommands join as channels arrive)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from semantic_layer.errors import SemanticError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}")
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return value
+
+
+def build_demo(out: Path, end_date: dt.date, seed: int, scale: float) -> None:
+    from service.demo_data.build import build_demo_warehouse
+
+    started = time.perf_counter()
+    counts = build_demo_warehouse(out, end_date, seed, scale)
+    took = time.perf_counter() - started
+    size = out.stat().st_size / 1e6
+    print(f"built {out} in {took:.1f} s ({size:.1f} MB): " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+
+
+def _demo_data(args: argparse.Namespace) -> None:
+    build_demo(args.out, args.end_date, args.seed, args.scale)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from service.main import create_app
+    from service.settings import Settings
+
+    settings = Settings(**({"db_path": args.db} if args.db else {}))
+    if not settings.db_path.exists():
+        if args.db:
+            raise SystemExit(f"warehouse file not found: {args.db}")
+        print(f"no warehouse at {settings.db_path}: building the demo warehouse first")
+        build_demo(settings.db_path, dt.date.today() - dt.timedelta(days=1), 7, 1.0)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="chatbi", description="chat-BI: questions in, numbers out")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo-data", help="build the deterministic demo warehouse")
+    demo.add_argument("--out", type=Path, required=True, help="DuckDB file to write")
+    demo.add_argument("--end-date", type=_date, default=dt.date.today() - dt.timedelta(days=1),
+                      help="last day of data (default: yesterday)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--scale", type=_positive, default=1.0, help="1 = ~20k customers, ~150k orders")
+    demo.set_defaults(run=_demo_data)
+
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb, "
+                                              "built on first run)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        args.run(args)
+    except SemanticError as error:
+        print(f"error: {error.text('en')}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+if __name__ == "__main__":
+    main()

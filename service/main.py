@@ -1,0 +1,51 @@
+"""create_app(): settings, model, warehouse and engine built once in the lifespan."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from semantic_layer.loader import load_model
+from service.answers import QueryEngine
+from service.catalog import dimension_values
+from service.errors import error_response, install_error_handlers
+from service.routes import api
+from service.settings import Settings
+from service.warehouse import Warehouse
+
+
+class BodyLimit(BaseHTTPMiddleware):
+    """Refuse bodies over the limit before reading them (413)."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        super().__init__(app)
+        self.max_bytes = max_bytes
+
+    async def dispatch(self, request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return error_response(413, "body_too_large", f"request body over {self.max_bytes} bytes")
+        return await call_next(request)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        warehouse = Warehouse(settings.db_path)
+        model = load_model(settings.model_path, schema=warehouse.schema())
+        app.state.settings = settings
+        app.state.engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s)
+        app.state.dimension_values = dimension_values(model, warehouse)
+        yield
+        warehouse.close()
+
+    app = FastAPI(title="chat-BI", version="0.1.0", lifespan=lifespan,
+                  description="Ask business questions; answers come from one semantic layer.")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    app.include_router(api.router)
+    return app

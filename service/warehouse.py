@@ -1,0 +1,81 @@
+"""The warehouse, opened read-only with external access, extension autoloading and configuration
+changes disabled; every query runs on its own cursor with a time limit and a row cap."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from semantic_layer.errors import SemanticError
+
+LOCKED_CONFIG = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
+class WarehouseUnavailable(SemanticError):
+    code = "warehouse_unavailable"
+    status = 503
+
+
+class QueryTimeout(SemanticError):
+    code = "query_timeout"
+    status = 504
+
+
+class QueryFailed(SemanticError):
+    code = "query_failed"
+    status = 400
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[tuple[str, str]]  # (name, DuckDB type)
+    rows: list[tuple]
+    truncated: bool
+
+
+class Warehouse:
+    def __init__(self, path: Path) -> None:
+        if not Path(path).is_file():
+            raise WarehouseUnavailable(f"数据仓库文件不存在: {path}", f"warehouse file not found: {path}")
+        self.path = Path(path)
+        self._connection = duckdb.connect(str(path), read_only=True, config=dict(LOCKED_CONFIG))
+
+    def schema(self) -> dict[str, dict[str, str]]:
+        """{table: {column: type}} of the main schema."""
+        rows = self._connection.cursor().execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position").fetchall()
+        schema: dict[str, dict[str, str]] = {}
+        for table, column, kind in rows:
+            schema.setdefault(table, {})[column] = kind
+        return schema
+
+    def run(self, sql: str, row_cap: int, timeout_s: float) -> QueryResult:
+        """Run one guarded SELECT; interrupt it after ``timeout_s``; keep at most ``row_cap`` rows."""
+        cursor = self._connection.cursor()
+        timer = threading.Timer(timeout_s, cursor.interrupt)
+        timer.start()
+        try:
+            cursor.execute(sql)
+            rows = cursor.fetchmany(row_cap + 1)
+            columns = [(d[0], str(d[1])) for d in cursor.description]
+        except duckdb.InterruptException:
+            raise QueryTimeout(f"查询超过 {timeout_s:g} 秒被中止", f"the query ran past {timeout_s:g} s and was stopped")
+        except duckdb.Error as error:
+            message = str(error).split("\n")[0][:300]
+            raise QueryFailed(f"查询执行失败: {message}", f"the query failed: {message}")
+        finally:
+            timer.cancel()
+            cursor.close()
+        return QueryResult(columns, rows[:row_cap], len(rows) > row_cap)
+
+    def close(self) -> None:
+        self._connection.close()
