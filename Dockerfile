@@ -1,0 +1,13 @@
+# Mirrors the Makefile: install the project, build the demo warehouse, serve it.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY semantic_layer ./semantic_layer
+COPY prompts ./prompts
+COPY web ./web
+RUN pip install --no-cache-dir . \
+    && chatbi demo-data --out /app/data/demo.duckdb
+ENV CHATBI_DB_PATH=/app/data/demo.duckdb
+EXPOSE 8000
+CMD ["chatbi", "serve", "--host", "0.0.0.0", "--port", "8000"]
