@@ -166,11 +166,13 @@ def _week_start(day: D) -> D:
     return day - dt.timedelta(days=day.weekday())
 
 
-_DATE = (r"(?<!\d)(?:(?P<year>(?:19|20)\d{2})\s*[-/.年]\s*)?(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*[日号]?")
+# month/day separators: with a year any of - / . 年月; without one, '.' would read 1.5万 as January 5
+_DATE = (r"(?<![\d.])(?:(?P<year>(?:19|20)\d{2})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]|"
+         r"(?P<month_b>\d{1,2})\s*[/月])\s*(?P<day>\d{1,2})(?![\d.])\s*[日号]?")
 
 RULES: tuple[tuple[str, Handler], ...] = (
     # explicit day: 2025-06-18, 2025年6月18日, 6月18日, June 18 2025
-    (_DATE, _day),
+    (_DATE, lambda m, t: _day(_DayMatch(m), t)),
     (r"(?<![a-z])" + MONTH_EN + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(?P<year>(?:19|20)\d{2}))?", _day),
     (r"今天|今日|today", _fixed(lambda t: t, lambda t: t + _DAY)),
     (r"昨天|昨日|yesterday", _fixed(lambda t: t - _DAY, lambda t: t)),
@@ -234,6 +236,10 @@ class _QuarterMatch(_Rename):
     def __getitem__(self, name: str):
         value = super().__getitem__(name)
         return value if value is not None or name != "year" else self.match.groupdict().get("year_e")
+
+
+class _DayMatch(_Rename):
+    renames = {"month": "month_b"}
 
 
 class _CountMatch(_Rename):
