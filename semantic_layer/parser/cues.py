@@ -96,4 +96,5 @@ compare compared comparison break broken breakdown split grouped group sort sort
 rank ranked ranking top bottom best worst highest lowest most least ones one two three four five
 six seven eight nine ten overall current currently now so far far just only also instead please
 kindly let lets know want need look like was were has have had make made go going get getting
+customer customers user users people shoppers consumers buyer-side across
 """.split())

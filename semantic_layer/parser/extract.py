@@ -41,8 +41,8 @@ def amount_value(amount: str, unit: str | None) -> float:
 
 
 _RANK_PATTERNS = (
-    (re.compile(r"\btop\s*-?\s*(?P<n>\d+|" + NUMBER + r")\b"), None),
-    (re.compile(r"\bbottom\s*-?\s*(?P<n>\d+|" + NUMBER + r")\b"), True),
+    (re.compile(r"(?<![a-z])top\s*-?\s*(?P<n>\d+|" + NUMBER + r")(?![a-z0-9])"), None),
+    (re.compile(r"(?<![a-z])bottom\s*-?\s*(?P<n>\d+|" + NUMBER + r")(?![a-z0-9])"), True),
     (re.compile(r"(?:排名|排行)?前\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:名|个|位|款|大|家|条|种|强)?"), None),
     (re.compile(r"(?:排名|排行)?(?:后|倒数)\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:名|个|位|款|家|条|种)?"), True),
     (re.compile(r"(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:个|款|家|名|位|种|条|大)(?=[^，,。]*?(?:产品|商品|单品|城市|省|渠道|品类|"

@@ -50,26 +50,27 @@ class Lexicon:
         self.longest = max(self.longest, len(form))
 
     def scan(self, text: str, blocked: list[bool]) -> list[Mention]:
-        """Greedy longest match from the left over the unblocked characters of normalized text;
-        an ASCII form must stand as a whole word."""
-        mentions: list[Mention] = []
-        i, n = 0, len(text)
-        while i < n:
+        """Longest matches first, then leftmost, over the unblocked characters of normalized text
+        ('各年龄段' is 各 + 年龄段, not 各年 + 龄段); an ASCII form must stand as a whole word."""
+        candidates: list[Mention] = []
+        n = len(text)
+        for i in range(n):
             if blocked[i] or text[i] == " ":
-                i += 1
                 continue
-            found = None
             for length in range(min(self.longest, n - i), 0, -1):
                 piece = text[i:i + length]
                 if piece in self.forms and not any(blocked[i:i + length]) and self._whole_word(text, i, i + length):
-                    found = Mention(i, i + length, piece, tuple(self.forms[piece]))
+                    candidates.append(Mention(i, i + length, piece, tuple(self.forms[piece])))
                     break
-            if found:
-                mentions.append(found)
-                i = found.end
-            else:
-                i += 1
-        return mentions
+        candidates.sort(key=lambda m: (m.start - m.end, m.start))
+        chosen: list[Mention] = []
+        taken = [False] * n
+        for mention in candidates:
+            if not any(taken[mention.start:mention.end]):
+                chosen.append(mention)
+                for i in range(mention.start, mention.end):
+                    taken[i] = True
+        return sorted(chosen, key=lambda m: m.start)
 
     @staticmethod
     def _whole_word(text: str, start: int, end: int) -> bool:
