@@ -54,6 +54,52 @@ def _serve(args: argparse.Namespace) -> None:
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
 
 
+def _context(db: Path | None):
+    from service.context import build_context
+    from service.settings import Settings
+
+    return build_context(Settings(**({"db_path": db} if db else {})))
+
+
+def _ask(args: argparse.Namespace) -> None:
+    import json
+
+    from service.routes.ask import ask_response
+    from semantic_layer.narrate import format_value
+
+    context = _context(args.db)
+    result = context.asker.ask(args.question, args.today or dt.date.today(), engine=args.engine)
+    if args.json:
+        print(json.dumps(ask_response(result).model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    print(result.answer_text)
+    if result.restatement:
+        print(f"({result.restatement})")
+    if result.suggestions:
+        print("\n".join(f"  - {s}" for s in result.suggestions))
+    if result.result and result.result.rows:
+        columns = result.result.columns
+        language = result.language
+        table = [[c.label.get(language, c.name) for c in columns]]
+        table += [[format_value(v, "change" if c.name.endswith("__change") else c.format, language)
+                   for v, c in zip(row, columns)] for row in result.result.rows[:50]]
+        widths = [max(_width(str(row[i])) for row in table) for i in range(len(columns))]
+        for row in table:
+            print("  ".join(str(v) + " " * (w - _width(str(v))) for v, w in zip(row, widths)))
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _eval(args: argparse.Namespace) -> None:
+    from service.evaluate import evaluate_file, report
+
+    context = _context(args.db)
+    verdicts = evaluate_file(args.file, context.asker, context.warehouse)
+    print(report(verdicts))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="chatbi", description="chat-BI: questions in, numbers out")
     commands = root.add_subparsers(dest="command", required=True)
@@ -72,6 +118,19 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
+
+    ask = commands.add_parser("ask", help="ask one question in the terminal")
+    ask.add_argument("question")
+    ask.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    ask.add_argument("--today", type=_date, help="reference date for time words (default: today)")
+    ask.add_argument("--engine", choices=("auto", "parser", "llm"), default="auto")
+    ask.add_argument("--json", action="store_true", help="print the /api/v1/ask JSON")
+    ask.set_defaults(run=_ask)
+
+    evaluate = commands.add_parser("eval", help="execution accuracy of a question set with gold SQL")
+    evaluate.add_argument("file", type=Path, help="JSONL: id, question, today, gold_sql, ordered")
+    evaluate.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    evaluate.set_defaults(run=_eval)
     return root
 
 

@@ -7,16 +7,22 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.answers import QueryEngine
-from service.settings import Settings
+from service.ask import Asker
+from service.context import ServiceContext
+
+
+def _context(request: Request) -> ServiceContext:
+    return request.app.state.context
 
 
 def _engine(request: Request) -> QueryEngine:
-    return request.app.state.engine
+    return request.app.state.context.engine
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+def _asker(request: Request) -> Asker:
+    return request.app.state.context.asker
 
 
+ContextDep = Annotated[ServiceContext, Depends(_context)]
 EngineDep = Annotated[QueryEngine, Depends(_engine)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
+AskerDep = Annotated[Asker, Depends(_asker)]

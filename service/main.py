@@ -1,4 +1,5 @@
-"""create_app(): settings, model, warehouse and engine built once in the lifespan."""
+"""create_app(): the service context (settings, model, warehouse, parser, LLM) built once in the
+lifespan; routes reach it through dependency aliases."""
 
 from __future__ import annotations
 
@@ -7,13 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from semantic_layer.loader import load_model
-from service.answers import QueryEngine
-from service.catalog import dimension_values
+from service.context import build_context
 from service.errors import error_response, install_error_handlers
-from service.routes import api
+from service.routes import api, ask
 from service.settings import Settings
-from service.warehouse import Warehouse
 
 
 class BodyLimit(BaseHTTPMiddleware):
@@ -35,17 +33,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        warehouse = Warehouse(settings.db_path)
-        model = load_model(settings.model_path, schema=warehouse.schema())
-        app.state.settings = settings
-        app.state.engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s)
-        app.state.dimension_values = dimension_values(model, warehouse)
+        context = build_context(settings)
+        app.state.context = context
         yield
-        warehouse.close()
+        context.close()
 
     app = FastAPI(title="chat-BI", version="0.1.0", lifespan=lifespan,
                   description="Ask business questions; answers come from one semantic layer.")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(ask.router)
     return app

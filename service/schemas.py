@@ -54,3 +54,66 @@ class CatalogDimension(BaseModel):
     grains: list[str]
     values: list[str]
     value_synonyms: dict[str, str]
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=500)
+    today: dt.date | None = Field(None, description="reference date for time words; default: the real date")
+    conversation_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
+    engine: Literal["auto", "parser", "llm"] = "auto"
+
+
+class Interpretation(BaseModel):
+    query: dict[str, Any] | None
+    text: str
+    changes: list[str]
+    corrections: list[dict[str, str]]
+
+
+class AskResponse(BaseModel):
+    status: Literal["ok", "clarify", "error"]
+    question: str
+    interpretation: Interpretation | None
+    sql: str | None
+    columns: list[Column]
+    rows: list[list[Any]]
+    chart: dict[str, Any] | None
+    answer: str
+    suggestions: list[str]
+    conversation_id: str
+    engine: str
+    truncated: bool
+    timings: dict[str, float]
+
+
+class ExampleRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=500)
+    query: SemanticQuery
+
+
+class ExampleResponse(BaseModel):
+    id: int
+    question: str
+    query: dict[str, Any]
+    created_at: str
+
+
+class GlossaryRequest(BaseModel):
+    """A word that means a metric ({term, metric}) or a dimension value ({term, dimension, value})."""
+
+    model_config = ConfigDict(extra="forbid")
+    term: str = Field(min_length=1, max_length=40)
+    metric: str | None = None
+    dimension: str | None = None
+    value: str | None = None
+
+
+class GlossaryResponse(BaseModel):
+    id: int
+    term: str
+    kind: str
+    target: str
+    value: str
+    created_at: str

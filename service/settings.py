@@ -19,3 +19,14 @@ class Settings(BaseSettings):
     row_cap: int = Field(10_000, ge=1, le=1_000_000, description="most rows an answer returns")
     query_timeout_s: float = Field(30.0, gt=0, le=600, description="a query is interrupted after this")
     max_body_bytes: int = Field(1_000_000, ge=1_000, description="largest accepted request body")
+    state_path: Path = Field(Path("data/chatbi.sqlite"),
+                             description="local database of verified examples and glossary terms")
+    prompts_dir: Path = Field(Path(__file__).resolve().parents[1] / "prompts", description="prompt templates")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1")
+    llm_api_key: str | None = Field(None, description="API key of the LLM provider")
+    llm_model: str | None = Field(None, description="model name, e.g. deepseek-chat or qwen-plus")
+    llm_timeout_s: float = Field(20.0, gt=0, le=300, description="an LLM call is abandoned after this")
+    llm_method: str = Field("function_calling", pattern="^(function_calling|json_mode|json_schema)$",
+                            description="how structured output is requested: tool calls, JSON mode or JSON schema")
+    conversation_limit: int = Field(1000, ge=1, description="conversations kept in memory")
+    conversation_ttl_s: float = Field(1800, gt=0, description="a quiet conversation is forgotten after this")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 
 from semantic_layer.model import SemanticModel
@@ -23,6 +24,16 @@ class QuestionParser:
                  glossary: list[tuple[str, Entry]] = ()) -> None:
         self.model = model
         self.reader = QuestionReader(build_lexicon(model, values, glossary))
+
+    def closest_terms(self, words: list[str], language: str) -> list[str]:
+        """Catalog names closest to words the parser could not place ("did you mean")."""
+        names = [m.name.pick(language) for m in self.model.metrics] + \
+                [d.label.pick(language) for d in self.model.dimensions]
+        found: list[str] = []
+        for word in words:
+            found += difflib.get_close_matches(word, names, n=3, cutoff=0.3)
+            found += [n for n in names if any(ch in n for ch in word if not ch.isascii())][:3]
+        return list(dict.fromkeys(found))[:3]
 
     def parse(self, question: str, today: dt.date) -> ParseOutcome:
         reading = self.reader.read(question, today)

@@ -5,6 +5,7 @@ and chart, following the conventions of a chat-BI question (TOP3 = top three by 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from semantic_layer.compile import comparison_range
 from semantic_layer.model import SemanticModel
@@ -181,3 +182,35 @@ def to_query(parts: Parts) -> SemanticQuery:
     return SemanticQuery(metrics=metrics, dimensions=parts.dimensions, filters=parts.filters,
                          time_range=time_range, order_by=order_by, limit=parts.limit, having=having,
                          compare=parts.compare if time_range else None, chart=parts.chart)
+
+
+def parts_from_query(query: SemanticQuery, time_range: DateRange | None) -> Parts:
+    """A SemanticQuery (from a verified example or the LLM) as editable parts for follow-ups."""
+    order = (query.order_by[0].field, query.order_by[0].direction) if query.order_by else None
+    return Parts(metrics=list(query.metrics), dimensions=list(query.dimensions), filters=list(query.filters),
+                 time_range=time_range, compare=query.compare, order=order, limit=query.limit,
+                 having=[(h.metric, h.op, h.value) for h in query.having], chart=query.chart)
+
+
+def question_text(parts: Parts, model: SemanticModel, language: str) -> str:
+    """A plain question that reads back as these parts (for clickable suggestions)."""
+    zh = language == "zh"
+    pieces = []
+    if parts.time_range:
+        end = date.fromordinal(parts.time_range.end.toordinal() - 1)
+        pieces.append(f"{parts.time_range.start}至{end}" if zh else f"from {parts.time_range.start} to {end}")
+    for item in parts.filters:
+        if item.op in ("=", "in"):
+            values = item.value if isinstance(item.value, list) else [item.value]
+            pieces.append(("和" if zh else " and ").join(map(str, values)))
+    for ref in parts.dimensions:
+        label = model.dimension_by_id[ref.name].label
+        if ref.name == "date":
+            pieces.append({"day": "每天", "week": "每周", "month": "每月", "quarter": "每季度", "year": "每年"}[
+                ref.grain or "month"] if zh else f"by {ref.grain or 'month'}")
+        else:
+            pieces.append(f"各{label.zh}" if zh else f"by {label.en}")
+    names = [model.metric_by_id[m].name.pick(language) for m in parts.metrics]
+    if zh:
+        return "".join(pieces) + ("的" if pieces else "") + "和".join(names)
+    return " and ".join(names) + " " + " ".join(pieces)

@@ -33,7 +33,9 @@ class Threshold(Span):
 
 
 def amount_value(amount: str, unit: str | None) -> float:
-    """>>> amount_value("10", "万"), amount_value("1.5", "k"), amount_value("5", "%"), amount_value("十", None)
+    """A written amount with its unit as a number.
+
+    >>> amount_value("10", "万"), amount_value("1.5", "k"), amount_value("5", "%"), amount_value("十", None)
     (100000.0, 1500.0, 0.05, 10.0)
     """
     number = float(amount) if amount[0].isdigit() else float(to_number(amount))

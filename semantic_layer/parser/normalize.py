@@ -11,7 +11,9 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalize_text(text: str) -> str:
-    """>>> normalize_text("  ＴＯＰ３　产品 ")
+    """Full-width to half-width, case folded, spaces collapsed.
+
+    >>> normalize_text("  ＴＯＰ３　产品 ")
     'top3 产品'
     """
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()

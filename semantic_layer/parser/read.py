@@ -140,11 +140,18 @@ class QuestionReader:
         return words
 
     def _typo_in_run(self, run: str) -> tuple[str, str] | None:
-        """A Chinese catalog word written with one wrong character inside a leftover run ('复够率')."""
+        """A Chinese catalog word written with one wrong character inside a leftover run ('复够率');
+        the window must not cut through a real word ('销售情况' is not a typo of 销售额)."""
         if run.isascii():
             return None
+        boundaries, position = {0}, 0
+        for token in self.tokenizer.cut(run):
+            position += len(token)
+            boundaries.add(position)
         for length in range(min(len(run), 6), 2, -1):
             for start in range(len(run) - length + 1):
+                if start not in boundaries or start + length not in boundaries:
+                    continue
                 window = run[start:start + length]
                 if window.isascii() or all(ch in cues.STOP_WORDS for ch in window):
                     continue

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from service.answers import Answer
 from service.catalog import catalog_dimensions, catalog_metrics
-from service.deps import EngineDep
+from service.deps import ContextDep, EngineDep
 from service.schemas import AnswerResponse, CatalogDimension, CatalogMetric, QueryRequest, SqlRequest
 
 router = APIRouter()
@@ -35,8 +35,8 @@ def list_metrics(engine: EngineDep) -> list[CatalogMetric]:
 
 
 @router.get("/api/v1/dimensions", response_model=list[CatalogDimension], summary="Dimension catalog")
-def list_dimensions(request: Request, engine: EngineDep) -> list[CatalogDimension]:
-    return catalog_dimensions(engine.model, request.app.state.dimension_values)
+def list_dimensions(context: ContextDep) -> list[CatalogDimension]:
+    return catalog_dimensions(context.engine.model, context.values)
 
 
 @router.get("/healthz", summary="Liveness")

@@ -1,0 +1,104 @@
+"""Figures as a person reads them (¥1,128.99万, 28.3%, +5.2%) and the one- or two-sentence answer
+that leads with them, in the question's language."""
+
+from __future__ import annotations
+
+from semantic_layer.chart import ColumnInfo
+
+
+def format_value(value, fmt: str, language: str = "zh") -> str:
+    """Format one figure.
+
+    >>> format_value(11289900, "money"), format_value(11289900, "money", "en"), format_value(0.2834, "percent")
+    ('¥1,128.99万', '¥11.29M', '28.3%')
+    >>> format_value(17670, "count"), format_value(4.0215, "ratio"), format_value(None, "money")
+    ('17,670', '4.02', '-')
+    """
+    if value is None:
+        return "-"
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if fmt == "money":
+        size = abs(value)
+        if language == "zh":
+            if size >= 1e8:
+                return f"¥{value / 1e8:,.2f}亿"
+            if size >= 1e4:
+                return f"¥{value / 1e4:,.2f}万"
+            return f"¥{value:,.2f}"
+        if size >= 1e6:
+            return f"¥{value / 1e6:,.2f}M"
+        return f"¥{value:,.0f}" if size >= 1e3 else f"¥{value:,.2f}"
+    if fmt == "percent":
+        return f"{value * 100:.1f}%"
+    if fmt == "change":
+        return f"{value * 100:+.1f}%"
+    if fmt == "count":
+        return f"{value:,.0f}"
+    if fmt == "ratio":
+        return f"{value:.2f}"
+    return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+
+
+def _label(column: ColumnInfo, language: str) -> str:
+    return column.label.get(language) or column.label.get("en") or column.name
+
+
+def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: str = "") -> str:
+    """The key figures of an answer in one or two sentences."""
+    zh = language == "zh"
+    if not rows:
+        return "没有符合条件的数据。" if zh else "No data matches the question."
+    index = {c.name: i for i, c in enumerate(columns)}
+    metrics = [c for c in columns if c.role == "metric" and not c.name.endswith(("__previous", "__change"))]
+    keys = [c for c in columns if c.role in ("dimension", "time")]
+    if not metrics:
+        return (f"共 {len(rows)} 行结果。" if zh else f"{len(rows)} rows.")
+    lead = f"{period}，" if (period and zh) else (f"{period}: " if period else "")
+
+    def figure(column: ColumnInfo, row: list) -> str:
+        return format_value(row[index[column.name]], "change" if column.name.endswith("__change") else column.format,
+                            language)
+
+    if not keys:
+        row = rows[0]
+        pieces = []
+        for metric in metrics:
+            text = f"{_label(metric, language)}{'为' if zh else ' was '}{figure(metric, row)}"
+            previous, change = f"{metric.name}__previous", f"{metric.name}__change"
+            if previous in index:
+                change_label = next(c for c in columns if c.name == change).label.get(language, "change")
+                text += (f"，对比期为{format_value(row[index[previous]], metric.format, language)}，"
+                         f"{change_label} {format_value(row[index[change]], 'change', language)}" if zh else
+                         f" vs {format_value(row[index[previous]], metric.format, language)} "
+                         f"({format_value(row[index[change]], 'change', language)})")
+            pieces.append(text)
+        return lead + ("；".join(pieces) + "。" if zh else "; ".join(pieces) + ".")
+
+    metric = metrics[0]
+    values = [(row, row[index[metric.name]]) for row in rows if row[index[metric.name]] is not None]
+    if not values:
+        return lead + ("没有可比较的数值。" if zh else "No values to compare.")
+
+    def key_text(row: list) -> str:
+        return " / ".join(str(row[index[k.name]]) for k in keys)
+
+    name = _label(metric, language)
+    if len(rows) == 1:
+        row = rows[0]
+        return lead + (f"{key_text(row)}的{name}为{figure(metric, row)}。" if zh else
+                       f"{name} of {key_text(row)}: {figure(metric, row)}.")
+    high = max(values, key=lambda v: v[1])[0]
+    low = min(values, key=lambda v: v[1])[0]
+    if any(k.role == "time" for k in keys) and len(keys) == 1:
+        last = rows[-1]
+        return lead + (f"共 {len(rows)} 期，{name}最高在 {key_text(high)}（{figure(metric, high)}），"
+                       f"最低在 {key_text(low)}（{figure(metric, low)}），最近一期 {key_text(last)} 为 "
+                       f"{figure(metric, last)}。" if zh else
+                       f"{len(rows)} periods; {name} peaked at {key_text(high)} ({figure(metric, high)}), "
+                       f"lowest at {key_text(low)} ({figure(metric, low)}); latest {key_text(last)}: "
+                       f"{figure(metric, last)}.")
+    return lead + (f"共 {len(rows)} 项，{name}最高的是 {key_text(high)}（{figure(metric, high)}），"
+                   f"最低的是 {key_text(low)}（{figure(metric, low)}）。" if zh else
+                   f"{len(rows)} rows; highest {name}: {key_text(high)} ({figure(metric, high)}), "
+                   f"lowest: {key_text(low)} ({figure(metric, low)}).")

@@ -1,0 +1,48 @@
+"""Conversations kept in memory: the last question's parts per conversation id, bounded in
+number (least recently used go first) and expiring after a quiet period."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from semantic_layer.parser.compose import Parts
+
+
+@dataclass(frozen=True)
+class Turn:
+    parts: Parts
+    language: str
+
+
+class ConversationStore:
+    def __init__(self, max_conversations: int = 1000, ttl_s: float = 1800) -> None:
+        self.max_conversations = max_conversations
+        self.ttl_s = ttl_s
+        self._turns: OrderedDict[str, tuple[float, Turn]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    def last(self, conversation_id: str) -> Turn | None:
+        with self._lock:
+            entry = self._turns.get(conversation_id)
+            if entry is None:
+                return None
+            if time.monotonic() - entry[0] > self.ttl_s:
+                del self._turns[conversation_id]
+                return None
+            self._turns.move_to_end(conversation_id)
+            return entry[1]
+
+    def remember(self, conversation_id: str, turn: Turn) -> None:
+        with self._lock:
+            self._turns[conversation_id] = (time.monotonic(), turn)
+            self._turns.move_to_end(conversation_id)
+            while len(self._turns) > self.max_conversations:
+                self._turns.popitem(last=False)

@@ -1,0 +1,113 @@
+"""Verified questions (an analyst-confirmed SemanticQuery per question) and glossary terms, kept
+in a local SQLite file so they survive restarts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from semantic_layer.parser.normalize import normalize_text
+from semantic_layer.query import SemanticQuery
+
+_NOISE = re.compile(r"[\s\W_]+")
+NEAR_MATCH = 0.9
+
+
+def example_key(question: str) -> str:
+    """Questions match when they differ only in case, width, spaces and punctuation.
+
+    >>> example_key("上个月 GMV？") == example_key("上个月gmv")
+    True
+    """
+    return _NOISE.sub("", normalize_text(question))
+
+
+@dataclass(frozen=True)
+class Example:
+    id: int
+    question: str
+    query: SemanticQuery
+    created_at: str
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    id: int
+    term: str
+    kind: str  # "metric" or "value"
+    target: str  # metric id or dimension id
+    value: str
+    created_at: str
+
+
+class KnowledgeStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=FULL")
+        self._lock = threading.Lock()
+        with self._lock:
+            self._connection.executescript("""
+                CREATE TABLE IF NOT EXISTS examples (id INTEGER PRIMARY KEY, question TEXT NOT NULL,
+                    key TEXT NOT NULL UNIQUE, query TEXT NOT NULL, created_at TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS glossary (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL, target TEXT NOT NULL, value TEXT NOT NULL, created_at TEXT NOT NULL);
+            """)
+
+    def add_example(self, question: str, query: SemanticQuery) -> Example:
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            self._connection.execute(
+                "INSERT INTO examples (question, key, query, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET question = excluded.question, query = excluded.query, "
+                "created_at = excluded.created_at",
+                (question, example_key(question), query.model_dump_json(exclude_defaults=True), now))
+            row = self._connection.execute("SELECT id FROM examples WHERE key = ?", (example_key(question),)).fetchone()
+        return Example(row[0], question, query, now)
+
+    def examples(self) -> list[Example]:
+        with self._lock:
+            rows = self._connection.execute("SELECT id, question, query, created_at FROM examples ORDER BY id").fetchall()
+        return [Example(i, q, SemanticQuery.model_validate(json.loads(s)), c) for i, q, s, c in rows]
+
+    def match_example(self, question: str) -> Example | None:
+        """The verified example for this question: the same after normalisation, or nearly."""
+        key = example_key(question)
+        best, best_ratio = None, NEAR_MATCH
+        for example in self.examples():
+            ratio = 1.0 if example_key(example.question) == key else \
+                difflib.SequenceMatcher(None, key, example_key(example.question)).ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = example, ratio
+        return best
+
+    def nearest_examples(self, question: str, count: int = 5) -> list[Example]:
+        key = example_key(question)
+        ranked = sorted(self.examples(), key=lambda e: -difflib.SequenceMatcher(None, key, example_key(e.question)).ratio())
+        return ranked[:count]
+
+    def add_term(self, term: str, kind: str, target: str, value: str = "") -> GlossaryTerm:
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            self._connection.execute(
+                "INSERT INTO glossary (term, kind, target, value, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(term) DO UPDATE SET kind = excluded.kind, target = excluded.target, "
+                "value = excluded.value, created_at = excluded.created_at", (term, kind, target, value, now))
+            row = self._connection.execute("SELECT id FROM glossary WHERE term = ?", (term,)).fetchone()
+        return GlossaryTerm(row[0], term, kind, target, value, now)
+
+    def terms(self) -> list[GlossaryTerm]:
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT id, term, kind, target, value, created_at FROM glossary ORDER BY id").fetchall()
+        return [GlossaryTerm(*row) for row in rows]
+
+    def close(self) -> None:
+        self._connection.close()

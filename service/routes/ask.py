@@ -1,0 +1,74 @@
+"""Questions in words, verified examples and glossary terms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter
+
+from semantic_layer.describe import query_json
+from semantic_layer.errors import QueryInvalid
+from semantic_layer.resolve import resolve_query
+from service.ask import AskResult
+from service.deps import AskerDep, ContextDep
+from service.schemas import (AskRequest, AskResponse, ExampleRequest, ExampleResponse, GlossaryRequest,
+                             GlossaryResponse)
+
+router = APIRouter()
+
+
+def ask_response(result: AskResult) -> AskResponse:
+    answer = result.result
+    return AskResponse(
+        status=result.status, question=result.question, interpretation=result.interpretation(),
+        sql=answer.sql if answer else None, columns=[vars(c) for c in answer.columns] if answer else [],
+        rows=answer.rows if answer else [], chart=answer.chart.as_dict() if answer else None,
+        answer=result.answer_text, suggestions=result.suggestions, conversation_id=result.conversation_id,
+        engine=result.engine, truncated=answer.truncated if answer else False, timings=result.timings)
+
+
+@router.post("/api/v1/ask", response_model=AskResponse, summary="Ask a question in Chinese or English")
+def ask(body: AskRequest, asker: AskerDep) -> AskResponse:
+    return ask_response(asker.ask(body.question, body.today or dt.date.today(), body.conversation_id, body.engine))
+
+
+@router.post("/api/v1/examples", response_model=ExampleResponse, status_code=201,
+             summary="Store a verified question with the SemanticQuery an analyst confirmed")
+def add_example(body: ExampleRequest, asker: AskerDep) -> ExampleResponse:
+    resolve_query(asker.engine.model, body.query, dt.date.today())  # refuse a query the model cannot run
+    example = asker.knowledge.add_example(body.question, body.query)
+    return ExampleResponse(id=example.id, question=example.question, query=query_json(example.query),
+                           created_at=example.created_at)
+
+
+@router.get("/api/v1/examples", response_model=list[ExampleResponse], summary="Verified questions")
+def list_examples(asker: AskerDep) -> list[ExampleResponse]:
+    return [ExampleResponse(id=e.id, question=e.question, query=query_json(e.query), created_at=e.created_at)
+            for e in asker.knowledge.examples()]
+
+
+@router.post("/api/v1/glossary", response_model=GlossaryResponse, status_code=201,
+             summary="Teach the parser a word: a metric synonym or a dimension value")
+def add_term(body: GlossaryRequest, context: ContextDep) -> GlossaryResponse:
+    asker = context.asker
+    model = asker.engine.model
+    values = context.values
+    if body.metric is not None and body.dimension is None:
+        if body.metric not in model.metric_by_id:
+            raise QueryInvalid(f"未知指标 {body.metric!r}", f"unknown metric {body.metric!r}")
+        term = asker.knowledge.add_term(body.term, "metric", body.metric)
+    elif body.dimension is not None and body.value is not None and body.metric is None:
+        if body.value not in values.get(body.dimension, []):
+            raise QueryInvalid(f"维度 {body.dimension!r} 没有取值 {body.value!r}",
+                               f"dimension {body.dimension!r} has no value {body.value!r}",
+                               tuple(values.get(body.dimension, []))[:10])
+        term = asker.knowledge.add_term(body.term, "value", body.dimension, body.value)
+    else:
+        raise QueryInvalid("请给出 metric，或者 dimension 和 value", "give either metric, or dimension and value")
+    context.reload_parser()
+    return GlossaryResponse(**vars(term))
+
+
+@router.get("/api/v1/glossary", response_model=list[GlossaryResponse], summary="Glossary terms")
+def list_terms(asker: AskerDep) -> list[GlossaryResponse]:
+    return [GlossaryResponse(**vars(t)) for t in asker.knowledge.terms()]
