@@ -121,14 +121,28 @@ class QuestionReader:
                     reading.unknown.append(word)
 
     def _content_words(self, run: str, offset: int) -> list[tuple[str, int]]:
-        words = []
+        """Words that name something: nouns and unknown words, English words that are not stop
+        words, and runs of single characters jieba could not group ('双促' -> 双 + 促)."""
+        words: list[tuple[str, int]] = []
+        singles: list[tuple[str, int]] = []
+
+        def close_singles() -> None:
+            if len(singles) >= 2:
+                words.append(("".join(ch for ch, _ in singles), singles[0][1]))
+            singles.clear()
+
         position = 0
         for piece in self.tagger.cut(run):
             word, tag = piece.word, piece.flag
             start = run.find(word, position)
             position = start + len(word) if start >= 0 else position
             word = word.strip()
-            if not word or _PUNCTUATION.match(word) or word in cues.STOP_WORDS or word.isdigit():
+            meaningless = not word or _PUNCTUATION.match(word) or word in cues.STOP_WORDS or word.isdigit()
+            if len(word) == 1 and not word.isascii() and not meaningless:
+                singles.append((word, offset + start))
+                continue
+            close_singles()
+            if meaningless:
                 continue
             if word.isascii():
                 for english in _ENGLISH_WORD.findall(word):
@@ -137,6 +151,7 @@ class QuestionReader:
                 continue
             if len(word) >= 2 and tag in _CONTENT_TAGS and not all(ch in cues.STOP_WORDS for ch in word):
                 words.append((word, offset + start))
+        close_singles()
         return words
 
     def _typo_in_run(self, run: str) -> tuple[str, str] | None:

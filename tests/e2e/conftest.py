@@ -12,6 +12,8 @@ import time
 import httpx
 import pytest
 
+from tests.e2e.openai_standin import ScriptedProvider
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -19,12 +21,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(warehouse_path):
+def start_service(warehouse_path, state_path, **env: str):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--db", str(warehouse_path), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "CHATBI_STATE_PATH": str(state_path), **env})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -38,9 +40,38 @@ def server(warehouse_path):
     else:
         process.kill()
         raise RuntimeError("the service did not start in 60 s")
+    return process, base
+
+
+@pytest.fixture(scope="session")
+def server(warehouse_path, tmp_path_factory):
+    process, base = start_service(warehouse_path, tmp_path_factory.mktemp("state") / "chatbi.sqlite")
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def provider():
+    standin = ScriptedProvider().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def llm_server(warehouse_path, tmp_path_factory, provider):
+    process, base = start_service(warehouse_path, tmp_path_factory.mktemp("llm-state") / "chatbi.sqlite",
+                                  CHATBI_LLM_BASE_URL=provider.base_url, CHATBI_LLM_MODEL="standin",
+                                  CHATBI_LLM_API_KEY="test-key", CHATBI_LLM_TIMEOUT_S="2")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture()
+def llm_client(llm_server):
+    with httpx.Client(base_url=llm_server, timeout=30) as http:
+        yield http
 
 
 @pytest.fixture()

@@ -1,0 +1,124 @@
+"""/api/v1/ask against a real server: answers, clarifications, follow-ups, verified examples and
+glossary terms."""
+
+from __future__ import annotations
+
+import pytest
+
+TODAY = "2025-07-01"
+
+
+def ask(client, question: str, conversation_id: str | None = None):
+    body = {"question": question, "today": TODAY}
+    if conversation_id:
+        body["conversation_id"] = conversation_id
+    response = client.post("/api/v1/ask", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_answer_carries_interpretation_figures_and_chart(client, reference):
+    body = ask(client, "各渠道上个月的复购率")
+    assert body["status"] == "ok" and body["engine"] == "parser"
+    assert body["interpretation"]["text"] == "复购率 · 按渠道 · 2025-06-01 至 2025-06-30"
+    assert body["interpretation"]["query"]["metrics"] == ["repurchase_rate"]
+    expected = dict(reference.execute(
+        "WITH x AS (SELECT channel_id, customer_id, COUNT(*) n FROM orders WHERE pay_time >= '2025-06-01' "
+        "AND pay_time < '2025-07-01' GROUP BY 1, 2) SELECT channel_name, AVG((n >= 2)::INT) FROM x JOIN channels "
+        "USING (channel_id) GROUP BY 1").fetchall())
+    assert {r[0]: round(r[1], 9) for r in body["rows"]} == {k: round(v, 9) for k, v in expected.items()}
+    top = max(body["rows"], key=lambda r: r[1])
+    assert f"{top[0]}（{top[1] * 100:.1f}%）" in body["answer"]
+    assert body["chart"]["type"] == "bar" and body["sql"].startswith("WITH")
+
+
+def test_english_questions_get_english_answers(client):
+    body = ask(client, "ROI by channel in Q2")
+    assert body["interpretation"]["text"] == "ROI · by channel · 2025-04-01 to 2025-06-30"
+    assert body["answer"].startswith("2025-04-01 to 2025-06-30: 5 rows; highest ROI")
+
+
+def test_a_question_without_a_metric_asks_back_with_clickable_suggestions(client):
+    body = ask(client, "销售情况怎么样")
+    assert body["status"] == "clarify" and body["rows"] == []
+    assert 2 <= len(body["suggestions"]) <= 4
+    for suggestion in body["suggestions"]:
+        assert ask(client, suggestion)["status"] == "ok", suggestion
+
+
+def test_an_unknown_word_is_named(client):
+    body = ask(client, "各渠道的GMV和客诉率")
+    assert body["status"] == "clarify" and "客诉率" in body["answer"]
+
+
+def test_a_typo_is_corrected_and_shown(client):
+    body = ask(client, "各渠道的复够率")
+    assert body["status"] == "ok"
+    assert body["interpretation"]["corrections"] == [{"written": "复够率", "understood": "复购率"}]
+
+
+def test_an_impossible_breakdown_offers_what_is_possible(client):
+    body = ask(client, "各产品的营销费用")
+    assert body["status"] == "clarify" and "可用维度" in body["answer"]
+    assert "各渠道的营销费用" in body["suggestions"]
+
+
+def test_follow_ups_edit_the_previous_question(client):
+    first = ask(client, "上个月天猫的成交金额")
+    conversation = first["conversation_id"]
+    split = ask(client, "那按城市拆分呢", conversation)
+    assert split["interpretation"]["query"]["dimensions"] == [{"name": "city"}]
+    assert split["interpretation"]["changes"] and len(split["rows"]) > 5
+    month = ask(client, "换成5月", conversation)
+    assert month["interpretation"]["query"]["time_range"] == {"start": "2025-05-01", "end": "2025-06-01"}
+    douyin = ask(client, "what about Douyin?", conversation)
+    assert {"dimension": "channel", "value": "抖音"} in douyin["interpretation"]["query"]["filters"]
+    top = ask(client, "top 3 instead", conversation)
+    assert len(top["rows"]) == 3 and top["interpretation"]["query"]["limit"] == 3
+    pie = ask(client, "换成饼图", conversation)
+    assert pie["chart"]["type"] == "pie"
+    unlimited = ask(client, "去掉时间限制", conversation)
+    assert "time_range" not in unlimited["interpretation"]["query"]
+
+
+def test_a_new_conversation_does_not_inherit(client):
+    body = ask(client, "那按城市拆分呢")
+    assert body["status"] == "clarify"
+
+
+def test_verified_examples_are_used_first(client):
+    query = {"metrics": ["order_count"], "dimensions": ["channel_type"], "time_range": {"expression": "上个月"}}
+    response = client.post("/api/v1/examples", json={"question": "私域表现如何", "query": query})
+    assert response.status_code == 201
+    assert any(e["question"] == "私域表现如何" for e in client.get("/api/v1/examples").json())
+    body = ask(client, "私域表现如何？")
+    assert body["engine"] == "example" and body["interpretation"]["query"]["dimensions"] == [{"name": "channel_type"}]
+
+
+def test_an_example_with_an_impossible_query_is_refused(client):
+    response = client.post("/api/v1/examples", json={"question": "x", "query": {"metrics": ["marketing_spend"],
+                                                                                "dimensions": ["product"]}})
+    assert response.status_code == 400
+
+
+def test_glossary_terms_teach_the_parser(client):
+    assert ask(client, "双促期间的订单数")["status"] == "clarify"
+    response = client.post("/api/v1/glossary", json={"term": "双促", "dimension": "campaign_type", "value": "大促"})
+    assert response.status_code == 201
+    body = ask(client, "双促期间的订单数")
+    assert body["status"] == "ok"
+    assert {"dimension": "campaign_type", "value": "大促"} in body["interpretation"]["query"]["filters"]
+    bad = client.post("/api/v1/glossary", json={"term": "x", "dimension": "channel", "value": "淘宝特价版"})
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("body", [{"question": ""}, {"question": "x" * 501}, {"question": "GMV", "engine": "magic"},
+                                  {"question": "GMV", "conversation_id": "../../etc"}])
+def test_bad_ask_bodies_are_422(client, body):
+    response = client.post("/api/v1/ask", json=body)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+
+
+def test_llm_engine_without_configuration_is_a_clear_400(client):
+    response = client.post("/api/v1/ask", json={"question": "GMV", "engine": "llm"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "llm_not_configured"
