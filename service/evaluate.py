@@ -27,7 +27,9 @@ class Verdict:
 
 
 def comparable(value):
-    """>>> comparable(1234567.891), comparable("2025-03-01"), comparable(3)
+    """A value as compared: numbers to 6 significant digits, everything else as text.
+
+    >>> comparable(1234567.891), comparable("2025-03-01"), comparable(3)
     ('1.23457e+06', '2025-03-01', '3')
     """
     value = json_value(value)

@@ -91,7 +91,7 @@ def read_parts(reading: Reading, model: SemanticModel) -> Parts:
         if len(kept) >= 2 and not total:
             parts.dimensions.append(DimensionRef(name=dimension))
 
-    filtered = {f.dimension for f in parts.filters}
+    filtered = {f.dimension for f in parts.filters if f.op == "="}
     time_range = reading.times[0].range if reading.times else None
     previous = None
     for mention in reading.mentions:
@@ -150,7 +150,7 @@ def _ranking(reading: Reading, parts: Parts, values: dict) -> None:
     if not ordered:
         return
     if not any(not _is_time(d) for d in parts.dimensions):
-        if reading.has("popular") or "category" in values or reading.ranks or reading.has("which_one"):
+        if reading.has("popular") or "category" in values:  # 最畅销的面霜: the products are ranked
             if "product" not in values:
                 parts.dimensions.append(DimensionRef(name="product"))
     parts.order = (None, "asc" if ascending else "desc")

@@ -98,3 +98,6 @@ six seven eight nine ten overall current currently now so far far just only also
 kindly let lets know want need look like was were has have had make made go going get getting
 customer customers user users people shoppers consumers buyer-side across
 """.split())
+
+# Characters that begin no catalog word: a typo window starting with one is not a typo.
+FUNCTION_CHARS = frozenset("的了和与及在是各每按从到对把被给让也都就又吗呢吧")

@@ -63,8 +63,11 @@ class QuestionReader:
             if not form.isascii():
                 self.tokenizer.add_word(form, freq=200_000, tag="nz")
         self.tagger = jieba.posseg.POSTokenizer(self.tokenizer)
-        self._ascii_forms = [f for f in lexicon.forms if f.isascii() and len(f) >= 4]
-        self._cjk_forms = [f for f in lexicon.forms if not f.isascii() and len(f) >= 3]
+        self._ascii_forms = [f for f in lexicon.forms if f.isascii() and len(f) >= 3]
+        self._cjk_forms: dict[int, list[str]] = {}
+        for form in lexicon.forms:
+            if not form.isascii() and len(form) >= 3:
+                self._cjk_forms.setdefault(len(form), []).append(form)
 
     def read(self, question: str, today: dt.date) -> Reading:
         text = normalize_text(question)
@@ -101,15 +104,13 @@ class QuestionReader:
         text = reading.text
         runs = re.finditer(r"[^\0]+", "".join("\0" if b else c for c, b in zip(text, blocked)))
         for run in runs:
-            typo = self._typo_in_run(run.group(0))
-            if typo:
-                written, understood = typo
+            typos = self._typos_in_run(run.group(0))
+            for written, understood in typos:
                 start = run.start() + run.group(0).find(written)
                 reading.corrections.append(Correction(written, understood))
                 reading.mentions.append(Mention(start, start + len(written), understood,
                                                 tuple(self.lexicon.forms[understood])))
-                for i in range(start, start + len(written)):
-                    blocked[i] = True
+            if typos:
                 continue
             for word, start in self._content_words(run.group(0), run.start()):
                 match = self._closest_form(word)
@@ -154,11 +155,11 @@ class QuestionReader:
         close_singles()
         return words
 
-    def _typo_in_run(self, run: str) -> tuple[str, str] | None:
+    def _typos_in_run(self, run: str) -> list[tuple[str, str]]:
         """A Chinese catalog word written with one wrong character inside a leftover run ('复够率');
         the window must not cut through a real word ('销售情况' is not a typo of 销售额)."""
         if run.isascii():
-            return None
+            return self._english_typos(run)
         boundaries, position = {0}, 0
         for token in self.tokenizer.cut(run):
             position += len(token)
@@ -168,24 +169,40 @@ class QuestionReader:
                 if start not in boundaries or start + length not in boundaries:
                     continue
                 window = run[start:start + length]
-                if window.isascii() or all(ch in cues.STOP_WORDS for ch in window):
+                if window.isascii() or window[0] in cues.FUNCTION_CHARS or all(ch in cues.STOP_WORDS for ch in window):
                     continue
                 found = self._closest_form(window)
                 if found:
-                    return window, found
-        return None
+                    return [(window, found)]
+        return []
+
+    def _english_typos(self, run: str) -> list[tuple[str, str]]:
+        """Misspelt catalog phrases among the run's words ('refund rat' -> 'refund rate')."""
+        words = _ENGLISH_WORD.findall(run)
+        used = [False] * len(words)
+        found: list[tuple[str, str]] = []
+        for size in (3, 2, 1):
+            for start in range(len(words) - size + 1):
+                chunk = words[start:start + size]
+                if any(used[start:start + size]) or chunk[0] in cues.STOP_WORDS or chunk[-1] in cues.STOP_WORDS:
+                    continue
+                phrase = " ".join(chunk)
+                match = self._closest_form(phrase) if phrase in run and len(phrase) >= 3 else None
+                if match:
+                    found.append((phrase, match))
+                    used[start:start + size] = [True] * size
+        return found
 
     def _closest_form(self, word: str) -> str | None:
         """A catalog word the written one is a likely typo of ('revenu' -> 'revenue', '复够率' -> '复购率')."""
         if word.isascii():
-            if len(word) < 4:
+            if len(word) < 3:
                 return None
             hits = difflib.get_close_matches(word, self._ascii_forms, n=1, cutoff=0.84)
         else:
             if len(word) < 3:
                 return None
-            hits = difflib.get_close_matches(word, self._cjk_forms, n=1, cutoff=0.66)
-            hits = [h for h in hits if len(h) == len(word)]
+            hits = difflib.get_close_matches(word, self._cjk_forms.get(len(word), []), n=1, cutoff=0.66)
         return hits[0] if hits else None
 
 
