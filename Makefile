@@ -27,3 +27,11 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info
+
+BENCH_DB := data/bench.duckdb
+
+$(BENCH_DB): | $(STAMP)
+	$(BIN)/chatbi demo-data --out $(BENCH_DB) --end-date 2025-06-30 --scale 1
+
+bench: $(STAMP) $(BENCH_DB)
+	$(BIN)/python tests/bench/ask_latency.py $(BENCH_DB)

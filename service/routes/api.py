@@ -6,6 +6,7 @@ import datetime as dt
 
 from fastapi import APIRouter
 
+from semantic_layer.query import SemanticQuery
 from service.answers import Answer
 from service.catalog import catalog_dimensions, catalog_metrics
 from service.deps import ContextDep, EngineDep
@@ -37,6 +38,11 @@ def list_metrics(engine: EngineDep) -> list[CatalogMetric]:
 @router.get("/api/v1/dimensions", response_model=list[CatalogDimension], summary="Dimension catalog")
 def list_dimensions(context: ContextDep) -> list[CatalogDimension]:
     return catalog_dimensions(context.engine.model, context.values)
+
+
+@router.get("/api/v1/schema/semantic-query", summary="JSON Schema of SemanticQuery")
+def semantic_query_schema() -> dict:
+    return SemanticQuery.model_json_schema()
 
 
 @router.get("/healthz", summary="Liveness")

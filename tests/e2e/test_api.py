@@ -126,6 +126,11 @@ def test_unknown_time_expression_is_a_clear_400(client):
     assert "sometime soon" in error["message"]
 
 
+def test_the_semantic_query_schema_is_exported(client):
+    schema = client.get("/api/v1/schema/semantic-query").json()
+    assert schema["title"] == "SemanticQuery" and "metrics" in schema["required"]
+
+
 def test_openapi_is_served(client):
     assert client.get("/openapi.json").json()["paths"]["/api/v1/query"]
     assert client.get("/docs").status_code == 200
