@@ -69,38 +69,32 @@ def _closest(word: str, names: dict[str, str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names[h] for h in hits))[:3]
 
 
-def _metric_names(model: SemanticModel) -> dict[str, str]:
-    names = {}
-    for m in model.metrics:
-        for word in (m.id, m.name.zh, m.name.en, *m.synonyms):
-            names.setdefault(word.casefold(), m.id)
+def _names(items) -> dict[str, str]:
+    """Every way an item is called (id, both names, synonyms), case folded -> its id."""
+    names: dict[str, str] = {}
+    for item in items:
+        title = getattr(item, "name", None) or item.label
+        for word in (item.id, title.zh, title.en, *item.synonyms):
+            names.setdefault(word.casefold(), item.id)
     return names
 
 
-def _dimension_names(model: SemanticModel) -> dict[str, str]:
-    names = {}
-    for d in model.dimensions:
-        for word in (d.id, d.label.zh, d.label.en, *d.synonyms):
-            names.setdefault(word.casefold(), d.id)
-    return names
+def _lookup(by_id: dict, items, name: str, kind_zh: str, kind_en: str):
+    """The item with this id, or QueryInvalid naming the closest ids."""
+    if name in by_id:
+        return by_id[name]
+    close = _closest(name, _names(items))
+    hint_zh = f"，您是不是想用: {', '.join(close)}" if close else ""
+    hint_en = f"; did you mean: {', '.join(close)}" if close else ""
+    raise QueryInvalid(f"未知{kind_zh} {name!r}{hint_zh}", f"unknown {kind_en} {name!r}{hint_en}", close)
 
 
 def _metric(model: SemanticModel, name: str) -> Metric:
-    if name in model.metric_by_id:
-        return model.metric_by_id[name]
-    close = _closest(name, _metric_names(model))
-    hint = f"，您是不是想问: {', '.join(close)}" if close else ""
-    raise QueryInvalid(f"未知指标 {name!r}{hint}", f"unknown metric {name!r}" +
-                       (f"; did you mean: {', '.join(close)}" if close else ""), close)
+    return _lookup(model.metric_by_id, model.metrics, name, "指标", "metric")
 
 
 def _dimension(model: SemanticModel, name: str) -> Dimension:
-    if name in model.dimension_by_id:
-        return model.dimension_by_id[name]
-    close = _closest(name, _dimension_names(model))
-    hint = f"，您是不是想用: {', '.join(close)}" if close else ""
-    raise QueryInvalid(f"未知维度 {name!r}{hint}", f"unknown dimension {name!r}" +
-                       (f"; did you mean: {', '.join(close)}" if close else ""), close)
+    return _lookup(model.dimension_by_id, model.dimensions, name, "维度", "dimension")
 
 
 def _check_reachable(model: SemanticModel, metric: Metric, dimension: Dimension) -> None:
