@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import os
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -52,60 +51,49 @@ SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def _load_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple], folder: Path) -> None:
-    """Append rows through a CSV file; money arrives as integer cents and becomes DECIMAL here."""
-    if not rows:
-        return
-    path = folder / f"{table}.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(rows)
+def _insert_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Load one table's CSV file; money arrives as integer cents and becomes DECIMAL here."""
     read_types = {name: "BIGINT" if kind == MONEY else kind.replace(" PRIMARY KEY", "")
                   for name, kind in SCHEMA[table]}
     select = ", ".join(f"CAST({name} / 100 AS {MONEY})" if kind == MONEY else name
                        for name, kind in SCHEMA[table])
     con.execute(f"INSERT INTO {table} SELECT {select} FROM read_csv(?, header=false, "
                 f"columns={read_types!r}, nullstr='', quote='\"')", [str(path)])
-    path.unlink()
-
-
-def _load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, folder: Path) -> None:
-    for table in Batch.__dataclass_fields__:
-        _load_rows(con, table, getattr(batch, table), folder)
 
 
 def build_demo_warehouse(out: Path, end_date: dt.date, seed: int = 7, scale: float = 1.0) -> dict[str, int]:
-    """Build the demo warehouse at ``out``; return the row count of every table."""
+    """Build the demo warehouse at ``out``; return the row count of every table.
+
+    Rows stream batch by batch into one CSV file per table (memory stays bounded at any scale);
+    DuckDB then loads each file once with its parallel CSV reader."""
     simulation = ShopSimulation(seed, end_date, scale)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".building")
     partial.unlink(missing_ok=True)
-    con = duckdb.connect(str(partial))
-    try:
-        for table, cols in SCHEMA.items():
-            con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {k}' for n, k in cols)})")
-        with tempfile.TemporaryDirectory(prefix="chatbi-demo-") as tmp:
-            folder = Path(tmp)
-            _load_rows(con, "channels", [c[:3] for c in CHANNELS], folder)
-            _load_rows(con, "products", [
-                (p.product_id, p.name, p.category, p.list_price_cents, p.unit_cost_cents,
-                 simulation.first_day + dt.timedelta(days=p.launch_offset_days)) for p in PRODUCTS], folder)
-            _load_rows(con, "campaigns", [
-                (c.campaign_id, c.name, c.campaign_type, c.channel_id, c.start, c.end)
-                for c in simulation.campaigns], folder)
-            # DuckDB releases the GIL while it loads, so batch N loads while batch N+1 is simulated;
-            # waiting for the previous load keeps at most two batches in memory.
-            with ThreadPoolExecutor(max_workers=1) as loader:
-                pending = None
-                for batch in simulation.batches():
-                    if pending is not None:
-                        pending.result()
-                    pending = loader.submit(_load_batch, con, batch, folder)
-                if pending is not None:
-                    pending.result()
-            _load_rows(con, "marketing_spend", simulation.marketing_spend(), folder)
-        counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in SCHEMA}
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(prefix="chatbi-demo-") as tmp:
+        folder = Path(tmp)
+        files = {table: (folder / f"{table}.csv").open("w", newline="", encoding="utf-8") for table in SCHEMA}
+        writers = {table: csv.writer(handle) for table, handle in files.items()}
+        writers["channels"].writerows(c[:3] for c in CHANNELS)
+        writers["products"].writerows(
+            (p.product_id, p.name, p.category, p.list_price_cents, p.unit_cost_cents,
+             simulation.first_day + dt.timedelta(days=p.launch_offset_days)) for p in PRODUCTS)
+        writers["campaigns"].writerows((c.campaign_id, c.name, c.campaign_type, c.channel_id, c.start, c.end)
+                                       for c in simulation.campaigns)
+        for batch in simulation.batches():
+            for table in Batch.__dataclass_fields__:
+                writers[table].writerows(getattr(batch, table))
+        writers["marketing_spend"].writerows(simulation.marketing_spend())
+        for handle in files.values():
+            handle.close()
+        con = duckdb.connect(str(partial))
+        try:
+            for table, cols in SCHEMA.items():
+                con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {k}' for n, k in cols)})")
+                _insert_csv(con, table, folder / f"{table}.csv")
+            counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in SCHEMA}
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
     os.replace(partial, out)
     return counts

@@ -12,7 +12,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, count
 
 from service.demo_data.vocabulary import (
     BROWSE_CHANNEL_WEIGHTS, CATEGORIES, CHANNELS, CITIES, MEMBER_LEVELS, PRODUCTS, REVIEW_TEXTS, SEGMENTS,
@@ -47,15 +47,16 @@ def window_start(end_date: dt.date) -> dt.date:
 
 
 def _weighted_choice(rng: random.Random, items: tuple, weights: tuple[int, ...]):
-    return items[bisect.bisect(_cumulative(weights), rng.random() * sum(weights))]
+    cumulative, total = _cumulative(weights)
+    return items[bisect.bisect(cumulative, rng.random() * total)]
 
 
-_CUMULATIVE_CACHE: dict[tuple, list] = {}
+_CUMULATIVE_CACHE: dict[tuple, tuple[list, float]] = {}
 
 
-def _cumulative(weights: tuple) -> list:
+def _cumulative(weights: tuple) -> tuple[list, float]:
     if weights not in _CUMULATIVE_CACHE:
-        _CUMULATIVE_CACHE[weights] = list(accumulate(weights))
+        _CUMULATIVE_CACHE[weights] = (list(accumulate(weights)), float(sum(weights)))
     return _CUMULATIVE_CACHE[weights]
 
 
@@ -98,11 +99,11 @@ class ShopSimulation:
         self.launch_offsets = {category: [p.launch_offset_days for p in products]
                                for category, products in self.launched.items()}
         self.revenue = defaultdict(int)  # (day index, channel id, campaign id) -> paid cents
-        self.next_id = defaultdict(int)
+        self.day_starts = [dt.datetime.combine(d, dt.time()) for d in self.days]
+        self.counters = defaultdict(lambda: count(1))
 
     def _new_id(self, table: str) -> int:
-        self.next_id[table] += 1
-        return self.next_id[table]
+        return next(self.counters[table])
 
     def _sample_day(self, lo: int, hi: int) -> int:
         low = self.cumulative[lo - 1] if lo else 0.0
@@ -111,7 +112,7 @@ class ShopSimulation:
 
     def _moment(self, day_index: int) -> dt.datetime:
         seconds = int(self.rng.triangular(8 * 3600, 84_600, 21 * 3600))
-        return dt.datetime.combine(self.days[day_index], dt.time()) + dt.timedelta(seconds=seconds)
+        return self.day_starts[day_index] + dt.timedelta(seconds=seconds)
 
     def batches(self, batch_size: int = 2_000) -> Iterator[Batch]:
         """Yield the customers and everything they did, ``batch_size`` customers at a time."""
