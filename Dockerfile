@@ -10,6 +10,7 @@ RUN pip install --no-cache-dir . \
     && chatbi demo-data --out /app/data/demo.duckdb
 ENV CHATBI_DB_PATH=/app/data/demo.duckdb \
     CHATBI_STATE_PATH=/app/data/chatbi.sqlite \
-    CHATBI_PROMPTS_DIR=/app/prompts
+    CHATBI_PROMPTS_DIR=/app/prompts \
+    CHATBI_WEB_DIR=/app/web
 EXPOSE 8000
 CMD ["chatbi", "serve", "--host", "0.0.0.0", "--port", "8000"]

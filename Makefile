@@ -21,7 +21,13 @@ $(DB): | $(STAMP)
 serve: $(STAMP) $(DB)
 	$(BIN)/chatbi serve --db $(DB) --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
+CHROMIUM := /usr/bin/chromium
+
+# The browser tests drive Debian's chromium; CJK fonts so that screenshots show Chinese text.
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 

@@ -130,7 +130,7 @@ class Asker:
         except QueryInvalid as error:
             result.status = "clarify"
             result.answer_text = error.text(result.language)
-            result.suggestions = self._alternatives(parts, error, result.language)
+            result.suggestions = self._alternatives(parts, error, result.language, today)
             return result
         result.query, result.resolved = query, resolved
         result.restatement = restate(resolved, result.language)
@@ -168,14 +168,14 @@ class Asker:
             model.metrics, key=lambda m: -sum(ch in text for ch in set(m.name.zh + "".join(m.synonyms))))[:3]]
         if not parts.metrics:
             metrics = sorted(metrics, key=lambda ms: ms[0] not in _STARTER_METRICS)[:3]
-        suggestions = [question_text(replace(shape, metrics=names), model, language)
+        suggestions = [question_text(replace(shape, metrics=names), model, language, today)
                        for shape, names in zip(shapes, metrics)]
         if len(suggestions) < 2:
             suggestions.append(question_text(replace(shapes[1] if len(shapes) > 1 else parts, metrics=metrics[0]),
-                                             model, language))
+                                             model, language, today))
         return list(dict.fromkeys(suggestions))[:4]
 
-    def _alternatives(self, parts: Parts | None, error: QueryInvalid, language: str) -> list[str]:
+    def _alternatives(self, parts: Parts | None, error: QueryInvalid, language: str, today: dt.date) -> list[str]:
         if parts is None:
             return []
         model = self.parser.model
@@ -185,7 +185,7 @@ class Asker:
         for dim in [d for d in error.suggestions if d in allowed and d != "date"][:3]:
             candidate = replace(parts, dimensions=[DimensionRef(name=dim)],
                                 filters=[f for f in parts.filters if f.dimension in allowed])
-            suggestions.append(question_text(candidate, model, language))
+            suggestions.append(question_text(candidate, model, language, today))
         return suggestions
 
     def _ask_llm(self, base: dict, question: str, today: dt.date, fallback: AskResult) -> AskResult:

@@ -68,7 +68,7 @@ def _ask(args: argparse.Namespace) -> None:
     from semantic_layer.narrate import format_value
 
     context = _context(args.db)
-    result = context.asker.ask(args.question, args.today or dt.date.today(), engine=args.engine)
+    result = context.asker.ask(args.question, args.today or context.settings.today(), engine=args.engine)
     if args.json:
         print(json.dumps(ask_response(result).model_dump(mode="json"), ensure_ascii=False, indent=2))
         return

@@ -9,6 +9,7 @@ from semantic_layer.loader import load_model
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.lexicon import Entry
+from service.answer_log import AnswerLog
 from service.answers import QueryEngine
 from service.ask import Asker
 from service.catalog import dimension_values
@@ -27,6 +28,7 @@ class ServiceContext:
     engine: QueryEngine
     values: dict[str, list[str]]
     knowledge: KnowledgeStore
+    answers: AnswerLog
     asker: Asker
 
     def reload_parser(self) -> None:
@@ -34,6 +36,7 @@ class ServiceContext:
         self.asker.parser = build_parser(self.engine.model, self.values, self.knowledge)
 
     def close(self) -> None:
+        self.answers.close()
         self.knowledge.close()
         self.warehouse.close()
 
@@ -61,4 +64,4 @@ def build_context(settings: Settings) -> ServiceContext:
     asker = Asker(engine, build_parser(model, values, knowledge),
                   ConversationStore(settings.conversation_limit, settings.conversation_ttl_s),
                   knowledge, build_llm(settings, model, values, engine.allowed))
-    return ServiceContext(settings, warehouse, engine, values, knowledge, asker)
+    return ServiceContext(settings, warehouse, engine, values, knowledge, AnswerLog(settings.state_path), asker)

@@ -7,12 +7,12 @@ import datetime as dt
 import difflib
 import json
 import re
-import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from semantic_layer.parser.normalize import normalize_text
+from service.answer_log import connect_state
 from semantic_layer.query import SemanticQuery
 
 _NOISE = re.compile(r"[\s\W_]+")
@@ -48,10 +48,7 @@ class GlossaryTerm:
 
 class KnowledgeStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute("PRAGMA synchronous=FULL")
+        self._connection = connect_state(path)
         self._lock = threading.Lock()
         with self._lock:
             self._connection.executescript("""

@@ -10,7 +10,9 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from service.context import build_context
 from service.errors import error_response, install_error_handlers
-from service.routes import api, ask
+from fastapi.staticfiles import StaticFiles
+
+from service.routes import answers, api, ask, web
 from service.settings import Settings
 
 
@@ -44,4 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(ask.router)
+    app.include_router(answers.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=settings.web_dir), name="static")
     return app

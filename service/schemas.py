@@ -85,6 +85,23 @@ class AskResponse(BaseModel):
     engine: str
     truncated: bool
     timings: dict[str, float]
+    answer_id: str | None = Field(None, description="permalink /a/{answer_id}; CSV at /api/v1/answers/{id}/csv")
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer_id: str = Field(min_length=1, max_length=32, pattern=r"^[0-9a-f]+$")
+    rating: Literal["up", "down"]
+    comment: str = Field("", max_length=1000)
+
+
+class FeedbackResponse(BaseModel):
+    id: int
+    answer_id: str
+    rating: str
+    comment: str
+    question: str
+    created_at: str
 
 
 class ExampleRequest(BaseModel):

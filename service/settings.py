@@ -3,6 +3,7 @@ the demo and a description shown by ``chatbi serve --help``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pydantic import Field
@@ -16,11 +17,15 @@ class Settings(BaseSettings):
 
     db_path: Path = Field(Path("data/demo.duckdb"), description="DuckDB warehouse file (opened read-only)")
     model_path: Path = Field(DEMO_MODEL, description="semantic model YAML")
+    reference_date: dt.date | None = Field(
+        None, description="'today' for time words when a request gives none (default: the real date); "
+                          "set it to serve a historical warehouse as if it were current")
     row_cap: int = Field(10_000, ge=1, le=1_000_000, description="most rows an answer returns")
     query_timeout_s: float = Field(30.0, gt=0, le=600, description="a query is interrupted after this")
     max_body_bytes: int = Field(1_000_000, ge=1_000, description="largest accepted request body")
     state_path: Path = Field(Path("data/chatbi.sqlite"),
                              description="local database of verified examples and glossary terms")
+    web_dir: Path = Field(Path(__file__).resolve().parents[1] / "web", description="the chat page's files")
     prompts_dir: Path = Field(Path(__file__).resolve().parents[1] / "prompts", description="prompt templates")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1")
     llm_api_key: str | None = Field(None, description="API key of the LLM provider")
@@ -30,3 +35,6 @@ class Settings(BaseSettings):
                             description="how structured output is requested: tool calls, JSON mode or JSON schema")
     conversation_limit: int = Field(1000, ge=1, description="conversations kept in memory")
     conversation_ttl_s: float = Field(1800, gt=0, description="a quiet conversation is forgotten after this")
+
+    def today(self) -> dt.date:
+        return self.reference_date or dt.date.today()

@@ -13,7 +13,7 @@ from semantic_layer.parser.lexicon import VALUE_PRIORITY, Mention
 from semantic_layer.parser.read import Reading
 from semantic_layer.query import DimensionRef, Filter, Having, OrderBy, SemanticQuery, TimeRange
 from semantic_layer.resolve import allowed_dimensions
-from semantic_layer.timeexpr import DateRange
+from semantic_layer.timeexpr import DateRange, resolve_time_expression
 
 # Ranking products or categories by money means line sales (metrics.md: product_sales).
 _LINE_LEVEL = {"gmv": "product_sales"}
@@ -192,13 +192,26 @@ def parts_from_query(query: SemanticQuery, time_range: DateRange | None) -> Part
                  having=[(h.metric, h.op, h.value) for h in query.having], chart=query.chart)
 
 
-def question_text(parts: Parts, model: SemanticModel, language: str) -> str:
+_PERIOD_WORDS = (("上个月", "last month"), ("本月", "this month"), ("上季度", "last quarter"),
+                 ("本季度", "this quarter"), ("今年", "this year"), ("去年", "last year"),
+                 ("最近7天", "last 7 days"), ("最近30天", "last 30 days"), ("上周", "last week"))
+
+
+def period_phrase(time_range: DateRange, today: date, language: str) -> str:
+    """The everyday words for a range when there are some ('上个月'), else its dates."""
+    for zh, en in _PERIOD_WORDS:
+        if resolve_time_expression(zh, today) == time_range:
+            return zh if language == "zh" else en
+    end = date.fromordinal(time_range.end.toordinal() - 1)
+    return f"{time_range.start}至{end}" if language == "zh" else f"from {time_range.start} to {end}"
+
+
+def question_text(parts: Parts, model: SemanticModel, language: str, today: date) -> str:
     """A plain question that reads back as these parts (for clickable suggestions)."""
     zh = language == "zh"
     pieces = []
     if parts.time_range:
-        end = date.fromordinal(parts.time_range.end.toordinal() - 1)
-        pieces.append(f"{parts.time_range.start}至{end}" if zh else f"from {parts.time_range.start} to {end}")
+        pieces.append(period_phrase(parts.time_range, today, language))
     for item in parts.filters:
         if item.op in ("=", "in"):
             values = item.value if isinstance(item.value, list) else [item.value]

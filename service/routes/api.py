@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter
 
 from semantic_layer.query import SemanticQuery
@@ -21,8 +19,8 @@ def answer_response(answer: Answer) -> AnswerResponse:
 
 
 @router.post("/api/v1/query", response_model=AnswerResponse, summary="Run a SemanticQuery")
-def run_query(body: QueryRequest, engine: EngineDep) -> AnswerResponse:
-    return answer_response(engine.answer_query(body, body.today or dt.date.today()))
+def run_query(body: QueryRequest, context: ContextDep) -> AnswerResponse:
+    return answer_response(context.engine.answer_query(body, body.today or context.settings.today()))
 
 
 @router.post("/api/v1/sql", response_model=AnswerResponse, summary="Run read-only SQL through the guard")

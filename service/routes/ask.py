@@ -28,8 +28,12 @@ def ask_response(result: AskResult) -> AskResponse:
 
 
 @router.post("/api/v1/ask", response_model=AskResponse, summary="Ask a question in Chinese or English")
-def ask(body: AskRequest, asker: AskerDep) -> AskResponse:
-    return ask_response(asker.ask(body.question, body.today or dt.date.today(), body.conversation_id, body.engine))
+def ask(body: AskRequest, context: ContextDep) -> AskResponse:
+    result = context.asker.ask(body.question, body.today or context.settings.today(), body.conversation_id, body.engine)
+    response = ask_response(result)
+    if result.status == "ok":
+        response.answer_id = context.answers.keep(result.question, response.model_dump(mode="json"))
+    return response
 
 
 @router.post("/api/v1/examples", response_model=ExampleResponse, status_code=201,

@@ -1,0 +1,86 @@
+"""Answers kept for their permalinks (/a/{id}) and CSV downloads, and thumbs-up/down feedback,
+in the local SQLite state file so they survive restarts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from semantic_layer.errors import SemanticError
+
+
+class AnswerNotFound(SemanticError):
+    code = "answer_not_found"
+    status = 404
+
+
+@dataclass(frozen=True)
+class Feedback:
+    id: int
+    answer_id: str
+    rating: str
+    comment: str
+    question: str
+    created_at: str
+
+
+def connect_state(path: Path) -> sqlite3.Connection:
+    """The local state database: WAL, synchronous writes, usable from the worker threads."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    return connection
+
+
+class AnswerLog:
+    def __init__(self, path: Path) -> None:
+        self._connection = connect_state(path)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._connection.executescript("""
+                CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, question TEXT NOT NULL,
+                    body TEXT NOT NULL, created_at TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, answer_id TEXT NOT NULL,
+                    rating TEXT NOT NULL, comment TEXT NOT NULL, created_at TEXT NOT NULL);
+            """)
+
+    def keep(self, question: str, body: dict) -> str:
+        answer_id = secrets.token_hex(8)
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            self._connection.execute("INSERT INTO answers (id, question, body, created_at) VALUES (?, ?, ?, ?)",
+                                     (answer_id, question, json.dumps({**body, "answer_id": answer_id},
+                                                                      ensure_ascii=False), now))
+        return answer_id
+
+    def get(self, answer_id: str) -> dict:
+        with self._lock:
+            row = self._connection.execute("SELECT body FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        if row is None:
+            raise AnswerNotFound("找不到这条回答（链接可能已失效）", "no such answer (the link may have expired)")
+        return json.loads(row[0])
+
+    def add_feedback(self, answer_id: str, rating: str, comment: str) -> Feedback:
+        question = self.get(answer_id)["question"]
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            cursor = self._connection.execute(
+                "INSERT INTO feedback (answer_id, rating, comment, created_at) VALUES (?, ?, ?, ?)",
+                (answer_id, rating, comment, now))
+        return Feedback(cursor.lastrowid, answer_id, rating, comment, question, now)
+
+    def feedback(self) -> list[Feedback]:
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT f.id, f.answer_id, f.rating, f.comment, a.question, f.created_at FROM feedback f "
+                "JOIN answers a ON a.id = f.answer_id ORDER BY f.id").fetchall()
+        return [Feedback(*row) for row in rows]
+
+    def close(self) -> None:
+        self._connection.close()

@@ -1,0 +1,193 @@
+"""The chat page in a real browser (Debian's chromium driven by Playwright) against a real server
+over the demo warehouse: answers, follow-ups, chips, CSV, permalinks, and nothing leaves the
+service. Screenshots go to artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from semantic_layer.narrate import format_value
+from tests.e2e.conftest import start_service
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+ARTIFACTS = Path(os.environ.get("CHATBI_ARTIFACTS", Path(__file__).parents[2] / "artifacts")) / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def web_server(warehouse_path, tmp_path_factory):
+    process, base = start_service(warehouse_path, tmp_path_factory.mktemp("web") / "chatbi.sqlite",
+                                  CHATBI_REFERENCE_DATE="2025-07-01")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def page(browser, web_server):
+    """A fresh page that records every request and console problem; the test ends by checking
+    that no request left the service and nothing went wrong in the console."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="zh-CN")
+    tab = context.new_page()
+    tab.requests, tab.problems = [], []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    tab.on("console", lambda message: tab.problems.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: tab.problems.append(str(error)))
+    tab.goto(web_server + "/")
+    tab.wait_for_selector("body[data-ready=true]")
+    yield tab
+    outside = [url for url in tab.requests if not url.startswith(web_server) and not url.startswith("data:")]
+    assert outside == [], outside
+    assert tab.problems == [], tab.problems
+    context.close()
+
+
+def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def ask(page: Page, question: str) -> None:
+    count = page.locator("[data-testid=answer]").count()
+    page.fill("#question", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=answer]').length > {count}")
+
+
+def api_answer(server: str, question: str, conversation_id: str | None = None) -> dict:
+    body = {"question": question}
+    if conversation_id:
+        body["conversation_id"] = conversation_id
+    return httpx.post(f"{server}/api/v1/ask", json=body, timeout=30).json()
+
+
+def table_cells(page: Page, card) -> list[list[str]]:
+    return [[cell.inner_text() for cell in row.locator("td").all()] for row in card.locator("tbody tr").all()]
+
+
+def formatted(body: dict) -> list[list[str]]:
+    columns = body["columns"]
+    return [[format_value(v, "change" if c["name"].endswith("__change") else c["format"], "zh")
+             for v, c in zip(row, columns)] for row in body["rows"]]
+
+
+def test_a_question_draws_a_chart_and_the_table_equals_the_api_rows(page, web_server):
+    shoot(page, "01-empty-state")
+    question = "最近一个月上海地区初抗老白领最喜欢的TOP3产品是哪些?"
+    ask(page, question)
+    card = page.locator("[data-testid=answer]").last
+    card.locator("[data-testid=chart] canvas").wait_for()
+    expected = api_answer(web_server, question)
+    assert table_cells(page, card) == formatted(expected)
+    assert card.locator("[data-testid=answer-text]").inner_text() == expected["answer"]
+    card.locator("[data-testid=understanding] summary").click()
+    assert "SELECT" in card.locator("[data-testid=sql]").inner_text()
+    assert expected["interpretation"]["text"] in card.inner_text()
+    shoot(page, "02-answer-with-chart")
+
+
+def test_a_follow_up_continues_the_conversation(page, web_server):
+    ask(page, "上个月的成交金额")
+    first = page.locator("[data-testid=answer]").last
+    first.locator("[data-testid=kpi]").wait_for()
+    ask(page, "那按渠道拆分呢")
+    card = page.locator("[data-testid=answer]").last
+    card.locator("[data-testid=chart] canvas").wait_for()
+    rows = table_cells(page, card)
+    assert len(rows) == 5 and {r[0] for r in rows} == {"天猫", "抖音", "京东", "小红书", "微信小程序"}
+    conversation = api_answer(web_server, "上个月的成交金额")["conversation_id"]
+    expected = api_answer(web_server, "那按渠道拆分呢", conversation)
+    assert rows == formatted(expected)
+    shoot(page, "03-follow-up")
+
+
+def test_clicking_a_clarification_chip_asks_it(page):
+    ask(page, "销售情况怎么样")
+    card = page.locator("[data-testid=answer]").last
+    assert card.get_attribute("data-status") == "clarify"
+    chip = card.locator("[data-testid=suggestions] .chip").first
+    suggestion = chip.inner_text()
+    shoot(page, "04-clarify")
+    chip.click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=answer]').length > 1")
+    last = page.locator("[data-testid=answer]").last
+    assert last.get_attribute("data-status") == "ok"
+    assert page.locator(".bubble").last.inner_text() == suggestion
+
+
+def test_csv_download_holds_every_row(page, web_server):
+    ask(page, "各城市的订单数")
+    card = page.locator("[data-testid=answer]").last
+    with page.expect_download() as download:
+        card.locator("[data-testid=csv]").click()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    expected = api_answer(web_server, "各城市的订单数")
+    assert rows[0] == ["城市", "订单数"]
+    assert [[r[0], int(r[1])] for r in rows[1:]] == expected["rows"]
+
+
+def test_feedback_is_stored(page, web_server):
+    ask(page, "今年的退款率")
+    card = page.locator("[data-testid=answer]").last
+    card.locator("[data-testid=thumbs-down]").click()
+    card.locator(".feedback .note").wait_for()
+    feedback = httpx.get(f"{web_server}/api/v1/feedback").json()
+    assert feedback[-1]["rating"] == "down" and feedback[-1]["question"] == "今年的退款率"
+
+
+def test_a_permalink_shows_that_answer_alone(page, web_server):
+    body = api_answer(web_server, "今年每月的GMV")
+    page.goto(f"{web_server}/a/{body['answer_id']}")
+    page.wait_for_selector("body[data-ready=true]")
+    page.locator("[data-testid=chart] canvas").wait_for()
+    assert page.locator("[data-testid=answer]").count() == 1
+    assert page.locator("#composer").is_hidden()
+    assert table_cells(page, page.locator("[data-testid=answer]")) == formatted(body)
+    shoot(page, "05-permalink")
+
+
+def test_the_catalog_shows_definitions_and_searches(page):
+    page.click("#catalog-toggle")
+    assert page.locator("[data-testid=catalog-metric]").count() == 20
+    page.fill("#catalog-search", "复购")
+    metrics = page.locator("[data-testid=catalog-metric]")
+    assert metrics.count() == 1 and "至少2笔" in metrics.first.inner_text()
+    shoot(page, "06-catalog")
+
+
+def test_english_toggle_and_phone_width(page, web_server):
+    page.click("#language-toggle")
+    assert page.locator("#send").inner_text() == "Ask"
+    page.set_viewport_size({"width": 390, "height": 844})
+    ask(page, "ROI by channel in Q2")
+    page.locator("[data-testid=answer]").last.locator("[data-testid=chart] canvas").wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    shoot(page, "07-phone-english")
+    page.click("#language-toggle")  # leave the default language for the next page
+
+
+def test_errors_are_readable(page):
+    page.route("**/api/v1/ask", lambda route: route.fulfill(status=503, content_type="application/json",
+                                                              body='{"status":"error","error":{"code":"x","message":"服务暂时不可用"}}'))
+    ask(page, "上个月的成交金额")
+    card = page.locator("[data-testid=answer]").last
+    assert card.get_attribute("data-status") == "error" and "服务暂时不可用" in card.inner_text()
+    page.problems.clear()  # the browser logs the 503 itself

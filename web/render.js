@@ -1,0 +1,143 @@
+// Answer cards: narrative, chart (ECharts or a KPI card), formatted table, and how the question
+// was understood (interpretation, SQL). Built with DOM calls only: no HTML strings from data.
+"use strict";
+
+const Render = (() => {
+  const PALETTE = ["#3b6ff5", "#22b07d", "#f5a524", "#ef5d7a", "#8b5cf6", "#14b8c4", "#64748b"];
+  const MAX_TABLE_ROWS = 200;
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, val] of Object.entries(attrs)) {
+      if (key === "class") node.className = val;
+      else if (key === "text") node.textContent = val;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), val);
+      else node.setAttribute(key, val);
+    }
+    for (const child of children) if (child) node.append(child);
+    return node;
+  }
+
+  function label(column, lang) {
+    return (column.label && (column.label[lang] || column.label.en)) || column.name;
+  }
+
+  function columnIndex(columns) {
+    return Object.fromEntries(columns.map((c, i) => [c.name, i]));
+  }
+
+  function kpi(body, lang) {
+    const row = body.rows[0];
+    const index = columnIndex(body.columns);
+    const box = el("div", { class: "kpis", "data-testid": "kpi" });
+    for (const column of body.columns) {
+      if (column.role !== "metric" || column.name.endsWith("__previous") || column.name.endsWith("__change")) continue;
+      const card = el("div", { class: "kpi" },
+        el("div", { class: "kpi-label", text: label(column, lang) }),
+        el("div", { class: "kpi-value", text: Format.value(row[index[column.name]], column.format, lang) }));
+      const change = index[column.name + "__change"];
+      if (change !== undefined && row[change] !== null) {
+        const previous = body.columns[index[column.name + "__previous"]];
+        card.append(el("div", { class: "kpi-change " + (row[change] >= 0 ? "up" : "down"),
+          text: `${label(body.columns[change], lang)} ${Format.value(row[change], "change", lang)} · ` +
+                `${label(previous, lang)} ${Format.value(row[index[previous.name]], previous.format, lang)}` }));
+      }
+      box.append(card);
+    }
+    return box;
+  }
+
+  function echartsOption(body, lang) {
+    const chart = body.chart;
+    const index = columnIndex(body.columns);
+    const byName = Object.fromEntries(body.columns.map((c) => [c.name, c]));
+    const xs = [...new Set(body.rows.map((r) => r[index[chart.x]]))];
+    const tooltipFormat = (name) => (v) => Format.value(v, Format.columnFormat(byName[name]), lang);
+    if (chart.type === "pie") {
+      const y = chart.y[0];
+      return {
+        color: PALETTE, tooltip: { trigger: "item", valueFormatter: tooltipFormat(y) },
+        legend: { bottom: 0, type: "scroll" },
+        series: [{ type: "pie", radius: ["35%", "65%"], data: body.rows.map((r) => ({ name: String(r[index[chart.x]]), value: r[index[y]] })),
+                   label: { formatter: "{b}\n{d}%" } }],
+      };
+    }
+    const kind = chart.type === "line" ? "line" : "bar";
+    let series;
+    if (chart.series) {
+      const groups = [...new Set(body.rows.map((r) => r[index[chart.series]]))];
+      const y = chart.y[0];
+      series = groups.map((group) => ({
+        name: String(group), type: kind, smooth: kind === "line",
+        data: xs.map((x) => {
+          const row = body.rows.find((r) => r[index[chart.x]] === x && r[index[chart.series]] === group);
+          return row ? row[index[y]] : null;
+        }),
+      }));
+    } else {
+      series = chart.y.map((y) => ({ name: label(byName[y], lang), type: kind, smooth: kind === "line",
+        data: body.rows.map((r) => r[index[y]]) }));
+    }
+    const axisFormat = Format.columnFormat(byName[chart.y[0]]);
+    return {
+      color: PALETTE,
+      tooltip: { trigger: "axis", valueFormatter: tooltipFormat(chart.y[0]) },
+      legend: series.length > 1 ? { top: 0, type: "scroll" } : undefined,
+      grid: { left: 8, right: 16, top: series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: xs.map(String), axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", axisLabel: { formatter: (v) => Format.value(v, axisFormat, lang) } },
+      series,
+    };
+  }
+
+  function chart(body, lang) {
+    if (!body.chart || !body.rows.length) return null;
+    if (body.chart.type === "kpi") return kpi(body, lang);
+    if (body.chart.type === "table") return null;
+    const box = el("div", { class: "chart", "data-testid": "chart", "data-chart-type": body.chart.type });
+    requestAnimationFrame(() => {
+      const instance = echarts.init(box, null, { renderer: "canvas" });
+      instance.setOption(echartsOption(body, lang));
+      new ResizeObserver(() => instance.resize()).observe(box);
+    });
+    return box;
+  }
+
+  function table(body, lang) {
+    if (!body.rows.length) return null;
+    const head = el("tr", {}, ...body.columns.map((c) => el("th", { class: c.role === "metric" ? "num" : "", text: label(c, lang) })));
+    const rows = body.rows.slice(0, MAX_TABLE_ROWS).map((row) => el("tr", {}, ...row.map((v, i) => {
+      const column = body.columns[i];
+      return el("td", { class: column.role === "metric" ? "num" : "", text: Format.value(v, Format.columnFormat(column), lang) });
+    })));
+    const wrap = el("div", { class: "table-wrap" }, el("table", { class: "answer-table", "data-testid": "table" },
+      el("thead", {}, head), el("tbody", {}, ...rows)));
+    if (body.rows.length > MAX_TABLE_ROWS || body.truncated) {
+      wrap.append(el("p", { class: "note", text: lang === "zh" ? `页面显示前 ${Math.min(MAX_TABLE_ROWS, body.rows.length)} 行，完整数据请下载 CSV。`
+        : `Showing ${Math.min(MAX_TABLE_ROWS, body.rows.length)} rows; download the CSV for all of them.` }));
+    }
+    return wrap;
+  }
+
+  function understanding(body, t) {
+    const interpretation = body.interpretation || {};
+    const details = el("details", { class: "understanding", "data-testid": "understanding" },
+      el("summary", { text: t("howUnderstood") }));
+    if (interpretation.text) details.append(el("p", { class: "restatement", text: interpretation.text }));
+    for (const change of interpretation.changes || []) details.append(el("p", { class: "note", text: "↻ " + change }));
+    for (const c of interpretation.corrections || []) {
+      details.append(el("p", { class: "note", text: `${t("corrected")}: ${c.written} → ${c.understood}` }));
+    }
+    if (body.sql) {
+      const pre = el("pre", { class: "sql", "data-testid": "sql", text: body.sql });
+      const copy = el("button", { type: "button", class: "link", text: t("copySql"), onclick: async () => {
+        try { await navigator.clipboard.writeText(body.sql); copy.textContent = t("copied"); }
+        catch { copy.textContent = t("copyFailed"); }
+      } });
+      details.append(el("div", { class: "sql-head" }, el("span", { text: "SQL" }), copy), pre);
+    }
+    return details;
+  }
+
+  return { el, chart, table, understanding, label };
+})();
