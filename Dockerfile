@@ -1,5 +1,7 @@
 # Mirrors the Makefile: install the project, build the demo warehouse, serve it.
 FROM python:3.11-slim
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY service ./service

@@ -64,7 +64,7 @@ def _context(db: Path | None):
 def _ask(args: argparse.Namespace) -> None:
     import json
 
-    from service.routes.ask import ask_response
+    from service.schemas import ask_response
     from semantic_layer.narrate import format_value
 
     context = _context(args.db)
@@ -100,6 +100,12 @@ def _eval(args: argparse.Namespace) -> None:
     print(report(verdicts))
 
 
+def _push(args: argparse.Namespace) -> None:
+    context = _context(args.db)
+    outcome = context.push(args.question, args.webhook)
+    print(f"pushed ({outcome['status']}): errcodes {outcome['errcodes']}")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="chatbi", description="chat-BI: questions in, numbers out")
     commands = root.add_subparsers(dest="command", required=True)
@@ -131,6 +137,12 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path, help="JSONL: id, question, today, gold_sql, ordered")
     evaluate.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
     evaluate.set_defaults(run=_eval)
+
+    push = commands.add_parser("push", help="answer a question and post it to a WeCom group robot")
+    push.add_argument("question")
+    push.add_argument("--webhook", help="group robot webhook URL (default: WECOM_WEBHOOK_URL)")
+    push.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    push.set_defaults(run=_push)
     return root
 
 

@@ -3,7 +3,8 @@ lifespan and by the command line (ask, eval) alike."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 from semantic_layer.loader import load_model
 from semantic_layer.model import SemanticModel
@@ -17,8 +18,13 @@ from service.conversations import ConversationStore
 from service.examples import KnowledgeStore
 from service.llm import QuestionModel
 from service.prompts import PromptLibrary
+from service.schemas import ask_response
 from service.settings import Settings
 from service.warehouse import Warehouse
+from service.wecom.aibot import AiBot
+from service.wecom.bot import WeComBot
+from service.wecom.client import WeComClient
+from service.wecom.push import GroupRobot, PushFailed
 
 
 @dataclass
@@ -30,6 +36,35 @@ class ServiceContext:
     knowledge: KnowledgeStore
     answers: AnswerLog
     asker: Asker
+    wecom_bot: WeComBot | None = None
+    aibot: AiBot | None = None
+    robot: GroupRobot = field(default_factory=GroupRobot)
+
+    def starter_questions(self) -> list[str]:
+        return ["上个月各渠道的成交金额", "各客户群体的复购率", "今年每月的成交金额", "最近一个月最畅销的TOP3产品"]
+
+    def push(self, question: str, webhook_url: str | None = None) -> dict:
+        """Answer a question and post it to a group robot (markdown, then the chart image)."""
+        url = webhook_url or self.settings.wecom_webhook_url
+        if not url:
+            raise PushFailed("没有配置群机器人地址（WECOM_WEBHOOK_URL 或 --webhook）",
+                             "no group robot webhook configured (WECOM_WEBHOOK_URL or --webhook)")
+        body = self.ask_and_keep(question)
+        codes = self.robot.push(url, body, self.permalink(body.get("answer_id")))
+        return {"status": body["status"], "answer_id": body.get("answer_id"), "errcodes": codes}
+
+    def ask_and_keep(self, question: str, conversation_id: str | None = None, today: dt.date | None = None,
+                     engine: str = "auto") -> dict:
+        """Answer a question and keep an answered one for its permalink; the /ask response body."""
+        result = self.asker.ask(question, today or self.settings.today(), conversation_id, engine)
+        body = ask_response(result).model_dump(mode="json")
+        if result.status == "ok":
+            body["answer_id"] = self.answers.keep(result.question, body)
+        return body
+
+    def permalink(self, answer_id: str | None) -> str | None:
+        base = (self.settings.public_url or "").rstrip("/")
+        return f"{base}/a/{answer_id}" if base and answer_id else None
 
     def reload_parser(self) -> None:
         """Rebuild the parser's vocabulary after a glossary change."""
@@ -64,4 +99,12 @@ def build_context(settings: Settings) -> ServiceContext:
     asker = Asker(engine, build_parser(model, values, knowledge),
                   ConversationStore(settings.conversation_limit, settings.conversation_ttl_s),
                   knowledge, build_llm(settings, model, values, engine.allowed))
-    return ServiceContext(settings, warehouse, engine, values, knowledge, AnswerLog(settings.state_path), asker)
+    context = ServiceContext(settings, warehouse, engine, values, knowledge, AnswerLog(settings.state_path), asker)
+    ask = lambda question, conversation_id: context.ask_and_keep(question, conversation_id)  # noqa: E731
+    if settings.wecom_corp_id and settings.wecom_token and settings.wecom_encoding_aes_key:
+        client = WeComClient(settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
+                             settings.wecom_agent_id)
+        context.wecom_bot = WeComBot(ask, client, settings.public_url, context.starter_questions())
+    if settings.wecom_aibot_token and settings.wecom_aibot_encoding_aes_key:
+        context.aibot = AiBot(ask, settings.public_url, settings.wecom_aibot_window_s)
+    return context

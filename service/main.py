@@ -12,7 +12,7 @@ from service.context import build_context
 from service.errors import error_response, install_error_handlers
 from fastapi.staticfiles import StaticFiles
 
-from service.routes import answers, api, ask, web
+from service.routes import answers, api, ask, web, wecom
 from service.settings import Settings
 
 
@@ -48,5 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ask.router)
     app.include_router(answers.router)
     app.include_router(web.router)
+    wecom.register_wecom_routes(app.router, settings.wecom_callback_path)
+    app.include_router(wecom.router)
     app.mount("/static", StaticFiles(directory=settings.web_dir), name="static")
     return app

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from semantic_layer.query import SemanticQuery
+from service.ask import AskResult
 
 
 class QueryRequest(SemanticQuery):
@@ -104,6 +105,19 @@ class FeedbackResponse(BaseModel):
     created_at: str
 
 
+class PushRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=500)
+    webhook_url: str | None = Field(None, max_length=500, pattern=r"^https?://",
+                                    description="group robot webhook; default WECOM_WEBHOOK_URL")
+
+
+class PushResponse(BaseModel):
+    status: str
+    answer_id: str | None
+    errcodes: list[int]
+
+
 class ExampleRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=500)
@@ -134,3 +148,13 @@ class GlossaryResponse(BaseModel):
     target: str
     value: str
     created_at: str
+
+
+def ask_response(result: AskResult) -> AskResponse:
+    answer = result.result
+    return AskResponse(
+        status=result.status, question=result.question, interpretation=result.interpretation(),
+        sql=answer.sql if answer else None, columns=[vars(c) for c in answer.columns] if answer else [],
+        rows=answer.rows if answer else [], chart=answer.chart.as_dict() if answer else None,
+        answer=result.answer_text, suggestions=result.suggestions, conversation_id=result.conversation_id,
+        engine=result.engine, truncated=answer.truncated if answer else False, timings=result.timings)

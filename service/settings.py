@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from semantic_layer.loader import DEMO_MODEL
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CHATBI_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CHATBI_", extra="ignore", populate_by_name=True)
 
     db_path: Path = Field(Path("data/demo.duckdb"), description="DuckDB warehouse file (opened read-only)")
     model_path: Path = Field(DEMO_MODEL, description="semantic model YAML")
@@ -33,6 +33,27 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(20.0, gt=0, le=300, description="an LLM call is abandoned after this")
     llm_method: str = Field("function_calling", pattern="^(function_calling|json_mode|json_schema)$",
                             description="how structured output is requested: tool calls, JSON mode or JSON schema")
+    public_url: str | None = Field(None, description="base URL of this service for links in WeCom replies")
+    wecom_corp_id: str | None = Field(None, validation_alias=AliasChoices("WECOM_CORP_ID", "CHATBI_WECOM_CORP_ID"),
+                                      description="CorpID; with token and AES key it turns the app callback on")
+    wecom_token: str | None = Field(None, validation_alias=AliasChoices("WECOM_TOKEN", "CHATBI_WECOM_TOKEN"))
+    wecom_encoding_aes_key: str | None = Field(
+        None, validation_alias=AliasChoices("WECOM_ENCODING_AES_KEY", "CHATBI_WECOM_ENCODING_AES_KEY"))
+    wecom_agent_id: str = Field("", validation_alias=AliasChoices("WECOM_AGENT_ID", "CHATBI_WECOM_AGENT_ID"))
+    wecom_secret: str = Field("", validation_alias=AliasChoices("WECOM_SECRET", "CHATBI_WECOM_SECRET"))
+    wecom_api_base: str = Field("https://qyapi.weixin.qq.com",
+                                validation_alias=AliasChoices("WECOM_API_BASE", "CHATBI_WECOM_API_BASE"))
+    wecom_timestamp_tolerance_s: int = Field(
+        300, ge=0, validation_alias=AliasChoices("WECOM_TIMESTAMP_TOLERANCE_S", "CHATBI_WECOM_TIMESTAMP_TOLERANCE_S"),
+        description="replay window for callback timestamps; 0 turns the check off")
+    wecom_callback_path: str = Field("/wecom/callback", pattern=r"^/[A-Za-z0-9/_\-]+$",
+                                     validation_alias=AliasChoices("WECOM_CALLBACK_PATH", "CHATBI_WECOM_CALLBACK_PATH"))
+    wecom_webhook_url: str | None = Field(None, validation_alias=AliasChoices("WECOM_WEBHOOK_URL", "CHATBI_WECOM_WEBHOOK_URL"),
+                                          description="group robot webhook for chatbi push")
+    wecom_aibot_token: str | None = Field(None, validation_alias=AliasChoices("WECOM_AIBOT_TOKEN", "CHATBI_WECOM_AIBOT_TOKEN"))
+    wecom_aibot_encoding_aes_key: str | None = Field(
+        None, validation_alias=AliasChoices("WECOM_AIBOT_ENCODING_AES_KEY", "CHATBI_WECOM_AIBOT_ENCODING_AES_KEY"))
+    wecom_aibot_window_s: float = Field(330, ge=0, description="after this an AI-bot answer goes to response_url")
     conversation_limit: int = Field(1000, ge=1, description="conversations kept in memory")
     conversation_ttl_s: float = Field(1800, gt=0, description="a quiet conversation is forgotten after this")
 

@@ -86,7 +86,7 @@ def build_demo_warehouse(out: Path, end_date: dt.date, seed: int = 7, scale: flo
         writers["marketing_spend"].writerows(simulation.marketing_spend())
         for handle in files.values():
             handle.close()
-        con = duckdb.connect(str(partial))
+        con = duckdb.connect(str(partial), config={"memory_limit": "512MB"})  # spills to disk beyond this
         try:
             for table, cols in SCHEMA.items():
                 con.execute(f"CREATE TABLE {table} ({', '.join(f'{n} {k}' for n, k in cols)})")

@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from semantic_layer.describe import query_json
 from semantic_layer.errors import QueryInvalid
 from semantic_layer.resolve import resolve_query
-from service.ask import AskResult
 from service.deps import AskerDep, ContextDep
 from service.schemas import (AskRequest, AskResponse, ExampleRequest, ExampleResponse, GlossaryRequest,
                              GlossaryResponse)
@@ -17,23 +16,9 @@ from service.schemas import (AskRequest, AskResponse, ExampleRequest, ExampleRes
 router = APIRouter()
 
 
-def ask_response(result: AskResult) -> AskResponse:
-    answer = result.result
-    return AskResponse(
-        status=result.status, question=result.question, interpretation=result.interpretation(),
-        sql=answer.sql if answer else None, columns=[vars(c) for c in answer.columns] if answer else [],
-        rows=answer.rows if answer else [], chart=answer.chart.as_dict() if answer else None,
-        answer=result.answer_text, suggestions=result.suggestions, conversation_id=result.conversation_id,
-        engine=result.engine, truncated=answer.truncated if answer else False, timings=result.timings)
-
-
 @router.post("/api/v1/ask", response_model=AskResponse, summary="Ask a question in Chinese or English")
-def ask(body: AskRequest, context: ContextDep) -> AskResponse:
-    result = context.asker.ask(body.question, body.today or context.settings.today(), body.conversation_id, body.engine)
-    response = ask_response(result)
-    if result.status == "ok":
-        response.answer_id = context.answers.keep(result.question, response.model_dump(mode="json"))
-    return response
+def ask(body: AskRequest, context: ContextDep) -> dict:
+    return context.ask_and_keep(body.question, body.conversation_id, body.today, body.engine)
 
 
 @router.post("/api/v1/examples", response_model=ExampleResponse, status_code=201,
