@@ -4,25 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/demo.duckdb
+BENCH_DB := data/bench.duckdb
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 .PHONY: setup serve test bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(CJK_FONT)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
-
-$(DB): | $(STAMP)
-	$(BIN)/chatbi demo-data --out $(DB)
-
-serve: $(STAMP) $(CJK_FONT) $(DB)
-	$(BIN)/chatbi serve --db $(DB) --host 127.0.0.1 --port 8000
-
-CHROMIUM := /usr/bin/chromium
-CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 # Chart images for WeCom draw Chinese labels with Noto Sans CJK (Debian's fonts-noto-cjk).
 $(CJK_FONT):
@@ -32,17 +26,21 @@ $(CJK_FONT):
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-test: $(STAMP) $(CJK_FONT) $(CHROMIUM)
+$(DB): | $(STAMP)
+	$(BIN)/chatbi demo-data --out $(DB)
+
+serve: setup $(DB)
+	$(BIN)/chatbi serve --db $(DB) --host 127.0.0.1 --port 8000
+
+test: setup $(CHROMIUM)
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
-
-clean:
-	rm -rf $(VENV) data build *.egg-info
-
-BENCH_DB := data/bench.duckdb
 
 $(BENCH_DB): | $(STAMP)
 	$(BIN)/chatbi demo-data --out $(BENCH_DB) --end-date 2025-06-30 --scale 1
 
-bench: $(STAMP) $(BENCH_DB)
+bench: setup $(BENCH_DB)
 	$(BIN)/python tests/bench/ask_latency.py $(BENCH_DB)
+
+clean:
+	rm -rf $(VENV) data build *.egg-info artifacts
