@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from semantic_layer.expressions import bind_today, date_literal, parse_derived_table, parse_snippet, timestamp_literal
+from semantic_layer.dimension_value import dimension_value
+from semantic_layer.expressions import (bind_today, date_literal, literal, parse_derived_table, parse_snippet,
+                                        timestamp_literal)
 from semantic_layer.graph import Reach, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.resolve import ResolvedFilter, ResolvedQuery, has_time
@@ -65,14 +67,6 @@ def _column(name: str, table: str | None = None) -> exp.Column:
     return exp.column(_identifier(name), table=exp.to_identifier(table) if table else None)
 
 
-def _literal(value) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, (int, float)):
-        return exp.Literal.number(value)
-    return exp.Literal.string(str(value))
-
-
 def _safe_division(tree: exp.Expression) -> exp.Expression:
     """a / b -> CAST(a AS DOUBLE) / NULLIF(b, 0): float division on every engine, no error at 0."""
     def rewrite(node: exp.Expression) -> exp.Expression:
@@ -109,25 +103,7 @@ class QueryCompiler:
         return self._snippet(text, fact.table)
 
     def _dimension_value(self, fact: Fact, dimension: Dimension, reach: Reach) -> exp.Expression:
-        binding = reach.binding
-        value = (exp.column(binding.column, table=binding.table) if binding.column
-                 else self._snippet(binding.expr, binding.table))
-        if dimension.bands:
-            cases = exp.Case()
-            for band in dimension.bands:
-                if band.below is None:
-                    cases = cases.else_(_literal(band.label))
-                else:
-                    cases = cases.when(exp.LT(this=value.copy(), expression=_literal(band.below)),
-                                       _literal(band.label))
-            return cases
-        if dimension.groups:
-            cases = exp.Case()
-            for label, members in dimension.groups.items():
-                cases = cases.when(exp.In(this=value.copy(), expressions=[_literal(m) for m in members]),
-                                   _literal(label))
-            return cases
-        return value
+        return dimension_value(dimension, reach.binding, self.query.today)
 
     def _time_bucket(self, fact: Fact, grain: str, period: str) -> exp.Expression:
         moment = self._time_column(fact)
@@ -145,7 +121,7 @@ class QueryCompiler:
         return exp.cast(exp.DateTrunc(this=moment, unit=exp.Literal.string(grain)), exp.DataType.Type.DATE)
 
     def _condition(self, value: exp.Expression, item: ResolvedFilter) -> exp.Expression:
-        values = [_literal(v) for v in item.values]
+        values = [literal(v) for v in item.values]
         op = item.op
         if op == "=":
             return exp.EQ(this=value, expression=values[0])
@@ -233,9 +209,9 @@ class QueryCompiler:
         if context.dated and fact.time:
             period = self.ranges[context.period]
             moment = self._time_column(fact)
-            literal = date_literal if fact.time.type == "date" else timestamp_literal
-            conditions.append(exp.GTE(this=moment, expression=literal(period.start)))
-            conditions.append(exp.LT(this=moment.copy(), expression=literal(period.end)))
+            bound = date_literal if fact.time.type == "date" else timestamp_literal
+            conditions.append(exp.GTE(this=moment, expression=bound(period.start)))
+            conditions.append(exp.LT(this=moment.copy(), expression=bound(period.end)))
         for item in query.filters:
             reach = reach_dimension(self.model, fact, item.dimension)
             if reach.bridge:
@@ -389,7 +365,7 @@ class QueryCompiler:
                                         for v in metric_values.values()]))
         comparisons = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ}
         for metric_id, op, value in self.query.having:
-            conditions.append(comparisons[op](this=metric_values[metric_id].copy(), expression=_literal(value)))
+            conditions.append(comparisons[op](this=metric_values[metric_id].copy(), expression=literal(value)))
         if conditions:
             select = select.where(exp.and_(*conditions))
 

@@ -43,6 +43,19 @@ def parse_derived_table(text: str) -> exp.Query:
     return tree
 
 
+def literal(value) -> exp.Expression:
+    """A SQL literal for a filter value.
+
+    >>> literal("天猫").sql(), literal(3).sql(), literal(True).sql()
+    ("'天猫'", '3', 'TRUE')
+    """
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(value)
+    return exp.Literal.string(str(value))
+
+
 def date_literal(day: dt.date) -> exp.Expression:
     """A typed DATE literal.
 

@@ -35,14 +35,21 @@ def base_dimension(model: SemanticModel, dimension: Dimension) -> Dimension:
     return dimension
 
 
-def reach_dimension(model: SemanticModel, fact: Fact, dimension: Dimension) -> Reach | None:
-    """The nearest binding of ``dimension`` from ``fact``, or None when the fact cannot reach it."""
+def reach_from_table(model: SemanticModel, table: str, dimension: Dimension) -> Reach | None:
+    """The nearest binding of ``dimension`` through many-to-one joins from ``table``."""
     bindings = base_dimension(model, dimension).bindings
-    direct = forward_paths(model, fact.table)
+    direct = forward_paths(model, table)
     options = [(len(direct[b.table]), i, Reach(b, direct[b.table]))
                for i, b in enumerate(bindings) if b.table in direct]
-    if options:
-        return min(options, key=lambda o: o[:2])[2]
+    return min(options, key=lambda o: o[:2])[2] if options else None
+
+
+def reach_dimension(model: SemanticModel, fact: Fact, dimension: Dimension) -> Reach | None:
+    """The nearest binding of ``dimension`` from ``fact``, or None when the fact cannot reach it."""
+    direct = reach_from_table(model, fact.table, dimension)
+    if direct:
+        return direct
+    bindings = base_dimension(model, dimension).bindings
     for bridge_table in fact.bridges:
         bridge = next((j for j in model.joins if j.source == bridge_table and j.target == fact.table), None)
         if bridge is None:

@@ -91,6 +91,14 @@ def only_model_tables(tree: exp.Expression, allowed: dict[str, dict[str, str]]) 
             return
 
 
+def no_shadowing_ctes(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> Iterator[SqlRefused]:
+    """A CTE named like a table would make row policies ambiguous: refuse it."""
+    for cte in tree.find_all(exp.CTE):
+        if cte.alias_or_name.lower() in allowed:
+            yield _refuse(f"CTE 名称 {cte.alias_or_name} 与表同名", f"CTE {cte.alias_or_name} shadows a table")
+            return
+
+
 def known_columns(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> Iterator[SqlRefused]:
     """Every column must resolve to a column of an allowed table (qualify proves it)."""
     try:
@@ -101,7 +109,7 @@ def known_columns(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> I
 
 
 RULES: tuple[Callable[[exp.Expression, dict], Iterator[SqlRefused]], ...] = (
-    one_read_only_query, no_writes, no_outside_functions, only_model_tables, known_columns,
+    one_read_only_query, no_writes, no_outside_functions, only_model_tables, no_shadowing_ctes, known_columns,
 )
 
 

@@ -31,6 +31,8 @@ class Table(Frozen):
     primary_key: tuple[str, ...] = Field(min_length=1)
     sql: str | None = Field(None, description="a derived table: one SELECT over other tables")
     columns: dict[str, str] | None = Field(None, description="column types of a derived table")
+    sensitive: bool = Field(True, description="rows are business data: a row policy that cannot reach "
+                                              "this table hides all of it (catalog tables say false)")
 
 
 class Join(Frozen):

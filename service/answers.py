@@ -15,6 +15,7 @@ from semantic_layer.chart import ChartSpec, ColumnInfo, suggest_chart
 from semantic_layer.compile import compile_query
 from semantic_layer.guard import guard_sql
 from semantic_layer.model import SemanticModel
+from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns
 from semantic_layer.query import SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.warehouse import Warehouse
@@ -85,12 +86,18 @@ class QueryEngine:
         self.timeout_s = timeout_s
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
 
-    def plan(self, query: SemanticQuery, today: dt.date) -> tuple[ResolvedQuery, exp.Query]:
-        """Resolve and compile without running (the explain step); the SQL is guarded too."""
+    def allowed_for(self, policy: AccessPolicy) -> dict[str, dict[str, str]]:
+        """The tables and columns a role's SQL may name (columns only hidden metrics use are out)."""
+        hidden = hidden_columns(self.model, policy)
+        return {t: {c: k for c, k in cols.items() if (t, c) not in hidden} for t, cols in self.allowed.items()}
+
+    def plan(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN) -> tuple[ResolvedQuery, exp.Query]:
+        """Resolve and compile without running (the explain step): guarded, then row-filtered."""
         resolved = resolve_query(self.model, query, today)
+        check_metrics(resolved.metrics, policy)
         tree = compile_query(self.model, resolved)
-        guard_sql(tree.sql("duckdb"), self.allowed)
-        return resolved, tree
+        guard_sql(tree.sql("duckdb"), self.allowed_for(policy))
+        return resolved, apply_policy(self.model, tree, policy, today, set(self.allowed))
 
     def _columns(self, resolved: ResolvedQuery) -> list[ColumnInfo]:
         columns = [ColumnInfo(d.dimension.id, d.dimension.label.model_dump(),
@@ -106,9 +113,9 @@ class QueryEngine:
                 columns.append(ColumnInfo(f"{metric.id}__change", change, "metric", "percent"))
         return columns
 
-    def answer_query(self, query: SemanticQuery, today: dt.date) -> Answer:
+    def answer_query(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN) -> Answer:
         started = time.perf_counter()
-        resolved, tree = self.plan(query, today)
+        resolved, tree = self.plan(query, today, policy)
         planned = time.perf_counter()
         sql = tree.sql("duckdb")
         result = self.warehouse.run(sql, self.row_cap, self.timeout_s)
@@ -118,9 +125,10 @@ class QueryEngine:
         return Answer(tree.sql("duckdb", pretty=True), columns, rows, chart, result.truncated,
                       _timings(started, planned), resolved)
 
-    def answer_sql(self, sql: str) -> Answer:
+    def answer_sql(self, sql: str, policy: AccessPolicy = OPEN, today: dt.date | None = None) -> Answer:
         started = time.perf_counter()
-        tree = guard_sql(sql, self.allowed)
+        tree = guard_sql(sql, self.allowed_for(policy))
+        tree = apply_policy(self.model, tree, policy, today or dt.date.today(), set(self.allowed))
         planned = time.perf_counter()
         result = self.warehouse.run(tree.sql("duckdb"), self.row_cap, self.timeout_s)
         columns = []

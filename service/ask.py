@@ -16,6 +16,7 @@ from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.compose import Parts, parts_from_query, question_text, to_query
 from semantic_layer.parser.followup import apply_follow_up, is_follow_up
 from semantic_layer.parser.normalize import question_language
+from semantic_layer.policy import OPEN, AccessPolicy
 from semantic_layer.query import DimensionRef, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, allowed_dimensions, resolve_query
 from semantic_layer.timeexpr import resolve_time_expression
@@ -68,7 +69,7 @@ class Asker:
         self.llm = llm
 
     def ask(self, question: str, today: dt.date, conversation_id: str | None = None,
-            engine: Engine = "auto") -> AskResult:
+            engine: Engine = "auto", policy: AccessPolicy = OPEN) -> AskResult:
         started = time.perf_counter()
         question = question.strip()
         if not question:
@@ -81,10 +82,10 @@ class Asker:
         language = question_language(question)
         previous = self.conversations.last(conversation_id) if conversation_id else None
         conversation_id = conversation_id or self.conversations.new_id()
-        result = self._plan(question, today, language, previous, engine, conversation_id)
+        result = self._plan(question, today, language, previous, engine, conversation_id, policy)
         planned = time.perf_counter()
         if result.status == "ok" and result.query is not None and not result.sql_mode:
-            self._run(result, today)
+            self._run(result, today, policy)
         result.timings = {"plan_ms": round((planned - started) * 1000, 2),
                           "total_ms": round((time.perf_counter() - started) * 1000, 2)}
         if result.result:
@@ -92,7 +93,8 @@ class Asker:
         return result
 
     # ---- planning ---------------------------------------------------------------------------
-    def _plan(self, question, today, language, previous: Turn | None, engine, conversation_id) -> AskResult:
+    def _plan(self, question, today, language, previous: Turn | None, engine, conversation_id,
+              policy: AccessPolicy) -> AskResult:
         base = dict(question=question, language=language, conversation_id=conversation_id)
         if engine != "llm":
             example = self.knowledge.match_example(question)
@@ -118,8 +120,8 @@ class Asker:
             else:
                 fallback = self._clarify(base, outcome, parts, language, today)
         else:
-            fallback = self._plan(question, today, language, previous, "parser", conversation_id)
-        return self._ask_llm(base, question, today, fallback)
+            fallback = self._plan(question, today, language, previous, "parser", conversation_id, policy)
+        return self._ask_llm(base, question, today, fallback, policy)
 
     def _accept(self, result: AskResult, query: SemanticQuery | None, parts: Parts | None,
                 today: dt.date) -> AskResult:
@@ -188,7 +190,8 @@ class Asker:
             suggestions.append(question_text(candidate, model, language, today))
         return suggestions
 
-    def _ask_llm(self, base: dict, question: str, today: dt.date, fallback: AskResult) -> AskResult:
+    def _ask_llm(self, base: dict, question: str, today: dt.date, fallback: AskResult,
+                 policy: AccessPolicy) -> AskResult:
         """The LLM's plan; when it gives none, the parser's reading (or its clarification)."""
         nearest = self.knowledge.nearest_examples(question)
         outcome = self.llm.interpret(question, today, nearest)
@@ -196,7 +199,7 @@ class Asker:
             return self._accept(AskResult("ok", engine="llm", answer_text="", **base), outcome.query, None, today)
         if outcome.sql is not None:
             result = AskResult("ok", engine="llm", answer_text="", sql_mode=True, **base)
-            result.result = self._run_llm_sql(outcome, question, today)
+            result.result = self._run_llm_sql(outcome, question, today, policy)
             result.restatement = "SQL"
             result.answer_text = narrate(result.result.columns, result.result.rows, base["language"])
             return result
@@ -204,11 +207,11 @@ class Asker:
             return fallback
         return AskResult("clarify", engine="llm", answer_text=outcome.message(base["language"]), **base)
 
-    def _run_llm_sql(self, outcome, question: str, today: dt.date) -> Answer:
+    def _run_llm_sql(self, outcome, question: str, today: dt.date, policy: AccessPolicy) -> Answer:
         sql = outcome.sql
         for attempt in range(3):  # the first try and up to two repairs of database errors
             try:
-                return self.engine.answer_sql(sql)
+                return self.engine.answer_sql(sql, policy, today)
             except SemanticError as error:
                 if attempt == 2 or error.code == "sql_refused":
                     raise
@@ -216,8 +219,8 @@ class Asker:
         raise AssertionError("unreachable")
 
     # ---- running ----------------------------------------------------------------------------
-    def _run(self, result: AskResult, today: dt.date) -> None:
-        answer = self.engine.answer_query(result.query, today)
+    def _run(self, result: AskResult, today: dt.date, policy: AccessPolicy) -> None:
+        answer = self.engine.answer_query(result.query, today, policy)
         result.result = answer
         period = range_text(result.resolved.time_range, result.language) if result.resolved.time_range else ""
         result.answer_text = narrate(answer.columns, answer.rows, result.language, period)

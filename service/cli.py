@@ -46,12 +46,56 @@ def _serve(args: argparse.Namespace) -> None:
     from service.settings import Settings
 
     settings = Settings(**({"db_path": args.db} if args.db else {}))
+    if settings.auth == "auto":  # keys are required unless the service listens on loopback only
+        settings = settings.model_copy(update={"auth": "off" if args.host in LOOPBACK else "on"})
+        print(f"auth {settings.auth} ({'loopback: open demo' if settings.auth == 'off' else 'API keys required'})")
     if not settings.db_path.exists():
         if args.db:
             raise SystemExit(f"warehouse file not found: {args.db}")
         print(f"no warehouse at {settings.db_path}: building the demo warehouse first")
         build_demo(settings.db_path, dt.date.today() - dt.timedelta(days=1), 7, 1.0)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _access():
+    from service.access import AccessControl
+    from service.settings import Settings
+
+    return AccessControl(Settings().access_path)
+
+
+def _users(args: argparse.Namespace) -> None:
+    access = _access()
+    try:
+        if args.action == "add":
+            user = access.add_user(args.user, args.role, args.wecom)
+            print(f"added {user.id} ({user.role})")
+        elif args.action == "disable":
+            access.disable_user(args.user)
+            print(f"disabled {args.user}")
+        else:
+            for user in access.data.users:
+                print(f"{user.id}\t{user.role}\twecom={user.wecom_userid or '-'}\t{'disabled' if user.disabled else 'active'}")
+    except KeyError as error:
+        raise SystemExit(f"error: {error.args[0]}")
+
+
+def _keys(args: argparse.Namespace) -> None:
+    access = _access()
+    try:
+        if args.action == "create":
+            key = access.create_key(args.target)
+            print(f"{key}\n(shown once: store it now; only its hash is kept)")
+        else:
+            count = access.revoke_key(args.target)
+            if not count:
+                raise SystemExit(f"error: no active key starts with {args.target!r}")
+            print(f"revoked {count} key(s)")
+    except KeyError as error:
+        raise SystemExit(f"error: {error.args[0]}")
 
 
 def _context(db: Path | None):
@@ -143,6 +187,18 @@ def parser() -> argparse.ArgumentParser:
     push.add_argument("--webhook", help="group robot webhook URL (default: WECOM_WEBHOOK_URL)")
     push.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
     push.set_defaults(run=_push)
+
+    users = commands.add_parser("users", help="manage users (CHATBI_ACCESS_PATH)")
+    users.add_argument("action", choices=("add", "list", "disable"))
+    users.add_argument("user", nargs="?")
+    users.add_argument("--role", default="analyst")
+    users.add_argument("--wecom", help="the user's WeCom userid")
+    users.set_defaults(run=_users)
+
+    keys = commands.add_parser("keys", help="create or revoke API keys")
+    keys.add_argument("action", choices=("create", "revoke"))
+    keys.add_argument("target", help="create: the user id; revoke: the key's first 10 characters")
+    keys.set_defaults(run=_keys)
     return root
 
 

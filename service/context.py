@@ -4,13 +4,19 @@ lifespan and by the command line (ask, eval) alike."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from semantic_layer.loader import load_model
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.lexicon import Entry
+from semantic_layer.errors import SemanticError
+from semantic_layer.policy import check_policy
+from service.access import OPEN_PRINCIPAL, AccessControl, Forbidden, Principal
 from service.answer_log import AnswerLog
+from service.audit import AuditLog
+from service.limits import RateLimiter
 from service.answers import QueryEngine
 from service.ask import Asker
 from service.catalog import dimension_values
@@ -36,6 +42,9 @@ class ServiceContext:
     knowledge: KnowledgeStore
     answers: AnswerLog
     asker: Asker
+    access: AccessControl = None
+    audit: AuditLog = None
+    limiter: RateLimiter = None
     wecom_bot: WeComBot | None = None
     aibot: AiBot | None = None
     robot: GroupRobot = field(default_factory=GroupRobot)
@@ -43,23 +52,38 @@ class ServiceContext:
     def starter_questions(self) -> list[str]:
         return ["上个月各渠道的成交金额", "各客户群体的复购率", "今年每月的成交金额", "最近一个月最畅销的TOP3产品"]
 
-    def push(self, question: str, webhook_url: str | None = None) -> dict:
+    def push(self, question: str, webhook_url: str | None = None, principal: Principal = OPEN_PRINCIPAL) -> dict:
         """Answer a question and post it to a group robot (markdown, then the chart image)."""
         url = webhook_url or self.settings.wecom_webhook_url
         if not url:
             raise PushFailed("没有配置群机器人地址（WECOM_WEBHOOK_URL 或 --webhook）",
                              "no group robot webhook configured (WECOM_WEBHOOK_URL or --webhook)")
-        body = self.ask_and_keep(question)
+        body = self.ask_and_keep(question, principal=principal, channel="push")
         codes = self.robot.push(url, body, self.permalink(body.get("answer_id")))
         return {"status": body["status"], "answer_id": body.get("answer_id"), "errcodes": codes}
 
+    @property
+    def auth_on(self) -> bool:
+        return self.settings.auth == "on"
+
     def ask_and_keep(self, question: str, conversation_id: str | None = None, today: dt.date | None = None,
-                     engine: str = "auto") -> dict:
-        """Answer a question and keep an answered one for its permalink; the /ask response body."""
-        result = self.asker.ask(question, today or self.settings.today(), conversation_id, engine)
+                     engine: str = "auto", principal: Principal = OPEN_PRINCIPAL, channel: str = "api") -> dict:
+        """Answer a question for a principal, keep an answered one for its permalink, audit it;
+        the /ask response body."""
+        started = time.perf_counter()
+        try:
+            if principal.role.no_data:
+                raise Forbidden("您还没有数据权限，请联系管理员开通。", "you have no access to data yet; ask an admin")
+            result = self.asker.ask(question, today or self.settings.today(), conversation_id, engine, principal.policy)
+        except SemanticError as error:
+            self.audit.record(principal.user, channel, question, "", None, 0, f"error:{error.code}",
+                              (time.perf_counter() - started) * 1000)
+            raise
         body = ask_response(result).model_dump(mode="json")
         if result.status == "ok":
-            body["answer_id"] = self.answers.keep(result.question, body)
+            body["answer_id"] = self.answers.keep(result.question, {**body, "asked_by": principal.user})
+        self.audit.record(principal.user, channel, question, body.get("interpretation") or "", body.get("sql"),
+                          len(body.get("rows", [])), result.status, (time.perf_counter() - started) * 1000)
         return body
 
     def permalink(self, answer_id: str | None) -> str | None:
@@ -71,6 +95,7 @@ class ServiceContext:
         self.asker.parser = build_parser(self.engine.model, self.values, self.knowledge)
 
     def close(self) -> None:
+        self.audit.close()
         self.answers.close()
         self.knowledge.close()
         self.warehouse.close()
@@ -91,7 +116,8 @@ def build_llm(settings: Settings, model: SemanticModel, values, tables) -> Quest
 
 
 def build_context(settings: Settings) -> ServiceContext:
-    warehouse = Warehouse(settings.db_path)
+    warehouse = Warehouse(settings.db_path, settings.max_concurrent_queries, settings.queue_timeout_s,
+                          settings.cache_entries)
     model = load_model(settings.model_path, schema=warehouse.schema())
     engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s)
     values = dimension_values(model, warehouse)
@@ -99,8 +125,19 @@ def build_context(settings: Settings) -> ServiceContext:
     asker = Asker(engine, build_parser(model, values, knowledge),
                   ConversationStore(settings.conversation_limit, settings.conversation_ttl_s),
                   knowledge, build_llm(settings, model, values, engine.allowed))
-    context = ServiceContext(settings, warehouse, engine, values, knowledge, AnswerLog(settings.state_path), asker)
-    ask = lambda question, conversation_id: context.ask_and_keep(question, conversation_id)  # noqa: E731
+    context = ServiceContext(settings, warehouse, engine, values, knowledge, AnswerLog(settings.state_path), asker,
+                             AccessControl(settings.access_path),
+                             AuditLog(settings.state_path, settings.audit_retention_days),
+                             RateLimiter(settings.rate_limit_per_min))
+    for role_name, role in context.access.data.roles.items():
+        problems = check_policy(model, role.policy())
+        if problems:
+            raise ValueError(f"{settings.access_path}: role {role_name!r}: {'; '.join(problems)}")
+
+    def ask(question: str, conversation_id: str | None, wecom_user: str) -> dict:
+        """WeCom users map to users when keys are required; an open demo answers everyone."""
+        principal = context.access.by_wecom_user(wecom_user) if context.auth_on else OPEN_PRINCIPAL
+        return context.ask_and_keep(question, conversation_id, principal=principal, channel="wecom")
     if settings.wecom_corp_id and settings.wecom_token and settings.wecom_encoding_aes_key:
         client = WeComClient(settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
                              settings.wecom_agent_id)

@@ -15,13 +15,14 @@ from semantic_layer.errors import SemanticError
 log = logging.getLogger("chatbi")
 
 
-def error_response(status: int, code: str, message: str, suggestions=(), detail=None) -> JSONResponse:
+def error_response(status: int, code: str, message: str, suggestions=(), detail=None,
+                   headers: dict | None = None) -> JSONResponse:
     error = {"code": code, "message": message}
     if suggestions:
         error["suggestions"] = list(suggestions)
     if detail is not None:
         error["detail"] = detail
-    return JSONResponse({"status": "error", "error": error}, status_code=status)
+    return JSONResponse({"status": "error", "error": error}, status_code=status, headers=headers)
 
 
 def _language(request: Request) -> str:
@@ -32,7 +33,8 @@ def _language(request: Request) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SemanticError)
     async def semantic_error(request: Request, error: SemanticError) -> JSONResponse:
-        return error_response(error.status, error.code, error.text(_language(request)), error.suggestions)
+        return error_response(error.status, error.code, error.text(_language(request)), error.suggestions,
+                              headers=getattr(error, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -10,6 +10,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 
 from service.context import build_context
 from service.errors import error_response, install_error_handlers
+from service.observability import Metrics, RequestObserver, configure_logging
 from fastapi.staticfiles import StaticFiles
 
 from service.routes import answers, api, ask, web, wecom
@@ -42,8 +43,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="chat-BI", version="0.1.0", lifespan=lifespan,
                   description="Ask business questions; answers come from one semantic layer.")
+    metrics = Metrics()
+    configure_logging()
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestObserver, metrics=metrics)
     install_error_handlers(app)
+    app.state.metrics = metrics
     app.include_router(api.router)
     app.include_router(ask.router)
     app.include_router(answers.router)

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     wecom_aibot_encoding_aes_key: str | None = Field(
         None, validation_alias=AliasChoices("WECOM_AIBOT_ENCODING_AES_KEY", "CHATBI_WECOM_AIBOT_ENCODING_AES_KEY"))
     wecom_aibot_window_s: float = Field(330, ge=0, description="after this an AI-bot answer goes to response_url")
+    auth: str = Field("auto", pattern="^(on|off|auto)$",
+                      description="require API keys: on, off, or auto (on unless serving on loopback)")
+    access_path: Path = Field(Path("data/access.yaml"), description="users, roles and API key hashes")
+    audit_retention_days: int = Field(90, ge=0, description="audit entries older than this are deleted (0: keep)")
+    rate_limit_per_min: int = Field(120, ge=0, description="requests per minute per key (per address when open); 0: off")
+    max_concurrent_queries: int = Field(8, ge=1, description="queries run at once; more wait in line")
+    queue_timeout_s: float = Field(10, gt=0, description="a query waiting longer than this is refused with 503")
+    cache_entries: int = Field(256, ge=0, description="answers kept per (SQL, data version)")
     conversation_limit: int = Field(1000, ge=1, description="conversations kept in memory")
     conversation_ttl_s: float = Field(1800, gt=0, description="a quiet conversation is forgotten after this")
 

@@ -4,6 +4,7 @@ changes disabled; every query runs on its own cursor with a time limit and a row
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,11 @@ class QueryTimeout(SemanticError):
     status = 504
 
 
+class WarehouseBusy(SemanticError):
+    code = "busy"
+    status = 503
+
+
 class QueryFailed(SemanticError):
     code = "query_failed"
     status = 400
@@ -42,11 +48,26 @@ class QueryResult:
 
 
 class Warehouse:
-    def __init__(self, path: Path) -> None:
+    """The read-only warehouse: at most ``max_concurrent`` queries at once (others wait in line up
+    to ``queue_timeout_s``), answers cached by SQL and the file's data version."""
+
+    def __init__(self, path: Path, max_concurrent: int = 8, queue_timeout_s: float = 10,
+                 cache_entries: int = 256) -> None:
         if not Path(path).is_file():
             raise WarehouseUnavailable(f"数据仓库文件不存在: {path}", f"warehouse file not found: {path}")
         self.path = Path(path)
         self._connection = duckdb.connect(str(path), read_only=True, config=dict(LOCKED_CONFIG))
+        self._slots = threading.BoundedSemaphore(max_concurrent)
+        self.queue_timeout_s = queue_timeout_s
+        self.cache_entries = cache_entries
+        self._cache: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.stats = {"queries": 0, "cache_hits": 0, "active": 0}
+
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever the warehouse file does (a rebuilt demo, a new load)."""
+        status = self.path.stat()
+        return status.st_mtime_ns, status.st_size
 
     def schema(self) -> dict[str, dict[str, str]]:
         """{table: {column: type}} of the main schema."""
@@ -59,7 +80,34 @@ class Warehouse:
         return schema
 
     def run(self, sql: str, row_cap: int, timeout_s: float) -> QueryResult:
-        """Run one guarded SELECT; interrupt it after ``timeout_s``; keep at most ``row_cap`` rows."""
+        """Run one guarded SELECT (or answer it from the cache); interrupt it after ``timeout_s``;
+        keep at most ``row_cap`` rows."""
+        key = (sql, row_cap, self.data_version())
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                self.stats["cache_hits"] += 1
+                return self._cache[key]
+        if not self._slots.acquire(timeout=self.queue_timeout_s):
+            raise WarehouseBusy("查询繁忙，请稍后再试", "too many queries at once; try again shortly")
+        try:
+            self.stats["active"] += 1
+            result = self._execute(sql, row_cap, timeout_s)
+        finally:
+            self.stats["active"] -= 1
+            self._slots.release()
+        with self._cache_lock:
+            self.stats["queries"] += 1
+            self._cache[key] = result
+            while len(self._cache) > self.cache_entries:
+                self._cache.popitem(last=False)
+        return result
+
+    def ping(self) -> None:
+        """Run a trivial query past the cache (readiness)."""
+        self._execute("SELECT 1", 1, 5)
+
+    def _execute(self, sql: str, row_cap: int, timeout_s: float) -> QueryResult:
         cursor = self._connection.cursor()
         timer = threading.Timer(timeout_s, cursor.interrupt)
         timer.start()

@@ -22,6 +22,7 @@
       helpful: "Helpful", notHelpful: "Not helpful", thanks: "Thanks for the feedback", error: "Something went wrong",
       network: "Cannot reach the service; please try again.", askYourOwn: "Ask your own question",
       notFound: "Answer not found", dimensions: "Dimensions", language: "中文",
+      demoBanner: "Demo mode: no sign-in required, for this machine only.", keyPrompt: "Enter your API key", signIn: "Sign in",
     },
   };
   const $ = (id) => document.getElementById(id);
@@ -41,11 +42,15 @@
 
   async function api(path, options = {}) {
     let response;
+    const headers = { "content-type": "application/json", "accept-language": state.lang };
+    const key = localStorage.getItem("chatbi.key");
+    if (key) headers.authorization = `Bearer ${key}`;
     try {
-      response = await fetch(path, { headers: { "content-type": "application/json", "accept-language": state.lang }, ...options });
+      response = await fetch(path, { headers, ...options });
     } catch {
       throw new Error(t("network"));
     }
+    if (response.status === 401) $("login").hidden = false;
     const body = await response.json().catch(() => null);
     if (!response.ok || !body || body.status === "error") {
       throw new Error((body && body.error && body.error.message) || `${t("error")} (HTTP ${response.status})`);
@@ -187,7 +192,14 @@
     $("catalog-toggle").addEventListener("click", () => { $("catalog").hidden = !$("catalog").hidden; });
     $("catalog-close").addEventListener("click", () => { $("catalog").hidden = true; });
     $("catalog-search").addEventListener("input", renderCatalog);
+    $("login").addEventListener("submit", (event) => {
+      event.preventDefault();
+      localStorage.setItem("chatbi.key", $("api-key").value.trim());
+      location.reload();
+    });
     try {
+      const session = await api("/api/v1/session");
+      $("demo-banner").hidden = session.auth;
       [state.metrics, state.dimensions] = await Promise.all([api("/api/v1/metrics"), api("/api/v1/dimensions")]);
     } catch (error) {
       $("history").append(el("article", { class: "card error" }, el("p", { class: "answer-text", text: error.message })));

@@ -8,20 +8,30 @@ import io
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from service.deps import ContextDep
+from service.answer_log import AnswerNotFound
+from service.deps import AdminDep, ContextDep, PrincipalDep
 from service.schemas import FeedbackRequest, FeedbackResponse
 
 router = APIRouter()
 
 
+def _readable(context, answer_id: str, principal) -> dict:
+    """A kept answer; with keys required, only its asker or an admin may read it."""
+    body = context.answers.get(answer_id)
+    if context.auth_on and not principal.role.admin and body.get("asked_by") != principal.user:
+        raise AnswerNotFound("找不到这条回答", "no such answer")
+    return body
+
+
 @router.get("/api/v1/answers/{answer_id}", summary="A kept answer, as /api/v1/ask returned it")
-def get_answer(answer_id: str, context: ContextDep) -> dict:
-    return context.answers.get(answer_id)
+def get_answer(answer_id: str, context: ContextDep, principal: PrincipalDep) -> dict:
+    return _readable(context, answer_id, principal)
 
 
 @router.get("/api/v1/answers/{answer_id}/csv", summary="All rows of an answer as CSV (UTF-8 with BOM)")
-def answer_csv(answer_id: str, context: ContextDep, lang: str = Query("zh", pattern="^(zh|en)$")) -> Response:
-    body = context.answers.get(answer_id)
+def answer_csv(answer_id: str, context: ContextDep, principal: PrincipalDep,
+               lang: str = Query("zh", pattern="^(zh|en)$")) -> Response:
+    body = _readable(context, answer_id, principal)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([c["label"].get(lang, c["name"]) for c in body["columns"]])
@@ -31,10 +41,11 @@ def answer_csv(answer_id: str, context: ContextDep, lang: str = Query("zh", patt
 
 
 @router.post("/api/v1/feedback", response_model=FeedbackResponse, status_code=201, summary="Thumbs up or down")
-def add_feedback(body: FeedbackRequest, context: ContextDep) -> FeedbackResponse:
+def add_feedback(body: FeedbackRequest, context: ContextDep, principal: PrincipalDep) -> FeedbackResponse:
+    _readable(context, body.answer_id, principal)
     return FeedbackResponse(**vars(context.answers.add_feedback(body.answer_id, body.rating, body.comment)))
 
 
 @router.get("/api/v1/feedback", response_model=list[FeedbackResponse], summary="All feedback")
-def list_feedback(context: ContextDep) -> list[FeedbackResponse]:
+def list_feedback(context: ContextDep, admin: AdminDep) -> list[FeedbackResponse]:
     return [FeedbackResponse(**vars(f)) for f in context.answers.feedback()]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import time
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
 
 from semantic_layer.query import SemanticQuery
 from service.answers import Answer
 from service.catalog import catalog_dimensions, catalog_metrics
-from service.deps import ContextDep, EngineDep
+from semantic_layer.errors import SemanticError
+from service.deps import AdminDep, ContextDep, EngineDep, PrincipalDep
 from service.schemas import AnswerResponse, CatalogDimension, CatalogMetric, QueryRequest, SqlRequest
 
 router = APIRouter()
@@ -18,24 +22,57 @@ def answer_response(answer: Answer) -> AnswerResponse:
                           chart=answer.chart.as_dict(), truncated=answer.truncated, timings=answer.timings)
 
 
+class NotReady(SemanticError):
+    code = "not_ready"
+    status = 503
+
+
+def _audited(context, principal, channel: str, question: str, run) -> AnswerResponse:
+    started = time.perf_counter()
+    try:
+        answer = run()
+    except SemanticError as error:
+        context.audit.record(principal.user, channel, question, "", None, 0, f"error:{error.code}",
+                             (time.perf_counter() - started) * 1000)
+        raise
+    context.audit.record(principal.user, channel, question, "", answer.sql, len(answer.rows), "ok",
+                         (time.perf_counter() - started) * 1000)
+    return answer_response(answer)
+
+
 @router.post("/api/v1/query", response_model=AnswerResponse, summary="Run a SemanticQuery")
-def run_query(body: QueryRequest, context: ContextDep) -> AnswerResponse:
-    return answer_response(context.engine.answer_query(body, body.today or context.settings.today()))
+def run_query(body: QueryRequest, context: ContextDep, principal: PrincipalDep) -> AnswerResponse:
+    today = body.today or context.settings.today()
+    return _audited(context, principal, "query", body.model_dump_json(exclude_defaults=True),
+                    lambda: context.engine.answer_query(body, today, principal.policy))
 
 
 @router.post("/api/v1/sql", response_model=AnswerResponse, summary="Run read-only SQL through the guard")
-def run_sql(body: SqlRequest, engine: EngineDep) -> AnswerResponse:
-    return answer_response(engine.answer_sql(body.sql))
+def run_sql(body: SqlRequest, context: ContextDep, principal: PrincipalDep) -> AnswerResponse:
+    return _audited(context, principal, "sql", body.sql,
+                    lambda: context.engine.answer_sql(body.sql, principal.policy, context.settings.today()))
 
 
 @router.get("/api/v1/metrics", response_model=list[CatalogMetric], summary="Metric catalog (口径)")
-def list_metrics(engine: EngineDep) -> list[CatalogMetric]:
-    return catalog_metrics(engine.model)
+def list_metrics(engine: EngineDep, principal: PrincipalDep) -> list[CatalogMetric]:
+    return [m for m in catalog_metrics(engine.model) if m.id not in principal.policy.hidden_metrics]
 
 
 @router.get("/api/v1/dimensions", response_model=list[CatalogDimension], summary="Dimension catalog")
-def list_dimensions(context: ContextDep) -> list[CatalogDimension]:
+def list_dimensions(context: ContextDep, principal: PrincipalDep) -> list[CatalogDimension]:
     return catalog_dimensions(context.engine.model, context.values)
+
+
+@router.get("/api/v1/session", summary="Who is asking, and whether the service requires keys")
+def session(context: ContextDep, principal: PrincipalDep) -> dict:
+    return {"auth": context.auth_on, "user": principal.user, "role": principal.role_name,
+            "admin": principal.role.admin, "row_filters": principal.role.row_filters}
+
+
+@router.get("/api/v1/audit", summary="The audit log (admins)")
+def audit(context: ContextDep, admin: AdminDep, limit: int = Query(200, ge=1, le=5000),
+          user: str | None = Query(None, max_length=64)) -> list[dict]:
+    return [vars(entry) for entry in context.audit.entries(limit, user)]
 
 
 @router.get("/api/v1/schema/semantic-query", summary="JSON Schema of SemanticQuery")
@@ -46,3 +83,19 @@ def semantic_query_schema() -> dict:
 @router.get("/healthz", summary="Liveness")
 def health() -> dict:
     return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: the warehouse answers")
+def ready(context: ContextDep) -> dict:
+    try:
+        context.warehouse.ping()
+        version = list(context.warehouse.data_version())
+    except (SemanticError, OSError) as error:
+        raise NotReady(f"数据仓库不可用: {error}", f"warehouse unavailable: {error}")
+    return {"status": "ready", "data_version": version}
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+def metrics(request: Request, context: ContextDep) -> PlainTextResponse:
+    return PlainTextResponse(request.app.state.metrics.render(context.warehouse.stats),
+                             media_type="text/plain; version=0.0.4")

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from semantic_layer.describe import query_json
 from semantic_layer.errors import QueryInvalid
 from semantic_layer.resolve import resolve_query
-from service.deps import AskerDep, ContextDep
+from service.deps import AdminDep, AskerDep, ContextDep, PrincipalDep
 from service.schemas import (AskRequest, AskResponse, ExampleRequest, ExampleResponse, GlossaryRequest,
                              GlossaryResponse)
 
@@ -17,13 +17,13 @@ router = APIRouter()
 
 
 @router.post("/api/v1/ask", response_model=AskResponse, summary="Ask a question in Chinese or English")
-def ask(body: AskRequest, context: ContextDep) -> dict:
-    return context.ask_and_keep(body.question, body.conversation_id, body.today, body.engine)
+def ask(body: AskRequest, context: ContextDep, principal: PrincipalDep) -> dict:
+    return context.ask_and_keep(body.question, body.conversation_id, body.today, body.engine, principal, "api")
 
 
 @router.post("/api/v1/examples", response_model=ExampleResponse, status_code=201,
              summary="Store a verified question with the SemanticQuery an analyst confirmed")
-def add_example(body: ExampleRequest, asker: AskerDep) -> ExampleResponse:
+def add_example(body: ExampleRequest, asker: AskerDep, admin: AdminDep) -> ExampleResponse:
     resolve_query(asker.engine.model, body.query, dt.date.today())  # refuse a query the model cannot run
     example = asker.knowledge.add_example(body.question, body.query)
     return ExampleResponse(id=example.id, question=example.question, query=query_json(example.query),
@@ -31,14 +31,14 @@ def add_example(body: ExampleRequest, asker: AskerDep) -> ExampleResponse:
 
 
 @router.get("/api/v1/examples", response_model=list[ExampleResponse], summary="Verified questions")
-def list_examples(asker: AskerDep) -> list[ExampleResponse]:
+def list_examples(asker: AskerDep, principal: PrincipalDep) -> list[ExampleResponse]:
     return [ExampleResponse(id=e.id, question=e.question, query=query_json(e.query), created_at=e.created_at)
             for e in asker.knowledge.examples()]
 
 
 @router.post("/api/v1/glossary", response_model=GlossaryResponse, status_code=201,
              summary="Teach the parser a word: a metric synonym or a dimension value")
-def add_term(body: GlossaryRequest, context: ContextDep) -> GlossaryResponse:
+def add_term(body: GlossaryRequest, context: ContextDep, admin: AdminDep) -> GlossaryResponse:
     asker = context.asker
     model = asker.engine.model
     values = context.values
@@ -59,5 +59,5 @@ def add_term(body: GlossaryRequest, context: ContextDep) -> GlossaryResponse:
 
 
 @router.get("/api/v1/glossary", response_model=list[GlossaryResponse], summary="Glossary terms")
-def list_terms(asker: AskerDep) -> list[GlossaryResponse]:
+def list_terms(asker: AskerDep, principal: PrincipalDep) -> list[GlossaryResponse]:
     return [GlossaryResponse(**vars(t)) for t in asker.knowledge.terms()]

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from service.deps import ContextDep
+from service.deps import ContextDep, PrincipalDep
 from service.errors import error_response
 from service.schemas import PushRequest, PushResponse
 from service.wecom.crypto import WeComCryptoError, aes_key, decrypt, encrypt, signature, verify_signature
@@ -123,5 +123,5 @@ async def aibot_message(request: Request, context: ContextDep) -> Response:
 
 
 @router.post("/api/v1/push", response_model=PushResponse, summary="Answer a question and push it to a group robot")
-def push(body: PushRequest, context: ContextDep) -> PushResponse:
-    return PushResponse(**context.push(body.question, body.webhook_url))
+def push(body: PushRequest, context: ContextDep, principal: PrincipalDep) -> PushResponse:
+    return PushResponse(**context.push(body.question, body.webhook_url, principal))

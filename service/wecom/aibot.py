@@ -36,7 +36,7 @@ class Stream:
 
 
 class AiBot:
-    def __init__(self, ask: Callable[[str, str | None], dict], public_url: str | None,
+    def __init__(self, ask: Callable[[str, str | None, str], dict], public_url: str | None,
                  window_s: float = 330, workers: int = 4) -> None:
         self.ask = ask
         self.public_url = (public_url or "").rstrip("/") or None
@@ -75,7 +75,7 @@ class AiBot:
 
     def _answer(self, stream_id: str, user: str, question: str) -> None:
         try:
-            body = self.ask(question, self.conversations.get(user))
+            body = self.ask(question, self.conversations.get(user), user)
             self.conversations[user] = body["conversation_id"]
             permalink = f"{self.public_url}/a/{body['answer_id']}" if self.public_url and body.get("answer_id") else None
             interpretation = (body.get("interpretation") or {}).get("text")

@@ -46,9 +46,9 @@ def help_text(examples: list[str]) -> str:
 
 
 class WeComBot:
-    def __init__(self, ask: Callable[[str, str | None], dict], client: WeComClient, public_url: str | None,
+    def __init__(self, ask: Callable[[str, str | None, str], dict], client: WeComClient, public_url: str | None,
                  examples: list[str], workers: int = 4) -> None:
-        self.ask = ask  # (question, conversation_id) -> kept /ask response body
+        self.ask = ask  # (question, conversation_id, wecom user) -> kept /ask response body
         self.client = client
         self.public_url = (public_url or "").rstrip("/") or None
         self.examples = examples
@@ -85,7 +85,7 @@ class WeComBot:
             if text.lower() in GREETINGS:
                 self.client.send_markdown(user, f"你好！我是 ChatBI，直接问我数据就行，比如「{self.examples[0]}」。发送「帮助」查看更多。")
                 return
-            body = self.ask(text, self.conversations.get(user))
+            body = self.ask(text, self.conversations.get(user), user)
             self.conversations[user] = body["conversation_id"]
             self.conversations.move_to_end(user)
             while len(self.conversations) > 10_000:

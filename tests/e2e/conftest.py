@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.e2e.openai_standin import ScriptedProvider
+from tests.e2e.wecom_standin import WeComStandIn
 
 
 def free_port() -> int:
@@ -78,3 +79,10 @@ def llm_client(llm_server):
 def client(server):
     with httpx.Client(base_url=server, timeout=30) as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def standin():
+    server = WeComStandIn().start()
+    yield server
+    server.stop()

@@ -16,22 +16,14 @@ from service.settings import Settings
 from service.wecom.aibot import AiBot
 from service.wecom.crypto import aes_key, decrypt, encrypt, signature
 from tests.e2e.conftest import start_service
-from tests.e2e.wecom_standin import WeComStandIn
 
-CORP = "wx5823bf96d3bd56c7"
+CORP = "wx5823bf96d3bd56c7"  # the public test vector's corp id, token and key
 TOKEN = "QDG6eK"
 KEY_TEXT = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 KEY = aes_key(KEY_TEXT)
 BOT_TOKEN = "jF9WQd6XtH7"
 BOT_KEY_TEXT = "8tcbqHabYBnQ2N7ID8BXtkordA4b1MzossELoCPvK8z"
 BOT_KEY = aes_key(BOT_KEY_TEXT)
-
-
-@pytest.fixture(scope="module")
-def standin():
-    server = WeComStandIn().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +201,7 @@ def test_ai_bot_streams_thinking_then_interpretation_then_figures_and_chart(weco
 def test_ai_bot_answers_after_the_window_go_to_the_response_url(warehouse_path, tmp_path, standin):
     context = build_context(Settings(db_path=warehouse_path, state_path=tmp_path / "s.sqlite",
                                      reference_date="2025-07-01"))
-    bot = AiBot(lambda q, c: context.ask_and_keep(q, c), None, window_s=0)
+    bot = AiBot(lambda q, c, u: context.ask_and_keep(q, c), None, window_s=0)
     standin.clear()
     bot.start("u9", "上个月的订单数", f"{standin.base_url}/cgi-bin/aibot/response?response_code=abc")
     requests = standin.wait_for(lambda rs: any(r["path"] == "/cgi-bin/aibot/response" for r in rs))
