@@ -26,7 +26,9 @@ class WeComCryptoError(Exception):
 
 
 def aes_key(encoding_aes_key: str) -> bytes:
-    """>>> len(aes_key("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"))
+    """The 32-byte AES key: base64 of the 43-character EncodingAESKey plus '='.
+
+    >>> len(aes_key("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"))
     32
     """
     if len(encoding_aes_key) != 43:

@@ -14,7 +14,7 @@ def fit_bytes(text: str, limit: int) -> str:
     """Cut ``text`` to at most ``limit`` UTF-8 bytes on a character boundary.
 
     >>> fit_bytes("成交金额", 7)
-    '成交…'
+    '成…'
     """
     data = text.encode()
     if len(data) <= limit:
