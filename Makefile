@@ -8,7 +8,7 @@ BENCH_DB := data/bench.duckdb
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: setup serve test bench clean
+.PHONY: setup serve test bench loadtest clean
 
 setup: $(STAMP) $(CJK_FONT)
 
@@ -44,3 +44,6 @@ bench: setup $(BENCH_DB)
 
 clean:
 	rm -rf $(VENV) data build *.egg-info artifacts
+
+loadtest: setup $(BENCH_DB)
+	$(BIN)/python tests/load/loadtest.py $(BENCH_DB)

@@ -18,7 +18,7 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
 from semantic_layer.graph import Reach, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.resolve import ResolvedFilter, ResolvedQuery, has_time
-from semantic_layer.timeexpr import DateRange, add_months, shift_year
+from semantic_layer.timeexpr import DateRange, comparison_range
 
 CURRENT, COMPARISON = "current", "comparison"
 
@@ -40,23 +40,6 @@ class Context:
         parts = ["agg", self.fact.name, self.nested.name if self.nested else "", self.undated_label,
                  "" if self.period == CURRENT else "previous"]
         return "_".join(p for p in parts if p)
-
-
-def comparison_range(range_: DateRange, compare: str) -> DateRange:
-    """The period a comparison looks back to: whole calendar months (a month, a quarter, a year)
-    step back by as many months; any other range by its own length.
-
-    >>> comparison_range(DateRange(dt.date(2025, 6, 1), dt.date(2025, 7, 1)), "previous_period")
-    DateRange(start=datetime.date(2025, 5, 1), end=datetime.date(2025, 6, 1))
-    >>> comparison_range(DateRange(dt.date(2025, 6, 24), dt.date(2025, 7, 1)), "previous_period")
-    DateRange(start=datetime.date(2025, 6, 17), end=datetime.date(2025, 6, 24))
-    """
-    if compare == "same_period_last_year":
-        return DateRange(shift_year(range_.start, -1), shift_year(range_.end, -1))
-    months = (range_.end.year - range_.start.year) * 12 + range_.end.month - range_.start.month
-    if range_.start.day == 1 and range_.end.day == 1 and months > 0:
-        return DateRange(add_months(range_.start, -months), range_.start)
-    return DateRange(range_.start - dt.timedelta(days=range_.days), range_.start)
 
 
 def _identifier(name: str) -> exp.Identifier:

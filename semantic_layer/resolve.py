@@ -14,7 +14,7 @@ from semantic_layer.expressions import parse_snippet
 from semantic_layer.graph import reach_dimension
 from semantic_layer.model import Dimension, Fact, Grain, Metric, SemanticModel
 from semantic_layer.query import SemanticQuery
-from semantic_layer.timeexpr import DateRange, resolve_time_expression
+from semantic_layer.timeexpr import DateRange, comparison_range, resolve_time_expression
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,11 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
     if query.compare and time_range is None:
         raise QueryInvalid("对比（环比/同比）需要一个时间范围", "a comparison needs a time range",
                            ("上个月", "本月", "今年"))
+    if query.compare:
+        try:
+            comparison_range(time_range, query.compare)
+        except (OverflowError, ValueError):
+            raise QueryInvalid("对比期超出了可用的日期范围", "the comparison period falls outside the calendar")
     if query.compare and any(not has_time(model, m) for m in metrics):
         raise QueryInvalid("全部历史口径的指标不能做环比或同比", "all-time metrics cannot be compared across periods")
 

@@ -252,6 +252,23 @@ class _YearMatch(_Rename):
 
 _COMPILED = tuple((re.compile(pattern, re.IGNORECASE), handler) for pattern, handler in RULES)
 
+def comparison_range(range_: DateRange, compare: str) -> DateRange:
+    """The period a comparison looks back to: whole calendar months (a month, a quarter, a year)
+    step back by as many months; any other range by its own length.
+
+    >>> comparison_range(DateRange(D(2025, 6, 1), D(2025, 7, 1)), "previous_period")
+    DateRange(start=datetime.date(2025, 5, 1), end=datetime.date(2025, 6, 1))
+    >>> comparison_range(DateRange(D(2025, 6, 24), D(2025, 7, 1)), "previous_period")
+    DateRange(start=datetime.date(2025, 6, 17), end=datetime.date(2025, 6, 24))
+    """
+    if compare == "same_period_last_year":
+        return DateRange(shift_year(range_.start, -1), shift_year(range_.end, -1))
+    months = (range_.end.year - range_.start.year) * 12 + range_.end.month - range_.start.month
+    if range_.start.day == 1 and range_.end.day == 1 and months > 0:
+        return DateRange(add_months(range_.start, -months), range_.start)
+    return DateRange(range_.start - dt.timedelta(days=range_.days), range_.start)
+
+
 _RANGE_SEPARATOR = re.compile(r"\s*(?:至|到|~|～|—|–|-|to|through|until)\s*", re.IGNORECASE)
 
 
@@ -272,7 +289,7 @@ def find_time_ranges(text: str, today: D) -> list[TimeMatch]:
                 continue
             try:
                 found = handler(match, today)
-            except ValueError:  # '2025-13' and the like: not a date, so not a time expression
+            except (ValueError, OverflowError):  # '2025-13', '最近999999天': not a date, so not a time expression
                 continue
             candidates.append(TimeMatch(found, match.start(), match.end()))
     candidates.sort(key=lambda m: (-(m.end - m.start), m.start))

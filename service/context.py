@@ -30,7 +30,7 @@ from service.warehouse import Warehouse
 from service.wecom.aibot import AiBot
 from service.wecom.bot import WeComBot
 from service.wecom.client import WeComClient
-from service.wecom.push import GroupRobot, PushFailed
+from service.wecom.push import GroupRobot, PushNotConfigured
 
 
 @dataclass
@@ -56,7 +56,7 @@ class ServiceContext:
         """Answer a question and post it to a group robot (markdown, then the chart image)."""
         url = webhook_url or self.settings.wecom_webhook_url
         if not url:
-            raise PushFailed("没有配置群机器人地址（WECOM_WEBHOOK_URL 或 --webhook）",
+            raise PushNotConfigured("没有配置群机器人地址（WECOM_WEBHOOK_URL 或 --webhook）",
                              "no group robot webhook configured (WECOM_WEBHOOK_URL or --webhook)")
         body = self.ask_and_keep(question, principal=principal, channel="push")
         codes = self.robot.push(url, body, self.permalink(body.get("answer_id")))

@@ -7,13 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from semantic_layer.compile import comparison_range
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser.lexicon import VALUE_PRIORITY, Mention
 from semantic_layer.parser.read import Reading
 from semantic_layer.query import DimensionRef, Filter, Having, OrderBy, SemanticQuery, TimeRange
 from semantic_layer.resolve import allowed_dimensions
-from semantic_layer.timeexpr import DateRange, resolve_time_expression
+from semantic_layer.timeexpr import DateRange, comparison_range, resolve_time_expression
 
 # Ranking products or categories by money means line sales (metrics.md: product_sales).
 _LINE_LEVEL = {"gmv": "product_sales"}

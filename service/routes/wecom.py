@@ -17,6 +17,7 @@ from service.deps import ContextDep, PrincipalDep
 from service.errors import error_response
 from service.schemas import PushRequest, PushResponse
 from service.wecom.crypto import WeComCryptoError, aes_key, decrypt, encrypt, signature, verify_signature
+from service.wecom.push import PushNotConfigured
 from service.wecom.messages import aibot_encrypt, envelope_encrypt, parse_aibot_message, parse_app_message, strip_mention
 
 log = logging.getLogger("chatbi.wecom")
@@ -124,4 +125,8 @@ async def aibot_message(request: Request, context: ContextDep) -> Response:
 
 @router.post("/api/v1/push", response_model=PushResponse, summary="Answer a question and push it to a group robot")
 def push(body: PushRequest, context: ContextDep, principal: PrincipalDep) -> PushResponse:
+    robots = f"{context.settings.wecom_api_base.rstrip('/')}/cgi-bin/webhook/send?"
+    if body.webhook_url and not body.webhook_url.startswith(robots):
+        # the service only posts to WeCom's robot endpoint, never to an address a caller chooses
+        raise PushNotConfigured(f"webhook_url 必须以 {robots} 开头", f"webhook_url must start with {robots}")
     return PushResponse(**context.push(body.question, body.webhook_url, principal))

@@ -21,6 +21,10 @@ class PushFailed(SemanticError):
     status = 502
 
 
+class PushNotConfigured(SemanticError):
+    code = "push_not_configured"
+
+
 class RateLimiter:
     """At most ``count`` events per ``period_s``; callers wait their turn in order."""
 

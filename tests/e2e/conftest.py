@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,16 +24,20 @@ def free_port() -> int:
 
 
 def start_service(warehouse_path, state_path, **env: str):
+    """`chatbi serve` in a subprocess on a free port; its log goes to a file beside the state."""
     port = free_port()
+    log_path = Path(state_path).with_suffix(f".{port}.log")
+    log = open(log_path, "wb")  # a pipe nobody reads would block the server once it fills
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--db", str(warehouse_path), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "CHATBI_STATE_PATH": str(state_path), **env})
+    log.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(process.stdout.read().decode())
+            raise RuntimeError(log_path.read_text(errors="replace"))
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                 break

@@ -251,3 +251,9 @@ def test_push_command(warehouse_path, tmp_path, standin):
                                                                "CHATBI_REFERENCE_DATE": "2025-07-01"})
     assert done.returncode == 0, done.stderr
     assert any(r["query"].get("key") == "k2" for r in standin.requests)
+
+
+def test_push_posts_only_to_wecoms_robot_endpoint(wecom_server):
+    response = httpx.post(f"{wecom_server}/api/v1/push", json={"question": "上个月的成交金额",
+                                                               "webhook_url": "http://127.0.0.1:1/steal"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "push_not_configured"
