@@ -4,6 +4,7 @@ trees whose columns are qualified, and binding the ``:today`` reference date int
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -17,11 +18,17 @@ class ExpressionInvalid(ValueError):
 
 
 def parse_snippet(text: str, table: str | None = None) -> exp.Expression:
-    """Parse a model expression; unqualified columns are qualified with ``table``.
+    """Parse a model expression; unqualified columns are qualified with ``table``. Model snippets
+    repeat in every query, so parses are cached and each caller gets its own copy.
 
     >>> parse_snippet("quantity * products.unit_cost", "order_items").sql()
     'order_items.quantity * products.unit_cost'
     """
+    return _parsed_snippet(text, table).copy()
+
+
+@lru_cache(maxsize=2048)
+def _parsed_snippet(text: str, table: str | None) -> exp.Expression:
     try:
         tree = sqlglot.parse_one(text, read=DIALECT)
     except ParseError as error:

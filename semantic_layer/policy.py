@@ -27,6 +27,9 @@ class AccessPolicy:
     row_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension id -> allowed values
     hidden_metrics: frozenset[str] = frozenset()
 
+    def __hash__(self) -> int:  # policies key caches; the filters dict hashes by its content
+        return hash((tuple(sorted(self.row_filters.items())), self.hidden_metrics))
+
     @property
     def unrestricted(self) -> bool:
         return not self.row_filters and not self.hidden_metrics
@@ -63,6 +66,8 @@ def hidden_columns(model: SemanticModel, policy: AccessPolicy) -> set[tuple[str,
                         found |= {(c.table, c.name) for c in parse_snippet(text, fact.table).find_all(exp.Column)}
         return found
 
+    if not policy.hidden_metrics:
+        return set()
     hidden = [m for m in model.metrics if m.id in policy.hidden_metrics]
     visible = [m for m in model.metrics if m.id not in policy.hidden_metrics]
     return columns_of(hidden) - columns_of(visible)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -85,18 +87,38 @@ class QueryEngine:
         self.row_cap = row_cap
         self.timeout_s = timeout_s
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
+        self._allowed_by_policy: dict[AccessPolicy, dict] = {}
+        self._guarded: OrderedDict[tuple, exp.Query] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _guard(self, sql: str, policy: AccessPolicy) -> exp.Query:
+        """The guard's verdict on a SQL text, remembered: the same questions come back all day."""
+        key = (sql, policy)
+        with self._lock:
+            if key in self._guarded:
+                self._guarded.move_to_end(key)
+                return self._guarded[key].copy()
+        tree = guard_sql(sql, self.allowed_for(policy))
+        with self._lock:
+            self._guarded[key] = tree
+            while len(self._guarded) > 512:
+                self._guarded.popitem(last=False)
+        return tree.copy()
 
     def allowed_for(self, policy: AccessPolicy) -> dict[str, dict[str, str]]:
         """The tables and columns a role's SQL may name (columns only hidden metrics use are out)."""
-        hidden = hidden_columns(self.model, policy)
-        return {t: {c: k for c, k in cols.items() if (t, c) not in hidden} for t, cols in self.allowed.items()}
+        if policy not in self._allowed_by_policy:
+            hidden = hidden_columns(self.model, policy)
+            self._allowed_by_policy[policy] = {t: {c: k for c, k in cols.items() if (t, c) not in hidden}
+                                               for t, cols in self.allowed.items()}
+        return self._allowed_by_policy[policy]
 
     def plan(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN) -> tuple[ResolvedQuery, exp.Query]:
         """Resolve and compile without running (the explain step): guarded, then row-filtered."""
         resolved = resolve_query(self.model, query, today)
         check_metrics(resolved.metrics, policy)
         tree = compile_query(self.model, resolved)
-        guard_sql(tree.sql("duckdb"), self.allowed_for(policy))
+        self._guard(tree.sql("duckdb"), policy)
         return resolved, apply_policy(self.model, tree, policy, today, set(self.allowed))
 
     def _columns(self, resolved: ResolvedQuery) -> list[ColumnInfo]:
@@ -127,7 +149,7 @@ class QueryEngine:
 
     def answer_sql(self, sql: str, policy: AccessPolicy = OPEN, today: dt.date | None = None) -> Answer:
         started = time.perf_counter()
-        tree = guard_sql(sql, self.allowed_for(policy))
+        tree = self._guard(sql, policy)
         tree = apply_policy(self.model, tree, policy, today or dt.date.today(), set(self.allowed))
         planned = time.perf_counter()
         result = self.warehouse.run(tree.sql("duckdb"), self.row_cap, self.timeout_s)
