@@ -54,10 +54,18 @@ def _serve(args: argparse.Namespace) -> None:
             raise SystemExit(f"warehouse file not found: {args.db}")
         print(f"no warehouse at {settings.db_path}: building the demo warehouse first")
         build_demo(settings.db_path, dt.date.today() - dt.timedelta(days=1), 7, 1.0)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_config=LOG_CONFIG)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# uvicorn's own lines in the same JSON shape; requests are logged by the service (without query strings)
+LOG_CONFIG = {
+    "version": 1, "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "service.observability.JsonFormatter"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+    "loggers": {"uvicorn": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+                "uvicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False}},
+}
 
 
 def _access():

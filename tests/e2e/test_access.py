@@ -150,6 +150,11 @@ def secured(warehouse_path, tmp_path_factory, provider, standin):
     yield base, keys, access_path
     process.terminate()
     process.wait(timeout=10)
+    log = "".join(p.read_text(errors="replace") for p in folder.glob("state.*.log"))
+    lines = [line for line in log.splitlines() if line.strip()]
+    assert lines and all(line.startswith("{") for line in lines), lines[:3]
+    for secret in (*keys.values(), "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "msg_signature"):
+        assert secret not in log
 
 
 def call(base, key, method, path, **kwargs):

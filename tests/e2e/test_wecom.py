@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from service.wecom.aibot import AiBot
 from service.wecom.crypto import aes_key, decrypt, encrypt, signature
 from tests.e2e.conftest import start_service
 
+ARTIFACTS = Path(os.environ.get("CHATBI_ARTIFACTS", Path(__file__).parents[2] / "artifacts")) / "wecom"
 CORP = "wx5823bf96d3bd56c7"  # the public test vector's corp id, token and key
 TOKEN = "QDG6eK"
 KEY_TEXT = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -92,6 +95,10 @@ def test_a_breakdown_also_sends_the_chart_image(wecom_server, standin):
     requests = standin.wait_for(lambda rs: sends_to(rs, "lisi", "image"))
     upload = next(r for r in requests if r["path"] == "/cgi-bin/media/upload")
     assert upload["query"]["type"] == "image" and b"\x89PNG" in upload["body"]
+    png = upload["body"][upload["body"].index(b"\x89PNG"):upload["body"].rindex(b"\r\n--")]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "chart.png").write_bytes(png)
+    (ARTIFACTS / "reply.md").write_text(sends_to(requests, "lisi")[0]["markdown"]["content"], encoding="utf-8")
     assert sends_to(requests, "lisi", "image")[0]["image"]["media_id"] == "media-1"
 
 
