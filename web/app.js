@@ -12,6 +12,7 @@
       copyFailed: "复制失败", corrected: "已纠正", csv: "下载 CSV", permalink: "分享链接", helpful: "有帮助",
       notHelpful: "没帮助", thanks: "谢谢反馈", error: "出错了", network: "无法连接服务，请稍后再试。",
       askYourOwn: "我也要提问", notFound: "找不到这条回答", dimensions: "可用维度", language: "EN",
+      demoBanner: "演示模式：未开启身份验证，仅供本机试用。", keyPrompt: "请输入 API key", signIn: "登录",
     },
     en: {
       title: "ChatBI", catalog: "Metrics", newConversation: "New chat", send: "Ask",

@@ -68,14 +68,14 @@ const Render = (() => {
       const groups = [...new Set(body.rows.map((r) => r[index[chart.series]]))];
       const y = chart.y[0];
       series = groups.map((group) => ({
-        name: String(group), type: kind, smooth: kind === "line",
+        name: String(group), type: kind, showAllSymbol: true,
         data: xs.map((x) => {
           const row = body.rows.find((r) => r[index[chart.x]] === x && r[index[chart.series]] === group);
           return row ? row[index[y]] : null;
         }),
       }));
     } else {
-      series = chart.y.map((y) => ({ name: label(byName[y], lang), type: kind, smooth: kind === "line",
+      series = chart.y.map((y) => ({ name: label(byName[y], lang), type: kind, showAllSymbol: true,
         data: body.rows.map((r) => r[index[y]]) }));
     }
     const axisFormat = Format.columnFormat(byName[chart.y[0]]);

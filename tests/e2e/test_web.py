@@ -88,6 +88,7 @@ def formatted(body: dict) -> list[list[str]]:
 
 
 def test_a_question_draws_a_chart_and_the_table_equals_the_api_rows(page, web_server):
+    assert page.locator("#demo-banner").inner_text() == "演示模式：未开启身份验证，仅供本机试用。"
     shoot(page, "01-empty-state")
     question = "最近一个月上海地区初抗老白领最喜欢的TOP3产品是哪些?"
     ask(page, question)
