@@ -7,7 +7,6 @@ metric from its summed parts. Dialect is applied only when the tree is rendered.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -18,7 +17,7 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
 from semantic_layer.graph import Reach, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.resolve import ResolvedFilter, ResolvedQuery, has_time
-from semantic_layer.timeexpr import DateRange, comparison_range
+from semantic_layer.timeexpr import comparison_range
 
 CURRENT, COMPARISON = "current", "comparison"
 

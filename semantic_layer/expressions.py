@@ -83,7 +83,3 @@ def bind_today(tree: exp.Expression, today: dt.date) -> exp.Expression:
             return date_literal(today)
         return node
     return tree.copy().transform(replace)
-
-
-def referenced_columns(tree: exp.Expression) -> list[exp.Column]:
-    return [c for c in tree.find_all(exp.Column) if c.name != "*"]

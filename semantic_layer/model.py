@@ -148,7 +148,3 @@ class SemanticModel(Frozen):
                         queue.append(join.target)
             result[start] = paths
         return result
-
-    @cached_property
-    def time_dimension(self) -> Dimension | None:
-        return next((d for d in self.dimensions if d.time), None)

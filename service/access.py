@@ -129,10 +129,6 @@ class AccessControl:
         partial.replace(self.path)
         self._version = self._file_version()
 
-    def reload(self) -> None:
-        with self._lock:
-            self.data = self._read()
-
     def _user(self, user_id: str) -> User:
         user = next((u for u in self.data.users if u.id == user_id), None)
         if user is None:

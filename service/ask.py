@@ -142,7 +142,6 @@ class Asker:
 
     def _clarify(self, base: dict, outcome, parts: Parts, language: str, today: dt.date) -> AskResult:
         zh = language == "zh"
-        model = self.parser.model
         if outcome.problem == "unknown_words":
             words = "、".join(f"「{w}」" for w in outcome.reading.unknown) if zh else \
                 ", ".join(f"'{w}'" for w in outcome.reading.unknown)

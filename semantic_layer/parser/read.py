@@ -15,9 +15,9 @@ import jieba.posseg
 
 from semantic_layer.parser import cues
 from semantic_layer.parser.extract import RankSize, Threshold, find_rank_sizes, find_thresholds
-from semantic_layer.parser.lexicon import Entry, Lexicon, Mention
+from semantic_layer.parser.lexicon import Lexicon, Mention
 from semantic_layer.parser.normalize import normalize_text, question_language
-from semantic_layer.timeexpr import DateRange, TimeMatch, find_time_ranges
+from semantic_layer.timeexpr import TimeMatch, find_time_ranges
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -204,11 +204,3 @@ class QuestionReader:
                 return None
             hits = difflib.get_close_matches(word, self._cjk_forms.get(len(word), []), n=1, cutoff=0.66)
         return hits[0] if hits else None
-
-
-def first_entries(mentions: list[Mention], kind: str) -> list[tuple[Mention, Entry]]:
-    return [(m, m.first(kind)) for m in mentions if m.first(kind)]
-
-
-def time_range_of(reading: Reading) -> DateRange | None:
-    return reading.times[0].range if reading.times else None
