@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from semantic_layer.dimension_value import dimension_value
+from semantic_layer.dimension_value import binding_value, dimension_value
 from semantic_layer.expressions import (bind_today, date_literal, literal, parse_derived_table, parse_snippet,
                                         timestamp_literal)
-from semantic_layer.graph import Reach, reach_dimension
+from semantic_layer.graph import Reach, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.resolve import ResolvedFilter, ResolvedQuery, has_time
 from semantic_layer.timeexpr import comparison_range
@@ -126,10 +126,7 @@ class QueryCompiler:
             # region = 华东 -> province IN (上海, 江苏, ...): the plain column keeps the filter simple
             members = [m for v in item.values for m in dimension.groups.get(v, ())] or list(item.values)
             base = ResolvedFilter(dimension, "in" if item.op in ("=", "in") else "not in", tuple(members))
-            binding = reach.binding
-            value = exp.column(binding.column, table=binding.table) if binding.column \
-                else self._snippet(binding.expr, binding.table)
-            return self._condition(value, base)
+            return self._condition(binding_value(reach.binding, self.query.today), base)
         return self._condition(self._dimension_value(fact, dimension, reach), item)
 
     def _joins(self, select: exp.Select, start: str, paths: list[tuple]) -> exp.Select:
@@ -141,10 +138,7 @@ class QueryCompiler:
                     continue
                 seen.add(join.target)
                 self._note_table(join.target)
-                condition = exp.and_(*[exp.EQ(this=exp.column(left, table=join.source),
-                                              expression=exp.column(right, table=join.target))
-                                       for left, right in join.keys])
-                select = select.join(exp.to_table(join.target).as_(join.target), on=condition)
+                select = select.join(exp.to_table(join.target).as_(join.target), on=join_condition(join))
         return select
 
     def _note_table(self, name: str) -> None:

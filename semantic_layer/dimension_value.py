@@ -11,9 +11,15 @@ from semantic_layer.expressions import bind_today, literal, parse_snippet
 from semantic_layer.model import Binding, Dimension
 
 
+def binding_value(binding: Binding, today: dt.date) -> exp.Expression:
+    """The raw column or expression a binding names."""
+    if binding.column:
+        return exp.column(binding.column, table=binding.table)
+    return bind_today(parse_snippet(binding.expr, binding.table), today)
+
+
 def dimension_value(dimension: Dimension, binding: Binding, today: dt.date) -> exp.Expression:
-    value = (exp.column(binding.column, table=binding.table) if binding.column
-             else bind_today(parse_snippet(binding.expr, binding.table), today))
+    value = binding_value(binding, today)
     if dimension.bands:
         cases = exp.Case()
         for band in dimension.bands:

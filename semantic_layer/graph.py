@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlglot import exp
+
 from semantic_layer.model import Binding, Dimension, Fact, Join, SemanticModel
 
 Path = tuple[Join, ...]
@@ -17,6 +19,12 @@ class Reach:
     binding: Binding
     path: Path  # many-to-one joins, starting at the fact table (or at the bridge table)
     bridge: Join | None = None  # bridge table -> fact table join, for 'rows containing a match'
+
+
+def join_condition(join: Join) -> exp.Expression:
+    """The ON condition of a many-to-one join, over tables aliased by their names."""
+    return exp.and_(*[exp.EQ(this=exp.column(left, table=join.source), expression=exp.column(right, table=join.target))
+                      for left, right in join.keys])
 
 
 def forward_paths(model: SemanticModel, start: str) -> dict[str, Path]:

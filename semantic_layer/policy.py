@@ -13,7 +13,7 @@ from sqlglot import exp
 from semantic_layer.dimension_value import dimension_value
 from semantic_layer.errors import SemanticError, SqlRefused
 from semantic_layer.expressions import literal, parse_snippet
-from semantic_layer.graph import reach_from_table
+from semantic_layer.graph import join_condition, reach_from_table
 from semantic_layer.model import Metric, SemanticModel
 
 
@@ -95,9 +95,7 @@ def _view(model: SemanticModel, table: str, policy: AccessPolicy, today: dt.date
         if join.target in seen:
             continue
         seen.add(join.target)
-        on = exp.and_(*[exp.EQ(this=exp.column(left, table=join.source), expression=exp.column(right, table=join.target))
-                        for left, right in join.keys])
-        select = select.join(exp.to_table(join.target).as_(join.target), on=on)
+        select = select.join(exp.to_table(join.target).as_(join.target), on=join_condition(join))
     return select.where(exp.and_(*conditions))
 
 

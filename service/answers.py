@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -20,6 +18,7 @@ from semantic_layer.model import SemanticModel
 from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns
 from semantic_layer.query import SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
+from service.bounded import BoundedMap
 from service.warehouse import Warehouse
 
 _COMPARE_LABELS = {
@@ -88,21 +87,14 @@ class QueryEngine:
         self.timeout_s = timeout_s
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
         self._allowed_by_policy: dict[AccessPolicy, dict] = {}
-        self._guarded: OrderedDict[tuple, exp.Query] = OrderedDict()
-        self._lock = threading.Lock()
+        self._guarded: BoundedMap[tuple, exp.Query] = BoundedMap(512)
 
     def _guard(self, sql: str, policy: AccessPolicy) -> exp.Query:
         """The guard's verdict on a SQL text, remembered: the same questions come back all day."""
-        key = (sql, policy)
-        with self._lock:
-            if key in self._guarded:
-                self._guarded.move_to_end(key)
-                return self._guarded[key].copy()
-        tree = guard_sql(sql, self.allowed_for(policy))
-        with self._lock:
-            self._guarded[key] = tree
-            while len(self._guarded) > 512:
-                self._guarded.popitem(last=False)
+        tree = self._guarded.get((sql, policy))
+        if tree is None:
+            tree = guard_sql(sql, self.allowed_for(policy))
+            self._guarded.put((sql, policy), tree)
         return tree.copy()
 
     def allowed_for(self, policy: AccessPolicy) -> dict[str, dict[str, str]]:

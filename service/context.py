@@ -141,7 +141,7 @@ def build_context(settings: Settings) -> ServiceContext:
     if settings.wecom_corp_id and settings.wecom_token and settings.wecom_encoding_aes_key:
         client = WeComClient(settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
                              settings.wecom_agent_id)
-        context.wecom_bot = WeComBot(ask, client, settings.public_url, context.starter_questions())
+        context.wecom_bot = WeComBot(ask, client, context.permalink, context.starter_questions())
     if settings.wecom_aibot_token and settings.wecom_aibot_encoding_aes_key:
-        context.aibot = AiBot(ask, settings.public_url, settings.wecom_aibot_window_s)
+        context.aibot = AiBot(ask, context.permalink, settings.wecom_aibot_window_s)
     return context

@@ -57,6 +57,7 @@ class KnowledgeStore:
                 CREATE TABLE IF NOT EXISTS glossary (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE,
                     kind TEXT NOT NULL, target TEXT NOT NULL, value TEXT NOT NULL, created_at TEXT NOT NULL);
             """)
+        self._examples: list[Example] | None = None  # read once; every question consults them
 
     def add_example(self, question: str, query: SemanticQuery) -> Example:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -67,12 +68,17 @@ class KnowledgeStore:
                 "created_at = excluded.created_at",
                 (question, example_key(question), query.model_dump_json(exclude_defaults=True), now))
             row = self._connection.execute("SELECT id FROM examples WHERE key = ?", (example_key(question),)).fetchone()
+            self._examples = None
         return Example(row[0], question, query, now)
 
     def examples(self) -> list[Example]:
         with self._lock:
-            rows = self._connection.execute("SELECT id, question, query, created_at FROM examples ORDER BY id").fetchall()
-        return [Example(i, q, SemanticQuery.model_validate(json.loads(s)), c) for i, q, s, c in rows]
+            if self._examples is None:
+                rows = self._connection.execute(
+                    "SELECT id, question, query, created_at FROM examples ORDER BY id").fetchall()
+                self._examples = [Example(i, q, SemanticQuery.model_validate(json.loads(s)), c)
+                                  for i, q, s, c in rows]
+            return list(self._examples)
 
     def match_example(self, question: str) -> Example | None:
         """The verified example for this question: the same after normalisation, or nearly."""

@@ -4,11 +4,12 @@ changes disabled; every query runs on its own cursor with a time limit and a row
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from service.bounded import BoundedMap
 
 from semantic_layer.errors import SemanticError
 
@@ -59,9 +60,8 @@ class Warehouse:
         self._connection = duckdb.connect(str(path), read_only=True, config=dict(LOCKED_CONFIG))
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self.queue_timeout_s = queue_timeout_s
-        self.cache_entries = cache_entries
-        self._cache: OrderedDict[tuple, QueryResult] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._cache: BoundedMap[tuple, QueryResult] = BoundedMap(cache_entries)
+        self._stats_lock = threading.Lock()
         self.stats = {"queries": 0, "cache_hits": 0, "active": 0}
 
     def data_version(self) -> tuple[int, int]:
@@ -83,25 +83,25 @@ class Warehouse:
         """Run one guarded SELECT (or answer it from the cache); interrupt it after ``timeout_s``;
         keep at most ``row_cap`` rows."""
         key = (sql, row_cap, self.data_version())
-        with self._cache_lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                self.stats["cache_hits"] += 1
-                return self._cache[key]
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._count("cache_hits", 1)
+            return cached
         if not self._slots.acquire(timeout=self.queue_timeout_s):
             raise WarehouseBusy("查询繁忙，请稍后再试", "too many queries at once; try again shortly")
         try:
-            self.stats["active"] += 1
+            self._count("active", 1)
             result = self._execute(sql, row_cap, timeout_s)
         finally:
-            self.stats["active"] -= 1
+            self._count("active", -1)
             self._slots.release()
-        with self._cache_lock:
-            self.stats["queries"] += 1
-            self._cache[key] = result
-            while len(self._cache) > self.cache_entries:
-                self._cache.popitem(last=False)
+        self._count("queries", 1)
+        self._cache.put(key, result)
         return result
+
+    def _count(self, name: str, step: int) -> None:
+        with self._stats_lock:
+            self.stats[name] += step
 
     def ping(self) -> None:
         """Run a trivial query past the cache (readiness)."""

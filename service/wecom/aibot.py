@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from service.bounded import BoundedMap
 from service.chart_image import render_chart_png
 from service.wecom.reply import answer_markdown
 
@@ -36,13 +37,13 @@ class Stream:
 
 
 class AiBot:
-    def __init__(self, ask: Callable[[str, str | None, str], dict], public_url: str | None,
+    def __init__(self, ask: Callable[[str, str | None, str], dict], permalink: Callable[[str | None], str | None],
                  window_s: float = 330, workers: int = 4) -> None:
         self.ask = ask
-        self.public_url = (public_url or "").rstrip("/") or None
+        self.permalink = permalink
         self.window_s = window_s
         self.streams: dict[str, Stream] = {}
-        self.conversations: dict[str, str] = {}
+        self.conversations: BoundedMap[str, str] = BoundedMap(10_000)
         self.lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aibot")
         self.http = httpx.Client(timeout=10)
@@ -76,8 +77,8 @@ class AiBot:
     def _answer(self, stream_id: str, user: str, question: str) -> None:
         try:
             body = self.ask(question, self.conversations.get(user), user)
-            self.conversations[user] = body["conversation_id"]
-            permalink = f"{self.public_url}/a/{body['answer_id']}" if self.public_url and body.get("answer_id") else None
+            self.conversations.put(user, body["conversation_id"])
+            permalink = self.permalink(body.get("answer_id"))
             interpretation = (body.get("interpretation") or {}).get("text")
             parts = [f"> 理解为: {interpretation}"] if interpretation else []
             parts.append(answer_markdown({**body, "interpretation": None}, permalink, STREAM_LIMIT - 200))

@@ -4,11 +4,10 @@ and answered in the background through the active-send API (markdown, then the c
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from service.bounded import BoundedMap
 from service.chart_image import render_chart_png
 from service.wecom.client import WeComApiError, WeComClient
 from service.wecom.messages import AppMessage
@@ -21,24 +20,6 @@ RESET_WORDS = {"新对话", "reset", "重新开始", "清空", "new"}
 GREETINGS = {"你好", "您好", "hi", "hello", "hey", "嗨", "在吗", "早上好", "下午好", "晚上好"}
 
 
-class Seen:
-    """A bounded set of recent message ids (WeCom retries a callback it thinks was lost)."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def first_time(self, key: str) -> bool:
-        with self._lock:
-            if key in self._ids:
-                return False
-            self._ids[key] = None
-            while len(self._ids) > self.size:
-                self._ids.popitem(last=False)
-            return True
-
-
 def help_text(examples: list[str]) -> str:
     lines = ["**我是 ChatBI，可以用一句话查数据。**", "直接提问，例如:"] + [f"- {q}" for q in examples] + [
         "追问也可以：「那按渠道拆分呢」「换成上个月」「只看天猫」。", "发送「新对话」重新开始。"]
@@ -46,20 +27,20 @@ def help_text(examples: list[str]) -> str:
 
 
 class WeComBot:
-    def __init__(self, ask: Callable[[str, str | None, str], dict], client: WeComClient, public_url: str | None,
-                 examples: list[str], workers: int = 4) -> None:
+    def __init__(self, ask: Callable[[str, str | None, str], dict], client: WeComClient,
+                 permalink: Callable[[str | None], str | None], examples: list[str], workers: int = 4) -> None:
         self.ask = ask  # (question, conversation_id, wecom user) -> kept /ask response body
         self.client = client
-        self.public_url = (public_url or "").rstrip("/") or None
+        self.permalink = permalink
         self.examples = examples
-        self.seen = Seen()
-        self.conversations: OrderedDict[str, str] = OrderedDict()
+        self.seen: BoundedMap[str, bool] = BoundedMap(10_000)  # WeCom retries a callback it thinks was lost
+        self.conversations: BoundedMap[str, str] = BoundedMap(10_000)
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wecom")
 
     def accept(self, message: AppMessage) -> bool:
         """Queue a message for answering; False when it is a retry already seen."""
         key = message.msg_id or f"{message.from_user}:{message.create_time}"
-        if not self.seen.first_time(key):
+        if not self.seen.add_new(key, True):
             return False
         self.executor.submit(self._answer, message)
         return True
@@ -79,19 +60,15 @@ class WeComBot:
                 self.client.send_markdown(user, help_text(self.examples))
                 return
             if text.lower() in RESET_WORDS:
-                self.conversations.pop(user, None)
+                self.conversations.pop(user)
                 self.client.send_markdown(user, "好的，已开始新对话。请提问。")
                 return
             if text.lower() in GREETINGS:
                 self.client.send_markdown(user, f"你好！我是 ChatBI，直接问我数据就行，比如「{self.examples[0]}」。发送「帮助」查看更多。")
                 return
             body = self.ask(text, self.conversations.get(user), user)
-            self.conversations[user] = body["conversation_id"]
-            self.conversations.move_to_end(user)
-            while len(self.conversations) > 10_000:
-                self.conversations.popitem(last=False)
-            permalink = f"{self.public_url}/a/{body['answer_id']}" if self.public_url and body.get("answer_id") else None
-            self.client.send_markdown(user, answer_markdown(body, permalink, APP_LIMIT))
+            self.conversations.put(user, body["conversation_id"])
+            self.client.send_markdown(user, answer_markdown(body, self.permalink(body.get("answer_id")), APP_LIMIT))
             if body.get("chart"):
                 png = render_chart_png(body["chart"], body["columns"], body["rows"])
                 if png:

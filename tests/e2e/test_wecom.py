@@ -208,7 +208,7 @@ def test_ai_bot_streams_thinking_then_interpretation_then_figures_and_chart(weco
 def test_ai_bot_answers_after_the_window_go_to_the_response_url(warehouse_path, tmp_path, standin):
     context = build_context(Settings(db_path=warehouse_path, state_path=tmp_path / "s.sqlite",
                                      reference_date="2025-07-01"))
-    bot = AiBot(lambda q, c, u: context.ask_and_keep(q, c), None, window_s=0)
+    bot = AiBot(lambda q, c, u: context.ask_and_keep(q, c), context.permalink, window_s=0)
     standin.clear()
     bot.start("u9", "上个月的订单数", f"{standin.base_url}/cgi-bin/aibot/response?response_code=abc")
     requests = standin.wait_for(lambda rs: any(r["path"] == "/cgi-bin/aibot/response" for r in rs))
