@@ -15,6 +15,7 @@ from semantic_layer.errors import SqlRefused, SqlUnparsable
 
 DIALECT = "duckdb"
 MAX_SQL_LENGTH = 20_000
+MAX_TABLE_REFERENCES = 64  # a human or model query names a handful; hundreds only burn planning time
 
 # Statements and clauses that do anything but read.
 _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
@@ -25,7 +26,19 @@ _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = tuple(
         "Analyze", "Cache", "Uncache", "Refresh", "Kill", "Show", "Execute",
     ) if hasattr(exp, name))
 
-# Functions that reach outside the query: files, URLs, settings, the catalog, other statements.
+# Functions sqlglot knows, judged by their class: the session and system (CURRENT_USER, VERSION(),
+# CURRENT_SCHEMA, ...; only the clock is allowed), files and row generators.
+_CLOCK = (exp.CurrentDate, exp.CurrentTime, exp.CurrentTimestamp, exp.CurrentDatetime)
+_FORBIDDEN_FUNCTION_CLASSES: tuple[type[exp.Func], ...] = tuple(
+    cls for name, cls in vars(exp).items()
+    if isinstance(cls, type) and issubclass(cls, exp.Func) and name.startswith("Current")
+    and not issubclass(cls, _CLOCK)) + tuple(
+    getattr(exp, name) for name in (
+        "ReadCSV", "ReadParquet", "GenerateSeries", "GenerateDateArray", "GenerateTimestampArray", "GenerateTable",
+        "Unnest", "Explode", "SessionUser", "Host",
+    ) if hasattr(exp, name))
+
+# Functions sqlglot does not know (Anonymous), judged by name: files, URLs, settings, the catalog.
 _FORBIDDEN_FUNCTION_PREFIXES = ("read_", "parquet_", "duckdb_", "pragma_", "sqlite_", "postgres_",
                                 "mysql_", "iceberg_", "delta_", "json_execute", "pg_", "current_setting",
                                 "getenv", "glob", "query", "sniff_", "load_", "install_", "icu_",
@@ -44,10 +57,15 @@ def _refuse(zh: str, en: str) -> SqlRefused:
     return SqlRefused(f"SQL 被拒绝: {zh}", f"SQL refused: {en}")
 
 
+def _forbidden_function(node: exp.Func) -> bool:
+    if isinstance(node, _FORBIDDEN_FUNCTION_CLASSES):
+        return True
+    names = [str(node.name)] if isinstance(node, exp.Anonymous) else [type(node).__name__, *node.sql_names()]
+    return any(name.lower().startswith(_FORBIDDEN_FUNCTION_PREFIXES) for name in names)
+
+
 def _function_name(node: exp.Func) -> str:
-    if isinstance(node, exp.Anonymous):
-        return str(node.name).lower()
-    return node.sql_name().lower()
+    return str(node.name).lower() if isinstance(node, exp.Anonymous) else node.sql_name().lower()
 
 
 def one_read_only_query(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> Iterator[SqlRefused]:
@@ -67,8 +85,8 @@ def no_writes(tree: exp.Expression, allowed) -> Iterator[SqlRefused]:
 
 def no_outside_functions(tree: exp.Expression, allowed) -> Iterator[SqlRefused]:
     for node in tree.find_all(exp.Func):
-        name = _function_name(node)
-        if any(name == p or name.startswith(p) for p in _FORBIDDEN_FUNCTION_PREFIXES):
+        if _forbidden_function(node):
+            name = _function_name(node)
             yield _refuse(f"不允许函数 {name}()", f"function {name}() is not allowed")
             return
     for node in tree.find_all(exp.Table):
@@ -78,6 +96,10 @@ def no_outside_functions(tree: exp.Expression, allowed) -> Iterator[SqlRefused]:
 
 
 def only_model_tables(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> Iterator[SqlRefused]:
+    if sum(1 for _ in tree.find_all(exp.Table)) > MAX_TABLE_REFERENCES:
+        yield _refuse(f"SQL 引用的表过多（上限 {MAX_TABLE_REFERENCES} 处）",
+                      f"the SQL names tables more than {MAX_TABLE_REFERENCES} times")
+        return
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
         schema = (table.db or "").lower()

@@ -1,7 +1,8 @@
-"""Row-level permissions: a role sees only rows inside its filters (region: 华东, channel: 抖音)
-and none of its hidden metrics. Enforced on the SQL itself, after the guard, for compiled and
-hand-written SQL alike: every reference to a warehouse table becomes a filtered view of it, so no
-CTE, subquery, UNION or join can reach a row outside the filter."""
+"""Permissions on data: a role may have no data at all, sees only rows inside its filters (region:
+华东, channel: 抖音) and none of its hidden metrics or the columns only they use. Enforced on the
+SQL itself, after the guard, for compiled and hand-written SQL alike: every reference to a
+warehouse table becomes a view that projects only the visible columns and filters the rows, so no
+CTE, subquery, UNION, join, star or whole-row reference can reach anything outside it."""
 
 from __future__ import annotations
 
@@ -22,17 +23,32 @@ class MetricForbidden(SemanticError):
     status = 403
 
 
+class NoDataAccess(SemanticError):
+    code = "no_data_access"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("您还没有数据权限，请联系管理员开通。", "you have no access to data yet; ask an admin")
+
+
 @dataclass(frozen=True)
 class AccessPolicy:
     row_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension id -> allowed values
     hidden_metrics: frozenset[str] = frozenset()
+    no_data: bool = False
 
     def __hash__(self) -> int:  # policies key caches; the filters dict hashes by its content
-        return hash((tuple(sorted(self.row_filters.items())), self.hidden_metrics))
+        return hash((tuple(sorted(self.row_filters.items())), self.hidden_metrics, self.no_data))
 
     @property
     def unrestricted(self) -> bool:
-        return not self.row_filters and not self.hidden_metrics
+        return not self.row_filters and not self.hidden_metrics and not self.no_data
+
+
+def require_data(policy: AccessPolicy) -> None:
+    """The first check of every path that reads data or anything derived from it."""
+    if policy.no_data:
+        raise NoDataAccess()
 
 
 OPEN = AccessPolicy()
@@ -73,8 +89,10 @@ def hidden_columns(model: SemanticModel, policy: AccessPolicy) -> set[tuple[str,
     return columns_of(hidden) - columns_of(visible)
 
 
-def _view(model: SemanticModel, table: str, policy: AccessPolicy, today: dt.date) -> exp.Expression | None:
-    """The rows of ``table`` the policy lets through, as a SELECT; None when it needs no filter."""
+def _view(model: SemanticModel, table: str, columns: list[str], restricted: bool, policy: AccessPolicy,
+          today: dt.date) -> exp.Expression | None:
+    """The visible ``columns`` of ``table`` in the rows the policy lets through, as a SELECT; None
+    when the table needs neither (``restricted``: some of its columns are hidden)."""
     conditions = []
     joins = []
     for dimension_id, values in policy.row_filters.items():
@@ -87,21 +105,24 @@ def _view(model: SemanticModel, table: str, policy: AccessPolicy, today: dt.date
         joins.extend(reach.path)
         value = dimension_value(dimension, reach.binding, today)
         conditions.append(exp.In(this=value, expressions=[literal(v) for v in values]))
-    if not conditions:
+    if not conditions and not restricted:
         return None
-    select = exp.select(exp.column(exp.Star(), table=table)).from_(exp.to_table(table).as_(table))
+    select = exp.select(*[exp.column(c, table=table, quoted=True) for c in columns]).from_(
+        exp.to_table(table).as_(table))
     seen = {table}
     for join in joins:
         if join.target in seen:
             continue
         seen.add(join.target)
         select = select.join(exp.to_table(join.target).as_(join.target), on=join_condition(join))
-    return select.where(exp.and_(*conditions))
+    return select.where(exp.and_(*conditions)) if conditions else select
 
 
 def apply_policy(model: SemanticModel, tree: exp.Query, policy: AccessPolicy, today: dt.date,
-                 physical: set[str]) -> exp.Query:
-    """Replace every reference to a physical table with its filtered view."""
+                 physical: dict[str, dict[str, str]], visible: dict[str, dict[str, str]]) -> exp.Query:
+    """Replace every reference to a physical table with its view: the ``visible`` columns (of
+    the ``physical`` ones) in the rows the policy lets through."""
+    require_data(policy)
     if policy.unrestricted:
         return tree
     tree = tree.copy()
@@ -112,7 +133,10 @@ def apply_policy(model: SemanticModel, tree: exp.Query, policy: AccessPolicy, to
             continue
         if name not in model.table_by_name:
             raise SqlRefused(f"表 {name} 不在语义模型中", f"table {name} is not in the semantic model")
-        view = _view(model, name, policy, today)
+        columns = list(visible.get(name, {}))
+        view = _view(model, name, columns, len(columns) < len(physical[name]), policy, today)
         if view is not None:
-            table.replace(view.subquery(table.alias_or_name))
+            alias = table.args.get("alias")
+            table.replace(exp.Subquery(this=view, alias=alias.copy() if alias else exp.TableAlias(
+                this=exp.to_identifier(table.name))))
     return tree

@@ -14,7 +14,7 @@ from semantic_layer.expressions import parse_snippet
 from semantic_layer.graph import reach_dimension
 from semantic_layer.model import Dimension, Fact, Grain, Metric, SemanticModel
 from semantic_layer.query import SemanticQuery
-from semantic_layer.timeexpr import DateRange, comparison_range, resolve_time_expression
+from semantic_layer.timeexpr import DateRange, check_reference_date, comparison_range, resolve_time_expression
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,7 @@ def normalize_value(dimension: Dimension, value):
 
 
 def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) -> ResolvedQuery:
+    check_reference_date(today)
     metrics = tuple(dict.fromkeys(_metric(model, name) for name in query.metrics))
     dimensions: list[ResolvedDimension] = []
     for ref in query.dimensions:

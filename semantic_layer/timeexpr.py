@@ -13,6 +13,24 @@ from semantic_layer.errors import QueryInvalid
 
 D = dt.date
 _DAY = dt.timedelta(days=1)
+EARLIEST_TODAY, LATEST_TODAY = D(1900, 1, 1), D(2199, 12, 31)  # room for 前年, 最近999天 and next year
+
+
+class ReferenceDateInvalid(QueryInvalid):
+    code = "invalid_today"
+
+
+def check_reference_date(today: D) -> None:
+    """A reference date time words can work from, or a clear refusal.
+
+    >>> check_reference_date(D(9999, 12, 31))
+    Traceback (most recent call last):
+    ...
+    semantic_layer.timeexpr.ReferenceDateInvalid: today must lie between 1900-01-01 and 2199-12-31
+    """
+    if not EARLIEST_TODAY <= today <= LATEST_TODAY:
+        raise ReferenceDateInvalid(f"参考日期 today 必须在 {EARLIEST_TODAY} 与 {LATEST_TODAY} 之间",
+                                   f"today must lie between {EARLIEST_TODAY} and {LATEST_TODAY}")
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ class Role(BaseModel):
     hidden_metrics: list[str] = Field(default_factory=list)
 
     def policy(self) -> AccessPolicy:
-        return AccessPolicy({d: tuple(v) for d, v in self.row_filters.items()}, frozenset(self.hidden_metrics))
+        return AccessPolicy({d: tuple(v) for d, v in self.row_filters.items()}, frozenset(self.hidden_metrics),
+                            self.no_data)
 
 
 class User(BaseModel):

@@ -15,7 +15,7 @@ from semantic_layer.chart import ChartSpec, ColumnInfo, suggest_chart
 from semantic_layer.compile import compile_query
 from semantic_layer.guard import guard_sql
 from semantic_layer.model import SemanticModel
-from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns
+from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns, require_data
 from semantic_layer.query import SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.bounded import BoundedMap
@@ -105,13 +105,18 @@ class QueryEngine:
                                                for t, cols in self.allowed.items()}
         return self._allowed_by_policy[policy]
 
+    def _secure(self, tree: exp.Query, policy: AccessPolicy, today: dt.date) -> exp.Query:
+        """The one door: every table the SQL names becomes the role's view of it."""
+        return apply_policy(self.model, tree, policy, today, self.allowed, self.allowed_for(policy))
+
     def plan(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN) -> tuple[ResolvedQuery, exp.Query]:
-        """Resolve and compile without running (the explain step): guarded, then row-filtered."""
+        """Resolve and compile without running (the explain step): guarded, then secured."""
+        require_data(policy)
         resolved = resolve_query(self.model, query, today)
         check_metrics(resolved.metrics, policy)
         tree = compile_query(self.model, resolved)
         self._guard(tree.sql("duckdb"), policy)
-        return resolved, apply_policy(self.model, tree, policy, today, set(self.allowed))
+        return resolved, self._secure(tree, policy, today)
 
     def _columns(self, resolved: ResolvedQuery) -> list[ColumnInfo]:
         columns = [ColumnInfo(d.dimension.id, d.dimension.label.model_dump(),
@@ -127,24 +132,26 @@ class QueryEngine:
                 columns.append(ColumnInfo(f"{metric.id}__change", change, "metric", "percent"))
         return columns
 
-    def answer_query(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN) -> Answer:
+    def answer_query(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN,
+                     user: str = "local") -> Answer:
         started = time.perf_counter()
         resolved, tree = self.plan(query, today, policy)
         planned = time.perf_counter()
         sql = tree.sql("duckdb")
-        result = self.warehouse.run(sql, self.row_cap, self.timeout_s)
+        result = self.warehouse.run(sql, self.row_cap, self.timeout_s, user)
         columns = [c for c in self._columns(resolved) if c.name in {n for n, _ in result.columns}]
         rows = [[json_value(v) for v in row] for row in result.rows]
         chart = suggest_chart(columns, len(rows), query.chart)
         return Answer(tree.sql("duckdb", pretty=True), columns, rows, chart, result.truncated,
                       _timings(started, planned), resolved)
 
-    def answer_sql(self, sql: str, policy: AccessPolicy = OPEN, today: dt.date | None = None) -> Answer:
+    def answer_sql(self, sql: str, policy: AccessPolicy = OPEN, today: dt.date | None = None,
+                   user: str = "local") -> Answer:
         started = time.perf_counter()
-        tree = self._guard(sql, policy)
-        tree = apply_policy(self.model, tree, policy, today or dt.date.today(), set(self.allowed))
+        require_data(policy)
+        tree = self._secure(self._guard(sql, policy), policy, today or dt.date.today())
         planned = time.perf_counter()
-        result = self.warehouse.run(tree.sql("duckdb"), self.row_cap, self.timeout_s)
+        result = self.warehouse.run(tree.sql("duckdb"), self.row_cap, self.timeout_s, user)
         columns = []
         for name, kind in result.columns:
             fmt = _format_of(kind)

@@ -16,10 +16,10 @@ from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.compose import Parts, parts_from_query, question_text, to_query
 from semantic_layer.parser.followup import apply_follow_up, is_follow_up
 from semantic_layer.parser.normalize import question_language
-from semantic_layer.policy import OPEN, AccessPolicy
+from semantic_layer.policy import OPEN, AccessPolicy, require_data
 from semantic_layer.query import DimensionRef, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, allowed_dimensions, resolve_query
-from semantic_layer.timeexpr import resolve_time_expression
+from semantic_layer.timeexpr import check_reference_date, resolve_time_expression
 from service.answers import Answer, QueryEngine
 from service.conversations import ConversationStore, Turn
 from service.examples import KnowledgeStore
@@ -32,6 +32,15 @@ _STARTER_METRICS = ("gmv", "order_count", "buyer_count", "repurchase_rate", "roi
 
 class QuestionInvalid(SemanticError):
     code = "invalid_question"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: the user (conversations are theirs, queries count against their share) and the
+    role's policy."""
+
+    user: str = "local"
+    policy: AccessPolicy = OPEN
 
 
 @dataclass
@@ -69,8 +78,11 @@ class Asker:
         self.llm = llm
 
     def ask(self, question: str, today: dt.date, conversation_id: str | None = None,
-            engine: Engine = "auto", policy: AccessPolicy = OPEN) -> AskResult:
+            engine: Engine = "auto", policy: AccessPolicy = OPEN, user: str = "local") -> AskResult:
         started = time.perf_counter()
+        require_data(policy)
+        check_reference_date(today)
+        caller = Caller(user, policy)
         question = question.strip()
         if not question:
             raise QuestionInvalid("问题不能为空", "the question is empty")
@@ -80,12 +92,13 @@ class Asker:
         if engine == "llm" and self.llm is None:
             raise LlmUnavailable("没有配置大模型（CHATBI_LLM_BASE_URL 等）", "no LLM is configured (CHATBI_LLM_BASE_URL ...)")
         language = question_language(question)
-        previous = self.conversations.last(conversation_id) if conversation_id else None
-        conversation_id = conversation_id or self.conversations.new_id()
-        result = self._plan(question, today, language, previous, engine, conversation_id, policy)
+        previous = self.conversations.last(conversation_id, user) if conversation_id else None
+        # an unknown, expired or someone else's conversation id is never taken over: a new one starts
+        conversation_id = conversation_id if previous is not None else self.conversations.new_id()
+        result = self._plan(question, today, language, previous, engine, conversation_id, caller)
         planned = time.perf_counter()
         if result.status == "ok" and result.query is not None and not result.sql_mode:
-            self._run(result, today, policy)
+            self._run(result, today, caller)
         result.timings = {"plan_ms": round((planned - started) * 1000, 2),
                           "total_ms": round((time.perf_counter() - started) * 1000, 2)}
         if result.result:
@@ -94,13 +107,13 @@ class Asker:
 
     # ---- planning ---------------------------------------------------------------------------
     def _plan(self, question, today, language, previous: Turn | None, engine, conversation_id,
-              policy: AccessPolicy) -> AskResult:
+              caller: Caller) -> AskResult:
         base = dict(question=question, language=language, conversation_id=conversation_id)
         if engine != "llm":
             example = self.knowledge.match_example(question)
             if example is not None:
                 return self._accept(AskResult("ok", engine="example", answer_text="", **base), example.query,
-                                    None, today)
+                                    None, today, caller)
             outcome = self.parser.parse(question, today)
             parts, changes = outcome.parts, []
             follow_up = previous is not None and is_follow_up(outcome.reading, parts)
@@ -111,7 +124,7 @@ class Asker:
             if problem is None:
                 result = AskResult("ok", engine="parser", answer_text="", changes=changes,
                                    corrections=corrections, **base)
-                accepted = self._accept(result, None, parts, today)
+                accepted = self._accept(result, None, parts, today, caller)
                 if accepted.status == "ok" or engine == "parser" or self.llm is None:
                     return accepted
                 fallback = accepted
@@ -120,11 +133,11 @@ class Asker:
             else:
                 fallback = self._clarify(base, outcome, parts, language, today)
         else:
-            fallback = self._plan(question, today, language, previous, "parser", conversation_id, policy)
-        return self._ask_llm(base, question, today, fallback, policy)
+            fallback = self._plan(question, today, language, previous, "parser", conversation_id, caller)
+        return self._ask_llm(base, question, today, fallback, caller)
 
     def _accept(self, result: AskResult, query: SemanticQuery | None, parts: Parts | None,
-                today: dt.date) -> AskResult:
+                today: dt.date, caller: Caller) -> AskResult:
         """Check a query against the model; a combination it cannot answer becomes a clarification."""
         try:
             query = query or to_query(parts)
@@ -137,7 +150,7 @@ class Asker:
         result.query, result.resolved = query, resolved
         result.restatement = restate(resolved, result.language)
         parts = parts or parts_from_query(query, resolved.time_range)
-        self.conversations.remember(result.conversation_id, Turn(parts, result.language))
+        self.conversations.remember(result.conversation_id, Turn(parts, result.language), caller.user)
         return result
 
     def _clarify(self, base: dict, outcome, parts: Parts, language: str, today: dt.date) -> AskResult:
@@ -190,15 +203,16 @@ class Asker:
         return suggestions
 
     def _ask_llm(self, base: dict, question: str, today: dt.date, fallback: AskResult,
-                 policy: AccessPolicy) -> AskResult:
+                 caller: Caller) -> AskResult:
         """The LLM's plan; when it gives none, the parser's reading (or its clarification)."""
         nearest = self.knowledge.nearest_examples(question)
         outcome = self.llm.interpret(question, today, nearest)
         if outcome.query is not None:
-            return self._accept(AskResult("ok", engine="llm", answer_text="", **base), outcome.query, None, today)
+            return self._accept(AskResult("ok", engine="llm", answer_text="", **base), outcome.query, None, today,
+                                caller)
         if outcome.sql is not None:
             result = AskResult("ok", engine="llm", answer_text="", sql_mode=True, **base)
-            result.result = self._run_llm_sql(outcome, question, today, policy)
+            result.result = self._run_llm_sql(outcome, question, today, caller)
             result.restatement = "SQL"
             result.answer_text = narrate(result.result.columns, result.result.rows, base["language"])
             return result
@@ -206,11 +220,11 @@ class Asker:
             return fallback
         return AskResult("clarify", engine="llm", answer_text=outcome.message(base["language"]), **base)
 
-    def _run_llm_sql(self, outcome, question: str, today: dt.date, policy: AccessPolicy) -> Answer:
+    def _run_llm_sql(self, outcome, question: str, today: dt.date, caller: Caller) -> Answer:
         sql = outcome.sql
         for attempt in range(3):  # the first try and up to two repairs of database errors
             try:
-                return self.engine.answer_sql(sql, policy, today)
+                return self.engine.answer_sql(sql, caller.policy, today, caller.user)
             except SemanticError as error:
                 if attempt == 2 or error.code == "sql_refused":
                     raise
@@ -218,8 +232,8 @@ class Asker:
         raise AssertionError("unreachable")
 
     # ---- running ----------------------------------------------------------------------------
-    def _run(self, result: AskResult, today: dt.date, policy: AccessPolicy) -> None:
-        answer = self.engine.answer_query(result.query, today, policy)
+    def _run(self, result: AskResult, today: dt.date, caller: Caller) -> None:
+        answer = self.engine.answer_query(result.query, today, caller.policy, caller.user)
         result.result = answer
         period = range_text(result.resolved.time_range, result.language) if result.resolved.time_range else ""
         result.answer_text = narrate(answer.columns, answer.rows, result.language, period)

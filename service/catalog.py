@@ -3,31 +3,35 @@ dimensions, and dimensions with the values the warehouse holds."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from semantic_layer.model import GRAINS, SemanticModel
+from semantic_layer.policy import OPEN, AccessPolicy
 from semantic_layer.resolve import allowed_dimensions
+from service.answers import QueryEngine
 from service.schemas import CatalogDimension, CatalogMetric
-from service.warehouse import Warehouse
 
 MAX_VALUES = 500
 
 
-def dimension_values(model: SemanticModel, warehouse: Warehouse) -> dict[str, list[str]]:
-    """Distinct values of each categorical dimension (groups and bands come from the model)."""
+def dimension_values(engine: QueryEngine, policy: AccessPolicy = OPEN, user: str = "service",
+                     today: dt.date | None = None) -> dict[str, list[str]]:
+    """Distinct values of each categorical dimension inside the role's rows (read through the
+    engine, the one door to data); groups and bands come from the model, narrowed by the role's
+    own filter on that dimension."""
     values: dict[str, list[str]] = {}
-    physical = warehouse.schema()
-    for dimension in model.dimensions:
-        if dimension.groups:
-            values[dimension.id] = list(dimension.groups)
-        elif dimension.bands:
-            values[dimension.id] = [band.label for band in dimension.bands]
+    for dimension in engine.model.dimensions:
+        if dimension.groups or dimension.bands:
+            labels = list(dimension.groups) if dimension.groups else [band.label for band in dimension.bands]
+            allowed = policy.row_filters.get(dimension.id)
+            values[dimension.id] = [v for v in labels if allowed is None or v in allowed]
         else:
             found: set[str] = set()
             for binding in dimension.bindings:
-                if binding.column and binding.table in physical:
-                    result = warehouse.run(
-                        f'SELECT DISTINCT "{binding.column}" FROM "{binding.table}" '
-                        f'WHERE "{binding.column}" IS NOT NULL LIMIT {MAX_VALUES}', MAX_VALUES, 30)
-                    found.update(str(row[0]) for row in result.rows)
+                if binding.column and binding.table in engine.allowed:
+                    sql = (f'SELECT DISTINCT "{binding.column}" FROM "{binding.table}" '
+                           f'WHERE "{binding.column}" IS NOT NULL LIMIT {MAX_VALUES}')
+                    found.update(str(row[0]) for row in engine.answer_sql(sql, policy, today, user).rows)
             values[dimension.id] = sorted(found)
     return values
 

@@ -54,7 +54,11 @@ def _serve(args: argparse.Namespace) -> None:
             raise SystemExit(f"warehouse file not found: {args.db}")
         print(f"no warehouse at {settings.db_path}: building the demo warehouse first")
         build_demo(settings.db_path, dt.date.today() - dt.timedelta(days=1), 7, 1.0)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_config=LOG_CONFIG)
+    # X-Forwarded-For is believed only from the proxies named in CHATBI_TRUSTED_PROXIES (uvicorn
+    # would otherwise trust it from 127.0.0.1, and a rotating header would reset per-address limits)
+    proxies = settings.trusted_proxies.strip()
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_config=LOG_CONFIG,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -66,6 +70,16 @@ LOG_CONFIG = {
     "loggers": {"uvicorn": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
                 "uvicorn.error": {"handlers": ["stdout"], "level": "INFO", "propagate": False}},
 }
+
+
+def _settings(args: argparse.Namespace) -> None:
+    from service.settings import Settings
+
+    for name, field in Settings.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", None)
+        variable = aliases[0] if aliases else f"CHATBI_{name.upper()}"
+        default = "" if field.default is None else field.default
+        print(f"{variable}={default}\n    {field.description}")
 
 
 def _access():
@@ -195,6 +209,8 @@ def parser() -> argparse.ArgumentParser:
     push.add_argument("--webhook", help="group robot webhook URL (default: WECOM_WEBHOOK_URL)")
     push.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
     push.set_defaults(run=_push)
+
+    commands.add_parser("settings", help="list every setting with its default").set_defaults(run=_settings)
 
     users = commands.add_parser("users", help="manage users (CHATBI_ACCESS_PATH)")
     users.add_argument("action", choices=("add", "list", "disable"))

@@ -13,17 +13,19 @@ from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.lexicon import Entry
 from semantic_layer.errors import SemanticError
 from semantic_layer.policy import check_policy
-from service.access import OPEN_PRINCIPAL, AccessControl, Forbidden, Principal
+from service.access import OPEN_PRINCIPAL, AccessControl, Principal
 from service.answer_log import AnswerLog
 from service.audit import AuditLog
 from service.limits import RateLimiter
 from service.answers import QueryEngine
 from service.ask import Asker
+from service.bounded import BoundedMap
 from service.catalog import dimension_values
 from service.conversations import ConversationStore
 from service.examples import KnowledgeStore
 from service.llm import QuestionModel
 from service.prompts import PromptLibrary
+from service.query_worker import QueryLimits
 from service.schemas import ask_response
 from service.settings import Settings
 from service.warehouse import Warehouse
@@ -38,16 +40,30 @@ class ServiceContext:
     settings: Settings
     warehouse: Warehouse
     engine: QueryEngine
-    values: dict[str, list[str]]
+    values: dict[str, list[str]]  # every dimension's values, for the parser's vocabulary
     knowledge: KnowledgeStore
     answers: AnswerLog
     asker: Asker
     access: AccessControl = None
     audit: AuditLog = None
     limiter: RateLimiter = None
+    auth_failures: RateLimiter = None
     wecom_bot: WeComBot | None = None
     aibot: AiBot | None = None
     robot: GroupRobot = field(default_factory=GroupRobot)
+    _values_by_policy: BoundedMap = field(default_factory=lambda: BoundedMap(64))
+
+    def visible_values(self, principal: Principal) -> dict[str, list[str]]:
+        """The dimension values a caller may see: those inside the role's rows."""
+        policy = principal.policy
+        if policy.unrestricted:
+            return self.values
+        key = (policy, self.warehouse.data_version())
+        values = self._values_by_policy.get(key)
+        if values is None:
+            values = dimension_values(self.engine, policy, principal.user, self.settings.today())
+            self._values_by_policy.put(key, values)
+        return values
 
     def starter_questions(self) -> list[str]:
         return ["上个月各渠道的成交金额", "各客户群体的复购率", "今年每月的成交金额", "最近一个月最畅销的TOP3产品"]
@@ -72,9 +88,8 @@ class ServiceContext:
         the /ask response body."""
         started = time.perf_counter()
         try:
-            if principal.role.no_data:
-                raise Forbidden("您还没有数据权限，请联系管理员开通。", "you have no access to data yet; ask an admin")
-            result = self.asker.ask(question, today or self.settings.today(), conversation_id, engine, principal.policy)
+            result = self.asker.ask(question, today or self.settings.today(), conversation_id, engine, principal.policy,
+                                    principal.user)
         except SemanticError as error:
             self.audit.record(principal.user, channel, question, "", None, 0, f"error:{error.code}",
                               (time.perf_counter() - started) * 1000)
@@ -116,11 +131,13 @@ def build_llm(settings: Settings, model: SemanticModel, values, tables) -> Quest
 
 
 def build_context(settings: Settings) -> ServiceContext:
+    limits = QueryLimits(settings.query_memory_mb, settings.query_threads, settings.query_temp_dir,
+                         settings.query_temp_max_mb, settings.query_result_max_mb)
     warehouse = Warehouse(settings.db_path, settings.max_concurrent_queries, settings.queue_timeout_s,
-                          settings.cache_entries)
+                          settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s)
     model = load_model(settings.model_path, schema=warehouse.schema())
     engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s)
-    values = dimension_values(model, warehouse)
+    values = dimension_values(engine)
     knowledge = KnowledgeStore(settings.state_path)
     asker = Asker(engine, build_parser(model, values, knowledge),
                   ConversationStore(settings.conversation_limit, settings.conversation_ttl_s),
@@ -128,7 +145,7 @@ def build_context(settings: Settings) -> ServiceContext:
     context = ServiceContext(settings, warehouse, engine, values, knowledge, AnswerLog(settings.state_path), asker,
                              AccessControl(settings.access_path),
                              AuditLog(settings.state_path, settings.audit_retention_days),
-                             RateLimiter(settings.rate_limit_per_min))
+                             RateLimiter(settings.rate_limit_per_min), RateLimiter(settings.auth_failures_per_min))
     for role_name, role in context.access.data.roles.items():
         problems = check_policy(model, role.policy())
         if problems:

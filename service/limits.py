@@ -1,4 +1,5 @@
-"""Per-key request rate limit: a sliding one-minute window; over it, 429 with Retry-After."""
+"""Sliding one-minute windows per key (requests per API key or address, failed authentications
+per address); over a window's limit, 429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ class RateLimiter:
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
-    def check(self, key: str) -> None:
+    def check(self, key: str, count: bool = True) -> None:
+        """Refuse ``key`` when its window is full; otherwise count this hit (unless ``count`` is
+        false: a look that counts nothing, as before checking a password)."""
         if self.per_minute <= 0:
             return
         now = time.monotonic()
@@ -36,4 +39,7 @@ class RateLimiter:
                 hits.popleft()
             if len(hits) >= self.per_minute:
                 raise RateLimited(60 - (now - hits[0]))
-            hits.append(now)
+            if count:
+                hits.append(now)
+            elif not hits:
+                del self._hits[key]

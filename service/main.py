@@ -5,30 +5,16 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from starlette.middleware.base import BaseHTTPMiddleware
-
-from service.context import build_context
-from service.errors import error_response, install_error_handlers
-from service.observability import Metrics, RequestObserver, configure_logging
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+
+from service.body_limit import BodyLimit
+from service.context import build_context
+from service.errors import install_error_handlers
+from service.observability import Metrics, RequestObserver, configure_logging
 
 from service.routes import answers, api, ask, web, wecom
 from service.settings import Settings
-
-
-class BodyLimit(BaseHTTPMiddleware):
-    """Refuse bodies over the limit before reading them (413)."""
-
-    def __init__(self, app, max_bytes: int) -> None:
-        super().__init__(app)
-        self.max_bytes = max_bytes
-
-    async def dispatch(self, request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            return error_response(413, "body_too_large", f"request body over {self.max_bytes} bytes")
-        return await call_next(request)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,8 +27,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         context.close()
 
+    ops_open = settings.ops_open()
     app = FastAPI(title="chat-BI", version="0.1.0", lifespan=lifespan,
-                  description="Ask business questions; answers come from one semantic layer.")
+                  description="Ask business questions; answers come from one semantic layer.",
+                  openapi_url="/openapi.json" if ops_open else None, docs_url="/docs" if ops_open else None,
+                  redoc_url="/redoc" if ops_open else None)
     metrics = Metrics()
     configure_logging()
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -50,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.state.metrics = metrics
     app.include_router(api.router)
+    if not ops_open:
+        app.include_router(api.openapi_for_operators(app))
     app.include_router(ask.router)
     app.include_router(answers.router)
     app.include_router(web.router)

@@ -8,8 +8,8 @@ import logging
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from starlette.middleware.base import BaseHTTPMiddleware
-from starlette.requests import Request
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -60,25 +60,43 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-class RequestObserver(BaseHTTPMiddleware):
-    """Adds the security headers; logs and counts each request by its route template."""
+class RequestObserver:
+    """Adds the security headers; logs and counts each request by its route template, including
+    the ones that end in an unexpected exception (counted as 500, logged with the error)."""
 
-    def __init__(self, app, metrics: Metrics) -> None:
-        super().__init__(app)
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
         self.metrics = metrics
         self.log = logging.getLogger("chatbi.http")
 
-    async def dispatch(self, request: Request, call_next):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        elapsed = time.perf_counter() - started
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        self.metrics.requests.labels(template, str(response.status_code)).inc()
-        self.metrics.latency.labels(template).observe(elapsed)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        self.log.info("request", extra={"method": request.method, "path": request.url.path,
-                                        "status": response.status_code, "latency_ms": round(elapsed * 1000, 1),
-                                        "user": getattr(request.state, "user", None)})
-        return response
+        status = 500
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        failed = True
+        try:
+            await self.app(scope, receive, observed)
+            failed = False
+        finally:
+            elapsed = time.perf_counter() - started
+            template = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(template, str(status)).inc()
+            self.metrics.latency.labels(template).observe(elapsed)
+            fields = {"method": scope["method"], "path": scope["path"], "status": status,
+                      "latency_ms": round(elapsed * 1000, 1), "user": scope.get("state", {}).get("user")}
+            if failed:
+                self.log.exception("request failed", extra=fields)
+            else:
+                self.log.info("request", extra=fields)

@@ -1,5 +1,5 @@
 """The one settings object (environment prefix CHATBI_); every field has a default that serves
-the demo and a description shown by ``chatbi serve --help``."""
+the demo and a description shown by ``chatbi settings``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,15 @@ class Settings(BaseSettings):
                           "set it to serve a historical warehouse as if it were current")
     row_cap: int = Field(10_000, ge=1, le=1_000_000, description="most rows an answer returns")
     query_timeout_s: float = Field(30.0, gt=0, le=600, description="a query is interrupted after this")
+    query_grace_s: float = Field(2.0, gt=0, le=60, description="a query still running this long after its time "
+                                                              "limit is abandoned (its process killed): 504")
+    query_memory_mb: int = Field(1024, ge=64, description="DuckDB memory_limit of each query process; its whole "
+                                                          "address space is capped at this plus 1,024 MB")
+    query_threads: int = Field(2, ge=1, le=64, description="DuckDB threads per query")
+    query_temp_dir: Path = Field(Path("data/query_tmp"), description="where a large query may spill to disk")
+    query_temp_max_mb: int = Field(2048, ge=0, description="most disk one query process may spill")
+    query_result_max_mb: int = Field(64, ge=1, description="largest result a query may hand back")
+    user_query_slots: int = Field(2, ge=1, description="queries one user may run at once (as many more may wait)")
     max_body_bytes: int = Field(1_000_000, ge=1_000, description="largest accepted request body")
     state_path: Path = Field(Path("data/chatbi.sqlite"),
                              description="local database of verified examples and glossary terms")
@@ -36,34 +45,52 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, description="base URL of this service for links in WeCom replies")
     wecom_corp_id: str | None = Field(None, validation_alias=AliasChoices("WECOM_CORP_ID", "CHATBI_WECOM_CORP_ID"),
                                       description="CorpID; with token and AES key it turns the app callback on")
-    wecom_token: str | None = Field(None, validation_alias=AliasChoices("WECOM_TOKEN", "CHATBI_WECOM_TOKEN"))
+    wecom_token: str | None = Field(None, validation_alias=AliasChoices("WECOM_TOKEN", "CHATBI_WECOM_TOKEN"),
+                                    description="the app callback's Token")
     wecom_encoding_aes_key: str | None = Field(
-        None, validation_alias=AliasChoices("WECOM_ENCODING_AES_KEY", "CHATBI_WECOM_ENCODING_AES_KEY"))
-    wecom_agent_id: str = Field("", validation_alias=AliasChoices("WECOM_AGENT_ID", "CHATBI_WECOM_AGENT_ID"))
-    wecom_secret: str = Field("", validation_alias=AliasChoices("WECOM_SECRET", "CHATBI_WECOM_SECRET"))
+        None, validation_alias=AliasChoices("WECOM_ENCODING_AES_KEY", "CHATBI_WECOM_ENCODING_AES_KEY"),
+        description="the app callback's EncodingAESKey (43 characters)")
+    wecom_agent_id: str = Field("", validation_alias=AliasChoices("WECOM_AGENT_ID", "CHATBI_WECOM_AGENT_ID"),
+                                description="the app's AgentId, for message/send")
+    wecom_secret: str = Field("", validation_alias=AliasChoices("WECOM_SECRET", "CHATBI_WECOM_SECRET"),
+                              description="the app's Secret, for the access token")
     wecom_api_base: str = Field("https://qyapi.weixin.qq.com",
-                                validation_alias=AliasChoices("WECOM_API_BASE", "CHATBI_WECOM_API_BASE"))
+                                validation_alias=AliasChoices("WECOM_API_BASE", "CHATBI_WECOM_API_BASE"),
+                                description="WeCom's API (a local stand-in in tests)")
     wecom_timestamp_tolerance_s: int = Field(
         300, ge=0, validation_alias=AliasChoices("WECOM_TIMESTAMP_TOLERANCE_S", "CHATBI_WECOM_TIMESTAMP_TOLERANCE_S"),
         description="replay window for callback timestamps; 0 turns the check off")
     wecom_callback_path: str = Field("/wecom/callback", pattern=r"^/[A-Za-z0-9/_\-]+$",
-                                     validation_alias=AliasChoices("WECOM_CALLBACK_PATH", "CHATBI_WECOM_CALLBACK_PATH"))
+                                     validation_alias=AliasChoices("WECOM_CALLBACK_PATH", "CHATBI_WECOM_CALLBACK_PATH"),
+                                     description="where the app callback is served")
     wecom_webhook_url: str | None = Field(None, validation_alias=AliasChoices("WECOM_WEBHOOK_URL", "CHATBI_WECOM_WEBHOOK_URL"),
                                           description="group robot webhook for chatbi push")
-    wecom_aibot_token: str | None = Field(None, validation_alias=AliasChoices("WECOM_AIBOT_TOKEN", "CHATBI_WECOM_AIBOT_TOKEN"))
+    wecom_aibot_token: str | None = Field(None, validation_alias=AliasChoices("WECOM_AIBOT_TOKEN", "CHATBI_WECOM_AIBOT_TOKEN"),
+                                          description="the AI bot's Token; with its key it turns /wecom/aibot on")
     wecom_aibot_encoding_aes_key: str | None = Field(
-        None, validation_alias=AliasChoices("WECOM_AIBOT_ENCODING_AES_KEY", "CHATBI_WECOM_AIBOT_ENCODING_AES_KEY"))
+        None, validation_alias=AliasChoices("WECOM_AIBOT_ENCODING_AES_KEY", "CHATBI_WECOM_AIBOT_ENCODING_AES_KEY"),
+        description="the AI bot's EncodingAESKey")
     wecom_aibot_window_s: float = Field(330, ge=0, description="after this an AI-bot answer goes to response_url")
     auth: str = Field("auto", pattern="^(on|off|auto)$",
                       description="require API keys: on, off, or auto (on unless serving on loopback)")
     access_path: Path = Field(Path("data/access.yaml"), description="users, roles and API key hashes")
     audit_retention_days: int = Field(90, ge=0, description="audit entries older than this are deleted (0: keep)")
     rate_limit_per_min: int = Field(120, ge=0, description="requests per minute per key (per address when open); 0: off")
-    max_concurrent_queries: int = Field(8, ge=1, description="queries run at once; more wait in line")
+    auth_failures_per_min: int = Field(10, ge=1, description="failed authentications per minute per address before 429")
+    trusted_proxies: str = Field("", description="comma-separated addresses of reverse proxies whose X-Forwarded-For "
+                                                 "is believed; empty: the peer address is the client")
+    open_ops: bool | None = Field(None, description="serve /metrics, /readyz details and /docs without a key; "
+                                                    "default: only when keys are not required")
+    max_concurrent_queries: int = Field(4, ge=1, description="queries run at once (one process each); "
+                                                             "more wait in line")
     queue_timeout_s: float = Field(10, gt=0, description="a query waiting longer than this is refused with 503")
     cache_entries: int = Field(256, ge=0, description="answers kept per (SQL, data version)")
     conversation_limit: int = Field(1000, ge=1, description="conversations kept in memory")
     conversation_ttl_s: float = Field(1800, gt=0, description="a quiet conversation is forgotten after this")
+
+    def ops_open(self) -> bool:
+        """Whether /metrics, /readyz details and the OpenAPI pages are served without a key."""
+        return self.open_ops if self.open_ops is not None else self.auth != "on"
 
     def today(self) -> dt.date:
         return self.reference_date or dt.date.today()

@@ -12,7 +12,7 @@ import pytest
 from semantic_layer.loader import load_model
 from service.answers import QueryEngine
 from service.demo_data.build import build_demo_warehouse
-from service.warehouse import LOCKED_CONFIG, Warehouse
+from service.warehouse import Warehouse
 
 END_DATE = dt.date(2025, 6, 30)
 TODAY = dt.date(2025, 7, 1)
@@ -50,6 +50,6 @@ def engine(model, warehouse: Warehouse) -> QueryEngine:
 @pytest.fixture(scope="session")
 def reference(warehouse_path: Path):
     """A second read-only connection that runs the hand-written reference SQL."""
-    connection = duckdb.connect(str(warehouse_path), read_only=True, config=dict(LOCKED_CONFIG))
+    connection = duckdb.connect(str(warehouse_path), read_only=True, config={"enable_external_access": False})
     yield connection
     connection.close()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from service.answer_log import AnswerNotFound
-from service.deps import AdminDep, ContextDep, PrincipalDep
+from service.deps import AdminDep, ContextDep, ReaderDep
 from service.schemas import FeedbackRequest, FeedbackResponse
 
 router = APIRouter()
@@ -24,12 +24,12 @@ def _readable(context, answer_id: str, principal) -> dict:
 
 
 @router.get("/api/v1/answers/{answer_id}", summary="A kept answer, as /api/v1/ask returned it")
-def get_answer(answer_id: str, context: ContextDep, principal: PrincipalDep) -> dict:
+def get_answer(answer_id: str, context: ContextDep, principal: ReaderDep) -> dict:
     return _readable(context, answer_id, principal)
 
 
 @router.get("/api/v1/answers/{answer_id}/csv", summary="All rows of an answer as CSV (UTF-8 with BOM)")
-def answer_csv(answer_id: str, context: ContextDep, principal: PrincipalDep,
+def answer_csv(answer_id: str, context: ContextDep, principal: ReaderDep,
                lang: str = Query("zh", pattern="^(zh|en)$")) -> Response:
     body = _readable(context, answer_id, principal)
     buffer = io.StringIO()
@@ -41,7 +41,7 @@ def answer_csv(answer_id: str, context: ContextDep, principal: PrincipalDep,
 
 
 @router.post("/api/v1/feedback", response_model=FeedbackResponse, status_code=201, summary="Thumbs up or down")
-def add_feedback(body: FeedbackRequest, context: ContextDep, principal: PrincipalDep) -> FeedbackResponse:
+def add_feedback(body: FeedbackRequest, context: ContextDep, principal: ReaderDep) -> FeedbackResponse:
     _readable(context, body.answer_id, principal)
     return FeedbackResponse(**vars(context.answers.add_feedback(body.answer_id, body.rating, body.comment)))
 

@@ -11,7 +11,7 @@ from semantic_layer.query import SemanticQuery
 from service.answers import Answer
 from service.catalog import catalog_dimensions, catalog_metrics
 from semantic_layer.errors import SemanticError
-from service.deps import AdminDep, ContextDep, EngineDep, PrincipalDep
+from service.deps import AdminDep, ContextDep, OpsDep, PrincipalDep, ReaderDep
 from service.schemas import AnswerResponse, CatalogDimension, CatalogMetric, QueryRequest, SqlRequest
 
 router = APIRouter()
@@ -41,26 +41,27 @@ def _audited(context, principal, channel: str, question: str, run) -> AnswerResp
 
 
 @router.post("/api/v1/query", response_model=AnswerResponse, summary="Run a SemanticQuery")
-def run_query(body: QueryRequest, context: ContextDep, principal: PrincipalDep) -> AnswerResponse:
+def run_query(body: QueryRequest, context: ContextDep, principal: ReaderDep) -> AnswerResponse:
     today = body.today or context.settings.today()
     return _audited(context, principal, "query", body.model_dump_json(exclude_defaults=True),
-                    lambda: context.engine.answer_query(body, today, principal.policy))
+                    lambda: context.engine.answer_query(body, today, principal.policy, principal.user))
 
 
 @router.post("/api/v1/sql", response_model=AnswerResponse, summary="Run read-only SQL through the guard")
-def run_sql(body: SqlRequest, context: ContextDep, principal: PrincipalDep) -> AnswerResponse:
+def run_sql(body: SqlRequest, context: ContextDep, principal: ReaderDep) -> AnswerResponse:
     return _audited(context, principal, "sql", body.sql,
-                    lambda: context.engine.answer_sql(body.sql, principal.policy, context.settings.today()))
+                    lambda: context.engine.answer_sql(body.sql, principal.policy, context.settings.today(),
+                                                      principal.user))
 
 
 @router.get("/api/v1/metrics", response_model=list[CatalogMetric], summary="Metric catalog (口径)")
-def list_metrics(engine: EngineDep, principal: PrincipalDep) -> list[CatalogMetric]:
-    return [m for m in catalog_metrics(engine.model) if m.id not in principal.policy.hidden_metrics]
+def list_metrics(context: ContextDep, principal: ReaderDep) -> list[CatalogMetric]:
+    return [m for m in catalog_metrics(context.engine.model) if m.id not in principal.policy.hidden_metrics]
 
 
 @router.get("/api/v1/dimensions", response_model=list[CatalogDimension], summary="Dimension catalog")
-def list_dimensions(context: ContextDep, principal: PrincipalDep) -> list[CatalogDimension]:
-    return catalog_dimensions(context.engine.model, context.values)
+def list_dimensions(context: ContextDep, principal: ReaderDep) -> list[CatalogDimension]:
+    return catalog_dimensions(context.engine.model, context.visible_values(principal))
 
 
 @router.get("/api/v1/session", summary="Who is asking, and whether the service requires keys")
@@ -85,17 +86,30 @@ def health() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: the warehouse answers")
+@router.get("/readyz", summary="Readiness: the warehouse answers (details for operators)")
 def ready(context: ContextDep) -> dict:
+    details = context.settings.ops_open()
     try:
         context.warehouse.ping()
         version = list(context.warehouse.data_version())
     except (SemanticError, OSError) as error:
+        if not details:
+            raise NotReady("数据仓库不可用", "warehouse unavailable")
         raise NotReady(f"数据仓库不可用: {error}", f"warehouse unavailable: {error}")
-    return {"status": "ready", "data_version": version}
+    return {"status": "ready", "data_version": version} if details else {"status": "ready"}
+
+
+def openapi_for_operators(app) -> APIRouter:
+    """The OpenAPI document behind a key, for a service whose operations pages are closed."""
+    closed = APIRouter()
+
+    @closed.get("/openapi.json", include_in_schema=False)
+    def openapi(operator: OpsDep) -> dict:
+        return app.openapi()
+    return closed
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
-def metrics(request: Request, context: ContextDep) -> PlainTextResponse:
+def metrics(request: Request, context: ContextDep, operator: OpsDep) -> PlainTextResponse:
     return PlainTextResponse(request.app.state.metrics.render(context.warehouse.stats),
                              media_type="text/plain; version=0.0.4")

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from semantic_layer.describe import query_json
 from semantic_layer.errors import QueryInvalid
 from semantic_layer.resolve import resolve_query
-from service.deps import AdminDep, AskerDep, ContextDep, PrincipalDep
+from service.deps import AdminDep, AskerDep, ContextDep, ReaderDep
 from service.schemas import (AskRequest, AskResponse, ExampleRequest, ExampleResponse, GlossaryRequest,
                              GlossaryResponse)
 
@@ -17,7 +17,7 @@ router = APIRouter()
 
 
 @router.post("/api/v1/ask", response_model=AskResponse, summary="Ask a question in Chinese or English")
-def ask(body: AskRequest, context: ContextDep, principal: PrincipalDep) -> dict:
+def ask(body: AskRequest, context: ContextDep, principal: ReaderDep) -> dict:
     return context.ask_and_keep(body.question, body.conversation_id, body.today, body.engine, principal, "api")
 
 
@@ -31,7 +31,7 @@ def add_example(body: ExampleRequest, asker: AskerDep, admin: AdminDep) -> Examp
 
 
 @router.get("/api/v1/examples", response_model=list[ExampleResponse], summary="Verified questions")
-def list_examples(asker: AskerDep, principal: PrincipalDep) -> list[ExampleResponse]:
+def list_examples(asker: AskerDep, principal: ReaderDep) -> list[ExampleResponse]:
     return [ExampleResponse(id=e.id, question=e.question, query=query_json(e.query), created_at=e.created_at)
             for e in asker.knowledge.examples()]
 
@@ -59,5 +59,5 @@ def add_term(body: GlossaryRequest, context: ContextDep, admin: AdminDep) -> Glo
 
 
 @router.get("/api/v1/glossary", response_model=list[GlossaryResponse], summary="Glossary terms")
-def list_terms(asker: AskerDep, principal: PrincipalDep) -> list[GlossaryResponse]:
+def list_terms(asker: AskerDep, principal: ReaderDep) -> list[GlossaryResponse]:
     return [GlossaryResponse(**vars(t)) for t in asker.knowledge.terms()]

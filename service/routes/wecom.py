@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from service.deps import ContextDep, PrincipalDep
+from service.deps import ContextDep, ReaderDep
 from service.errors import error_response
 from service.schemas import PushRequest, PushResponse
 from service.wecom.crypto import WeComCryptoError, aes_key, decrypt, encrypt, signature, verify_signature
@@ -102,15 +102,14 @@ async def aibot_message(request: Request, context: ContextDep) -> Response:
         message = parse_aibot_message(plain)
     except WeComCryptoError as error:
         return _refused(error)
-    kind = message["msgtype"]
-    user = (message.get("from") or {}).get("userid", "")
+    kind = message.msgtype
+    user = message.sender.userid
     if kind == "stream":
-        reply = context.aibot.refresh(str((message.get("stream") or {}).get("id", "")))
-    elif kind == "text":
-        question = strip_mention(str((message.get("text") or {}).get("content", "")))
-        reply = context.aibot.start(user, question, message.get("response_url"))
-    elif kind == "voice":
-        reply = context.aibot.start(user, str((message.get("voice") or {}).get("content", "")), message.get("response_url"))
+        reply = context.aibot.refresh(message.stream.id if message.stream else "", user)
+    elif kind in ("text", "voice"):
+        said = message.text if kind == "text" else message.voice
+        question = strip_mention(said.content) if said else ""
+        reply = context.aibot.start(user, question, message.response_url, message.msgid)
     elif kind == "event":
         return Response(status_code=200)
     else:
@@ -124,7 +123,7 @@ async def aibot_message(request: Request, context: ContextDep) -> Response:
 
 
 @router.post("/api/v1/push", response_model=PushResponse, summary="Answer a question and push it to a group robot")
-def push(body: PushRequest, context: ContextDep, principal: PrincipalDep) -> PushResponse:
+def push(body: PushRequest, context: ContextDep, principal: ReaderDep) -> PushResponse:
     robots = f"{context.settings.wecom_api_base.rstrip('/')}/cgi-bin/webhook/send?"
     if body.webhook_url and not body.webhook_url.startswith(robots):
         # the service only posts to WeCom's robot endpoint, never to an address a caller chooses

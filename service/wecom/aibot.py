@@ -1,7 +1,9 @@
 """The AI bot (智能机器人) stream protocol: a new message is answered at once with a 'thinking'
 stream; each refresh callback gets the full text so far (the interpretation, then the figures);
 the last one has finish=true and the chart as a stream image. An answer ready only after the
-refresh window goes to the message's response_url instead."""
+refresh window goes to the message's response_url instead. A stream belongs to the user who asked:
+a refresh from anyone else learns nothing, and a replayed message (same msgid) is answered with
+its stream, never asked again."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ THINKING = "正在思考…"
 @dataclass
 class Stream:
     created: float
+    owner: str
     response_url: str | None
     parts: list[str] = field(default_factory=list)  # filled by the answer job
     image: bytes | None = None
@@ -44,22 +47,25 @@ class AiBot:
         self.window_s = window_s
         self.streams: dict[str, Stream] = {}
         self.conversations: BoundedMap[str, str] = BoundedMap(10_000)
+        self.seen: BoundedMap[str, str] = BoundedMap(10_000)  # msgid -> its stream
         self.lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aibot")
         self.http = httpx.Client(timeout=10)
 
-    def start(self, user: str, question: str, response_url: str | None) -> dict:
+    def start(self, user: str, question: str, response_url: str | None, msgid: str = "") -> dict:
         stream_id = uuid.uuid4().hex
+        if msgid and not self.seen.add_new(f"{user}:{msgid}", stream_id):
+            return self.refresh(self.seen.get(f"{user}:{msgid}", ""), user)
         with self.lock:
             self._forget_old()
-            self.streams[stream_id] = Stream(time.monotonic(), response_url)
+            self.streams[stream_id] = Stream(time.monotonic(), user, response_url)
         self.executor.submit(self._answer, stream_id, user, question)
         return {"msgtype": "stream", "stream": {"id": stream_id, "finish": False, "content": THINKING}}
 
-    def refresh(self, stream_id: str) -> dict:
+    def refresh(self, stream_id: str, user: str) -> dict:
         with self.lock:
             stream = self.streams.get(stream_id)
-            if stream is None:
+            if stream is None or stream.owner != user:
                 return {"msgtype": "stream", "stream": {"id": stream_id, "finish": True,
                                                         "content": "这条回答已过期，请重新提问。"}}
             if stream.parts and stream.shown < len(stream.parts):

@@ -1,12 +1,14 @@
 """Parsing WeCom callback bodies: the XML envelope and message of the self-built app, the JSON
-envelope and message of the AI bot. Hostile input ends in WeComCryptoError(-40002), never a crash."""
+envelope and message of the AI bot (pydantic models: wrong shapes, deep nesting and bad bytes are
+refused the same way). Hostile input ends in WeComCryptoError(-40002), never a crash."""
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.wecom.crypto import WeComCryptoError
 
@@ -55,26 +57,54 @@ def parse_app_message(plain: str) -> AppMessage:
                       field("Content"), field("MsgId"), field("AgentID"), field("Event"))
 
 
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class AiBotEnvelope(_Lenient):
+    encrypt: str = Field(min_length=1, max_length=MAX_BODY)
+
+
+class AiBotUser(_Lenient):
+    userid: str = Field("", max_length=256)
+
+
+class AiBotContent(_Lenient):
+    content: str = Field("", max_length=8_192)
+
+
+class AiBotStreamRef(_Lenient):
+    id: str = Field("", max_length=128)
+
+
+class AiBotMessage(_Lenient):
+    """A decrypted AI-bot callback: a question (text or voice), a stream refresh, or an event."""
+
+    msgid: str = Field("", max_length=128)
+    msgtype: str = Field(min_length=1, max_length=32)
+    sender: AiBotUser = Field(default_factory=AiBotUser, alias="from")
+    response_url: str | None = Field(None, max_length=2_048)
+    text: AiBotContent | None = None
+    voice: AiBotContent | None = None
+    stream: AiBotStreamRef | None = None
+
+
+def _validated(model: type[BaseModel], data: bytes | str, what: str):
+    try:
+        return model.model_validate_json(data)
+    except ValidationError as error:
+        reason = error.errors()[0]["msg"] if error.errors() else "invalid"
+        raise WeComCryptoError(-40002, f"{what}: {reason}")
+
+
 def aibot_encrypt(body: bytes) -> str:
     if len(body) > MAX_BODY:
         raise WeComCryptoError(-40002, "body too large")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise WeComCryptoError(-40002, "malformed JSON")
-    if not isinstance(data, dict) or not isinstance(data.get("encrypt"), str):
-        raise WeComCryptoError(-40002, "no encrypt field")
-    return data["encrypt"]
+    return _validated(AiBotEnvelope, body, "malformed envelope").encrypt
 
 
-def parse_aibot_message(plain: str) -> dict:
-    try:
-        data = json.loads(plain)
-    except ValueError:
-        raise WeComCryptoError(-40002, "malformed JSON message")
-    if not isinstance(data, dict) or not isinstance(data.get("msgtype"), str):
-        raise WeComCryptoError(-40002, "message without msgtype")
-    return data
+def parse_aibot_message(plain: str) -> AiBotMessage:
+    return _validated(AiBotMessage, plain, "malformed message")
 
 
 def strip_mention(text: str) -> str:

@@ -250,8 +250,10 @@ def test_security_headers_and_no_inline_script(secured):
 def test_health_readiness_and_metrics(secured):
     base, keys, _ = secured
     assert httpx.get(base + "/healthz").json() == {"status": "ok"}
-    assert httpx.get(base + "/readyz").json()["status"] == "ready"
+    assert httpx.get(base + "/readyz").json() == {"status": "ready"}  # details only for operators
     call(base, keys["alice"], "GET", "/api/v1/metrics")
-    text = httpx.get(base + "/metrics").text
+    assert httpx.get(base + "/metrics").status_code == 401
+    assert call(base, keys["bob"], "GET", "/metrics").status_code == 403
+    text = call(base, keys["alice"], "GET", "/metrics").text
     assert 'chatbi_requests_total{route="/api/v1/metrics",status="200"}' in text
     assert "chatbi_request_seconds_bucket" in text and "chatbi_cache_hits_total" in text

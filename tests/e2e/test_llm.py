@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from semantic_layer.loader import load_model
 from service.catalog import dimension_values
 from service.llm import QuestionModel
 from service.prompts import PromptLibrary
@@ -112,9 +111,9 @@ def test_auto_uses_the_parser_first_and_the_llm_only_when_unsure(llm_client, pro
     assert body["engine"] == "llm" and len(provider.requests) == 1
 
 
-def test_json_mode_plans_are_read_too(provider, warehouse):
-    model = load_model(schema=warehouse.schema())
-    values = dimension_values(model, warehouse)
+def test_json_mode_plans_are_read_too(provider, engine):
+    model = engine.model
+    values = dimension_values(engine)
     planner = QuestionModel(model, values, {}, PromptLibrary(Settings().prompts_dir), provider.base_url, "k",
                             "standin", 5, method="json_mode")
     provider.script({"arguments": {"action": "query", "query": {"metrics": ["refund_rate"],

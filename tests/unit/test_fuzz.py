@@ -29,7 +29,7 @@ question = st.one_of(st.text(max_size=80), st.lists(st.sampled_from(WORDS), max_
 def parser(model, engine):
     from service.catalog import dimension_values
 
-    return QuestionParser(model, dimension_values(model, engine.warehouse))
+    return QuestionParser(model, dimension_values(engine))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
