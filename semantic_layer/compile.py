@@ -16,7 +16,7 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
                                         timestamp_literal)
 from semantic_layer.graph import Reach, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
-from semantic_layer.resolve import ResolvedFilter, ResolvedQuery, has_time
+from semantic_layer.resolve import ResolvedDimension, ResolvedFilter, ResolvedQuery, has_time
 from semantic_layer.timeexpr import comparison_range
 
 CURRENT, COMPARISON = "current", "comparison"
@@ -73,10 +73,11 @@ class QueryCompiler:
         return bind_today(parse_snippet(text, table), self.query.today)
 
     def _lifted(self, fact: Fact) -> bool:
+        """Grouping by the lifting dimension, or selecting values of it, replaces the default filter;
+        excluding values only narrows it (paid orders except the refunded ones)."""
         lifter = fact.default_filter.lifted_by if fact.default_filter else None
-        return bool(lifter) and any(
-            d.dimension.id == lifter for d in self.query.dimensions) or any(
-            f.dimension.id == lifter for f in self.query.filters)
+        return bool(lifter) and (any(d.dimension.id == lifter for d in self.query.dimensions) or any(
+            f.dimension.id == lifter and f.op in ("=", "in") for f in self.query.filters))
 
     def _time_column(self, fact: Fact) -> exp.Expression:
         text = fact.time.column
@@ -86,6 +87,13 @@ class QueryCompiler:
 
     def _dimension_value(self, fact: Fact, dimension: Dimension, reach: Reach) -> exp.Expression:
         return dimension_value(dimension, reach.binding, self.query.today)
+
+    def _group_value(self, fact: Fact, item: ResolvedDimension, reach: Reach) -> exp.Expression:
+        """A dimension's value in the GROUP BY; a 'these vs the rest' split becomes two labels."""
+        if not item.versus:
+            return self._dimension_value(fact, item.dimension, reach)
+        chosen = self._filter_condition(fact, ResolvedFilter(item.dimension, "in", item.versus), reach)
+        return exp.Case().when(chosen, literal(item.labels[0])).else_(literal(item.labels[1]))
 
     def _time_bucket(self, fact: Fact, grain: str, period: str) -> exp.Expression:
         moment = self._time_column(fact)
@@ -165,7 +173,7 @@ class QueryCompiler:
         fact, query = context.fact, self.query
         self._note_table(fact.table)
         group_values: list[tuple[str, exp.Expression]] = []
-        bridged_groups: list[tuple[str, Dimension, Reach]] = []
+        bridged_groups: list[tuple[str, ResolvedDimension, Reach]] = []
         paths: list[tuple] = []
         for item in query.dimensions:
             if item.dimension.time:
@@ -173,10 +181,10 @@ class QueryCompiler:
                 continue
             reach = reach_dimension(self.model, fact, item.dimension)
             if reach.bridge:
-                bridged_groups.append((item.dimension.id, item.dimension, reach))
+                bridged_groups.append((item.dimension.id, item, reach))
             else:
                 paths.append(reach.path)
-                group_values.append((item.dimension.id, self._dimension_value(fact, item.dimension, reach)))
+                group_values.append((item.dimension.id, self._group_value(fact, item, reach)))
 
         conditions: list[exp.Expression] = []
         bridged_filters: list[tuple[ResolvedFilter, Reach]] = []
@@ -243,15 +251,15 @@ class QueryCompiler:
         if inner_conditions:
             inner = inner.where(exp.and_(*inner_conditions))
         keys = [(left, right) for left, right in bridge_join.keys]
-        my_groups = [(dim_id, dim, r) for dim_id, dim, r in groups if r.bridge == bridge_join]
+        my_groups = [(dim_id, item, r) for dim_id, item, r in groups if r.bridge == bridge_join]
         if not my_groups:
             inner = inner.select(*[exp.column(left, table=bridge_table) for left, _ in keys])
             target = exp.column(keys[0][1], table=fact.table)
             return select.where(exp.In(this=target, query=inner.subquery()))
         inner = inner.select(*[exp.column(left, table=bridge_table).as_(_identifier(f"key_{i}"))
                                for i, (left, _) in enumerate(keys)],
-                             *[self._dimension_value(fact, dim, r).as_(_identifier(dim_id))
-                               for dim_id, dim, r in my_groups]).distinct()
+                             *[self._group_value(fact, item, r).as_(_identifier(dim_id))
+                               for dim_id, item, r in my_groups]).distinct()
         condition = exp.and_(*[exp.EQ(this=_column(f"key_{i}", "bridge"),
                                       expression=exp.column(right, table=fact.table))
                                for i, (_, right) in enumerate(keys)])
@@ -277,11 +285,14 @@ class QueryCompiler:
         lookup: dict[tuple[str, str, str], Context] = {}  # (metric id, measure, period) -> context
         for period in self.ranges:
             for metric in self.query.metrics:
-                dated = has_time(self.model, metric) and self.query.time_range is not None
-                if period == COMPARISON and not dated:
-                    continue
                 for column in parse_snippet(metric.expr).find_all(exp.Column):
                     fact, measure = self.model.fact_by_measure[column.name]
+                    # each fact of the metric is dated when it can be (customers who did not buy in
+                    # a period: every customer, less the period's buyers)
+                    dated = metric.time_scope == "period" and fact.time is not None and \
+                        self.query.time_range is not None
+                    if period == COMPARISON and not has_time(self.model, metric):
+                        continue
                     nested = measure if measure.agg == "count_entities" else None
                     context = next((c for c in contexts if c.fact == fact and c.period == period
                                     and c.dated == dated and c.nested == nested), None)

@@ -31,6 +31,8 @@ def restate(query: ResolvedQuery, language: str) -> str:
     for item in query.dimensions:
         if item.dimension.time:
             parts.append(_GRAINS[language][item.grain])
+        elif item.versus:
+            parts.append(f"{item.labels[0]} vs {item.labels[1]}")
         else:
             parts.append(f"按{item.dimension.label.zh}" if zh else f"by {item.dimension.label.en}")
     for item in query.filters:

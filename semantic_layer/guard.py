@@ -49,7 +49,9 @@ _FORBIDDEN_FUNCTION_PREFIXES = ("read_", "parquet_", "duckdb_", "pragma_", "sqli
                                 "range", "generate_series", "unnest", "repeat_row", "sql_auto_complete",
                                 "ducklake", "arrow_scan", "seq_scan", "test_", "summary", "histogram_values",
                                 "file", "from_json_", "current_database", "current_catalog", "current_schema",
-                                "current_user", "session_user", "user", "nextval", "currval", "setseed")
+                                "current_user", "session_user", "user", "nextval", "currval", "setseed", "current_query",
+                                "current_connection", "current_transaction", "get_block_size", "get_current",
+                                "txid", "in_search_path", "has_", "sleep")
 _SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "system", "temp", "sqlite_master"}
 
 
@@ -114,11 +116,18 @@ def only_model_tables(tree: exp.Expression, allowed: dict[str, dict[str, str]]) 
 
 
 def no_shadowing_ctes(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> Iterator[SqlRefused]:
-    """A CTE named like a table would make row policies ambiguous: refuse it."""
+    """A CTE named like a table, or like the views row policies add, would make them ambiguous."""
     for cte in tree.find_all(exp.CTE):
-        if cte.alias_or_name.lower() in allowed:
+        name = cte.alias_or_name.lower()
+        if name in allowed or name.startswith("__chatbi"):
             yield _refuse(f"CTE 名称 {cte.alias_or_name} 与表同名", f"CTE {cte.alias_or_name} shadows a table")
             return
+
+
+def no_pivots(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> Iterator[SqlRefused]:
+    """PIVOT/UNPIVOT change which columns exist in ways the column check cannot follow."""
+    if any(True for _ in tree.find_all(exp.Pivot)):
+        yield _refuse("不支持 PIVOT/UNPIVOT", "PIVOT and UNPIVOT are not supported")
 
 
 def known_columns(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> Iterator[SqlRefused]:
@@ -131,7 +140,8 @@ def known_columns(tree: exp.Expression, allowed: dict[str, dict[str, str]]) -> I
 
 
 RULES: tuple[Callable[[exp.Expression, dict], Iterator[SqlRefused]], ...] = (
-    one_read_only_query, no_writes, no_outside_functions, only_model_tables, no_shadowing_ctes, known_columns,
+    one_read_only_query, no_writes, no_outside_functions, only_model_tables, no_shadowing_ctes, no_pivots,
+    known_columns,
 )
 
 

@@ -83,6 +83,15 @@ class Metric(Frozen):
     format: Format
     expr: str = Field(description="arithmetic over measure names")
     time_scope: Literal["period", "all_time"] = "period"
+    unit_words: tuple[str, ...] = Field((), description="what the metric counts or measures in words a question uses "
+                                                        "with 多少/几/how many (件, 单, 人, 钱, units, people)")
+    verbs: tuple[str, ...] = Field((), description="actions that go with the metric (卖, 买, 下单, sell, buy); they "
+                                                   "choose between metrics that share a unit word")
+    complement_of: str | None = Field(None, description="the metric whose complement this one counts within the "
+                                                        "same base (customers who did not buy vs buyers)")
+    line_level: str | None = Field(None, description="the metric that measures the same over the lines of a fact "
+                                                     "(GMV -> product sales), read instead when the question breaks "
+                                                     "down by something only the lines have (product, category)")
 
 
 class Binding(Frozen):
@@ -106,6 +115,15 @@ class Dimension(Frozen):
     groups: dict[str, tuple[str, ...]] | None = None
     bands: tuple[Band, ...] | None = None
     value_synonyms: dict[str, str] = {}
+    named_sets: dict[str, tuple[str, ...]] = Field({}, description="a name for several values at once "
+                                                                   "(一线城市: 北京, 上海, 广州, 深圳)")
+
+
+class BestSelling(Frozen):
+    """What 'best-selling / most popular / 卖得最好' means when a question names no metric or breakdown."""
+
+    metric: str
+    dimension: str
 
 
 class SemanticModel(Frozen):
@@ -116,6 +134,12 @@ class SemanticModel(Frozen):
     facts: tuple[Fact, ...]
     metrics: tuple[Metric, ...]
     dimensions: tuple[Dimension, ...]
+    neutral_words: tuple[str, ...] = Field((), description="words of the business that name who or what a "
+                                                           "question is about without changing it (客户, customers)")
+    best_selling: BestSelling | None = None
+    hierarchies: tuple[tuple[str, ...], ...] = Field((), description="dimensions from coarse to fine (region, "
+                                                                      "province, city): a follow-up's filter on one "
+                                                                      "replaces filters on the others")
 
     @cached_property
     def table_by_name(self) -> dict[str, Table]:

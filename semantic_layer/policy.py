@@ -118,25 +118,43 @@ def _view(model: SemanticModel, table: str, columns: list[str], restricted: bool
     return select.where(exp.and_(*conditions)) if conditions else select
 
 
+VIEW_PREFIX = "__chatbi_view_"  # the guard refuses CTEs of that name from outside
+
+
 def apply_policy(model: SemanticModel, tree: exp.Query, policy: AccessPolicy, today: dt.date,
                  physical: dict[str, dict[str, str]], visible: dict[str, dict[str, str]]) -> exp.Query:
-    """Replace every reference to a physical table with its view: the ``visible`` columns (of
-    the ``physical`` ones) in the rows the policy lets through."""
+    """Point every reference to a physical table at its view: the ``visible`` columns (of the
+    ``physical`` ones) in the rows the policy lets through. Views are MATERIALIZED CTEs, so the
+    engine cannot push the query's own conditions below a view's filter (where a failing cast
+    would show a row the role may not see); a reference keeps its alias and its clauses."""
     require_data(policy)
     if policy.unrestricted:
         return tree
     tree = tree.copy()
     cte_names = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    views: dict[str, exp.Expression] = {}
     for table in list(tree.find_all(exp.Table)):
         name = table.name.lower()
         if name in cte_names or name not in physical:
             continue
         if name not in model.table_by_name:
             raise SqlRefused(f"表 {name} 不在语义模型中", f"table {name} is not in the semantic model")
-        columns = list(visible.get(name, {}))
-        view = _view(model, name, columns, len(columns) < len(physical[name]), policy, today)
-        if view is not None:
-            alias = table.args.get("alias")
-            table.replace(exp.Subquery(this=view, alias=alias.copy() if alias else exp.TableAlias(
-                this=exp.to_identifier(table.name))))
+        if name not in views:
+            columns = list(visible.get(name, {}))
+            views[name] = _view(model, name, columns, len(columns) < len(physical[name]), policy, today)
+        if views[name] is None:
+            continue
+        if not table.args.get("alias"):
+            table.set("alias", exp.TableAlias(this=exp.to_identifier(table.name)))
+        table.set("this", exp.to_identifier(VIEW_PREFIX + name))
+        table.set("db", None)
+        table.set("catalog", None)
+    ctes = [exp.CTE(this=view, alias=exp.TableAlias(this=exp.to_identifier(VIEW_PREFIX + name)), materialized=True)
+            for name, view in views.items() if view is not None]
+    if ctes:
+        existing = tree.args.get("with_")
+        if existing is not None:
+            existing.set("expressions", ctes + list(existing.expressions))
+        else:
+            tree.set("with_", exp.With(expressions=ctes))
     return tree

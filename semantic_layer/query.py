@@ -22,6 +22,11 @@ class Strict(BaseModel):
 class DimensionRef(Strict):
     name: str = Field(min_length=1, max_length=64, description="a dimension id, e.g. 'channel' or 'date'")
     grain: Grain | None = Field(None, description="time grain; only for the 'date' dimension")
+    versus: list[Scalar] | None = Field(None, min_length=1, max_length=1000,
+                                        description="two groups instead of every value: these values against "
+                                                    "all the others (金卡 vs the other member levels)")
+    versus_labels: tuple[str, str] | None = Field(None, description="the two groups' names (default: the values "
+                                                                      "joined, and 其余)")
 
 
 class Filter(Strict):

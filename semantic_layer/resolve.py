@@ -21,6 +21,8 @@ from semantic_layer.timeexpr import DateRange, check_reference_date, comparison_
 class ResolvedDimension:
     dimension: Dimension
     grain: Grain | None = None
+    versus: tuple = ()  # two groups: these values against all the others
+    labels: tuple[str, str] = ("", "")  # the groups' names when versus is set
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,15 @@ def has_time(model: SemanticModel, metric: Metric) -> bool:
 
 
 def allowed_dimensions(model: SemanticModel, metric: Metric) -> list[Dimension]:
-    """The dimensions a metric can be grouped or filtered by (every one of its facts reaches them)."""
+    """The dimensions a metric can be grouped or filtered by: every one of its facts reaches them,
+    through the same column (customers who did not buy, by city, would subtract ship-to cities
+    from home cities: refused)."""
     facts = metric_facts(model, metric)
-    return [d for d in model.dimensions
-            if (has_time(model, metric) if d.time else all(reach_dimension(model, f, d) for f in facts))]
+
+    def reached(dimension: Dimension) -> bool:
+        reaches = [reach_dimension(model, f, dimension) for f in facts]
+        return all(reaches) and len({(r.binding.table, r.binding.column, r.binding.expr) for r in reaches}) == 1
+    return [d for d in model.dimensions if (has_time(model, metric) if d.time else reached(d))]
 
 
 def _closest(word: str, names: dict[str, str]) -> tuple[str, ...]:
@@ -120,6 +127,20 @@ def normalize_value(dimension: Dimension, value):
     return lowered.get(value.strip().casefold(), value.strip())
 
 
+def _versus(dimension: Dimension, ref) -> tuple[tuple, tuple[str, str]]:
+    """The values of a 'these against the rest' split and the two groups' names."""
+    if not ref.versus:
+        return (), ("", "")
+    if dimension.time:
+        raise QueryInvalid("日期不能分成两组对比，请用时间范围和环比/同比",
+                           "dates cannot be split in two groups; use a time range and a comparison")
+    values = tuple(normalize_value(dimension, v) for v in ref.versus)
+    ascii_only = all(str(v).isascii() for v in values)
+    default = ("、".join(map(str, values)) if not ascii_only else ", ".join(map(str, values)),
+               "others" if ascii_only else "其余")
+    return values, tuple(ref.versus_labels or default)
+
+
 def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) -> ResolvedQuery:
     check_reference_date(today)
     metrics = tuple(dict.fromkeys(_metric(model, name) for name in query.metrics))
@@ -131,7 +152,8 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
                                f"only the date dimension takes a grain, not {dimension.id}")
         for metric in metrics:
             _check_reachable(model, metric, dimension)
-        resolved = ResolvedDimension(dimension, (ref.grain or "day") if dimension.time else None)
+        resolved = ResolvedDimension(dimension, (ref.grain or "day") if dimension.time else None,
+                                     *_versus(dimension, ref))
         if all(d.dimension != dimension for d in dimensions):
             dimensions.append(resolved)
     filters = []

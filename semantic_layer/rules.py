@@ -38,6 +38,29 @@ def unique_names(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]
             seen[measure.name] = fact.name
 
 
+def known_references(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:
+    """Words of the parser that name metrics and dimensions must name existing ones."""
+    dimensions = set(model.dimension_by_id)
+    for i, metric in enumerate(model.metrics):
+        for key in ("complement_of", "line_level"):
+            target = getattr(metric, key)
+            if target and target not in model.metric_by_id:
+                yield ("metrics", i, key), f"unknown metric {target!r}"
+    for i, chain in enumerate(model.hierarchies):
+        for dimension in chain:
+            if dimension not in dimensions:
+                yield ("hierarchies", i), f"unknown dimension {dimension!r}"
+    if model.best_selling:
+        if model.best_selling.metric not in model.metric_by_id:
+            yield ("best_selling", "metric"), f"unknown metric {model.best_selling.metric!r}"
+        if model.best_selling.dimension not in dimensions:
+            yield ("best_selling", "dimension"), f"unknown dimension {model.best_selling.dimension!r}"
+    for i, dimension in enumerate(model.dimensions):
+        for name, members in dimension.named_sets.items():
+            if not members:
+                yield ("dimensions", i, "named_sets", name), "a named set needs at least one value"
+
+
 def unique_synonyms(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:
     """A word may name one metric and one dimension at most, else questions become ambiguous."""
     for kind, items in (("metrics", model.metrics), ("dimensions", model.dimensions)):
@@ -195,7 +218,7 @@ def dimensions_reachable(model: SemanticModel, schema: Schema | None) -> Iterato
 
 
 RULES: tuple[Callable[[SemanticModel, Schema | None], Iterator[Issue]], ...] = (
-    unique_names, unique_synonyms, tables_exist, joins_valid, facts_valid, metrics_valid,
+    unique_names, unique_synonyms, known_references, tables_exist, joins_valid, facts_valid, metrics_valid,
     dimensions_valid,
 )
 

@@ -110,6 +110,11 @@ def _year_of(text: str | None, today: D) -> int | None:
     return year + 2000 if year < 100 else year
 
 
+def _festival_year(match: re.Match, today: D) -> int | None:
+    """The year written before ('2024年618') or after ('618 last year') a festival."""
+    return _year_of(match["year"] or match["year_after"], today)
+
+
 def _latest_festival(month: int, first: int, last: int, year: int | None, today: D) -> DateRange:
     if year is None:
         year = today.year if D(today.year, month, first) < today else today.year - 1
@@ -117,7 +122,7 @@ def _latest_festival(month: int, first: int, last: int, year: int | None, today:
 
 
 Handler = Callable[[re.Match, D], DateRange]
-YEAR = r"(?P<year>(?:19|20)\d{2}|今年|本年|去年|前年|this year|last year)"
+YEAR = r"(?P<year>(?:19|20)\d{2}|(?<!\d)\d{2}(?=\s*年)|今年|本年|去年|前年|this year|last year)"
 _MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august",
               "september", "october", "november", "december")
 MONTH_EN = r"(?P<mname>" + "|".join(m for m in _MONTHS_EN) + "|" + "|".join(m[:3] for m in _MONTHS_EN) + r")\.?"
@@ -184,6 +189,11 @@ def _week_start(day: D) -> D:
     return day - dt.timedelta(days=day.weekday())
 
 
+def _after(*prepositions: str) -> str:
+    """A look-behind for any of these English words and a space."""
+    return "(?:" + "|".join(rf"(?<=\b{p} )" for p in prepositions) + ")"
+
+
 # month/day separators: with a year any of - / . 年月; without one, '.' would read 1.5万 as January 5
 _DATE = (r"(?<![\d.])(?:(?P<year>(?:19|20)\d{2})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]|"
          r"(?P<month_b>\d{1,2})\s*[/月])\s*(?P<day>\d{1,2})(?![\d.])\s*[日号]?")
@@ -196,7 +206,7 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"昨天|昨日|yesterday", _fixed(lambda t: t - _DAY, lambda t: t)),
     (r"前天|the day before yesterday", _fixed(lambda t: t - 2 * _DAY, lambda t: t - _DAY)),
     (r"(?:(?:最近|近|过去|past)\s*(?P<n>" + NUMBER + r")?|(?:前|last|previous)\s*(?P<n2>" + NUMBER +
-     r"))\s*(?P<unit>天|日|周|星期|个月|月|年|days?|weeks?|months?|years?)(?![a-z])",
+     r"))\s*(?P<unit>天|日|周|星期|个月|月|年|(?:days?|weeks?|months?|years?)(?![a-z]))",
      lambda m, t: _last_n_days(_CountMatch(m), t)),
     (r"(?:最近|近|过去)\s*半\s*年|(?:last|past) (?:half year|six months)",
      _fixed(lambda t: t - dt.timedelta(days=180), lambda t: t)),
@@ -204,6 +214,12 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"上周|上个星期|上星期|上一周|last week", _fixed(lambda t: _week_start(t) - 7 * _DAY, _week_start)),
     (r"本月|这个月|当月|这月|this month", _fixed(month_start, lambda t: t + _DAY)),
     (r"上个月|上月|上一个月|last month|previous month", _fixed(lambda t: add_months(t, -1), month_start)),
+    (r"上上个月|上上月|上上一个月|the month before last", _fixed(lambda t: add_months(t, -2),
+                                                           lambda t: add_months(t, -1))),
+    (r"上上周|上上个星期|the week before last", _fixed(lambda t: _week_start(t) - 14 * _DAY,
+                                                 lambda t: _week_start(t) - 7 * _DAY)),
+    (r"上上季度|上上个季度|the quarter before last", _fixed(lambda t: add_months(quarter_start(t), -6),
+                                                      lambda t: add_months(quarter_start(t), -3))),
     (r"本季度|这个季度|本季|当季|this quarter", _fixed(quarter_start, lambda t: t + _DAY)),
     (r"上季度|上个季度|上一季度|上季|last quarter|previous quarter",
      _fixed(lambda t: add_months(quarter_start(t), -3), quarter_start)),
@@ -212,13 +228,19 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:" + YEAR + r"\s*年?\s*)?(?<![a-z])Q(?P<q>[1-4])(?:\s+(?P<year_e>(?:19|20)\d{2}))?|(?:" +
      YEAR.replace("year>", "year_b>") + r"\s*年?\s*)?第?(?P<q2>[一二三四1-4])季度",
      lambda m, t: _named_quarter(_QuarterMatch(m), t)),
-    (r"(?:" + YEAR + r"\s*年?\s*)?(?<!\d)(?:618|六一八)(?!\d)(?:大促|活动)?", lambda m, t: _latest_festival(6, 1, 18, _year_of(m["year"], t), t)),
-    (r"(?:" + YEAR + r"\s*年?\s*)?(?:双11|双十一|双 11|double 11|double eleven|singles'? day)(?:大促|活动)?",
-     lambda m, t: _latest_festival(11, 1, 11, _year_of(m["year"], t), t)),
+    (r"(?:" + YEAR + r"\s*年?\s*)?(?<!\d)(?:618|六一八)(?!\d)(?:大促|活动)?(?:\s+(?:of\s+)?" +
+     YEAR.replace("year>", "year_after>") + ")?", lambda m, t: _latest_festival(6, 1, 18, _festival_year(m, t), t)),
+    (r"(?:" + YEAR + r"\s*年?\s*)?(?:双11|双十一|双 11|double 11|double eleven|singles'? day)(?:大促|活动)?"
+     r"(?:\s+(?:of\s+)?" + YEAR.replace("year>", "year_after>") + ")?",
+     lambda m, t: _latest_festival(11, 1, 11, _festival_year(m, t), t)),
     (YEAR + r"\s*[-/年]?\s*(?P<month>1[0-2]|0?[1-9])\s*月份?(?!\s*\d)", _named_month),
     (r"(?P<year>(?:19|20)\d{2})-(?P<month>1[0-2]|0[1-9])(?![\d-])", _named_month),
     (r"(?<![a-z])" + MONTH_EN + r",?\s+(?P<year>(?:19|20)\d{2}|this year|last year)", _named_month),
     (r"(?<=\bin )" + MONTH_EN.replace("|may|", "|") + r"(?![a-z])", _named_month),
+    # 'may' is a month only where a month is expected: after in / to / vs / and / than / from / during
+    (_after("in", "to", "vs", "and", "than", "from", "of", "with") + r"(?P<mname>may)(?![a-z])", _named_month),
+    (_after("in", "during", "for", "of", "since") + r"(?P<year>(?:19|20)\d{2})(?![\d\-/.年])(?!\s*(?:q[1-4]|h[12]))",
+     lambda m, t: _whole_year(m, t)),
     (r"(?P<month>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?", _named_month),
     (r"(?P<year>(?:19|20)\d{2})\s*年(?:度|全年)?|(?P<year_c>今年|本年|this year|去年|last year|前年)(?:全年)?",
      lambda m, t: _whole_year(_YearMatch(m), t)),
@@ -269,6 +291,11 @@ class _YearMatch(_Rename):
 
 
 _COMPILED = tuple((re.compile(pattern, re.IGNORECASE), handler) for pattern, handler in RULES)
+
+def last_complete_month(today: D) -> DateRange:
+    """The period a comparison means when the question names none: the last whole month."""
+    return DateRange(add_months(today, -1), month_start(today))
+
 
 def comparison_range(range_: DateRange, compare: str) -> DateRange:
     """The period a comparison looks back to: whole calendar months (a month, a quarter, a year)

@@ -1,9 +1,12 @@
 """Answers kept for their permalinks (/a/{id}) and CSV downloads, and thumbs-up/down feedback,
-in the local SQLite state file so they survive restarts."""
+in the local SQLite state file so they survive restarts. The same answer asked again by the same
+user is kept once; the oldest answers without feedback go past a number or an age, so the file
+cannot grow without bound."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -39,25 +42,49 @@ def connect_state(path: Path) -> sqlite3.Connection:
 
 
 class AnswerLog:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_answers: int = 20_000, retention_days: int = 90) -> None:
         self._connection = connect_state(path)
         self._lock = threading.Lock()
+        self.max_answers = max_answers
+        self.retention_days = retention_days
         with self._lock:
             self._connection.executescript("""
                 CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, question TEXT NOT NULL,
-                    body TEXT NOT NULL, created_at TEXT NOT NULL);
+                    body TEXT NOT NULL, created_at TEXT NOT NULL, digest TEXT);
                 CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY, answer_id TEXT NOT NULL,
                     rating TEXT NOT NULL, comment TEXT NOT NULL, created_at TEXT NOT NULL);
             """)
+            columns = {row[1] for row in self._connection.execute("PRAGMA table_info(answers)")}
+            if "digest" not in columns:  # a state file from before answers were kept once
+                self._connection.execute("ALTER TABLE answers ADD COLUMN digest TEXT")
+            self._connection.execute("CREATE UNIQUE INDEX IF NOT EXISTS answers_digest ON answers (digest)")
 
     def keep(self, question: str, body: dict) -> str:
-        answer_id = secrets.token_hex(8)
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        """Keep an answer (the same answer to the same user once) and return its id."""
+        stable = {k: v for k, v in body.items() if k not in ("timings", "conversation_id", "answer_id")}
+        content = json.dumps(stable, ensure_ascii=False, sort_keys=True, default=str)
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        now = dt.datetime.now(dt.timezone.utc)
         with self._lock:
-            self._connection.execute("INSERT INTO answers (id, question, body, created_at) VALUES (?, ?, ?, ?)",
-                                     (answer_id, question, json.dumps({**body, "answer_id": answer_id},
-                                                                      ensure_ascii=False), now))
+            row = self._connection.execute("SELECT id FROM answers WHERE digest = ?", (digest,)).fetchone()
+            if row is not None:
+                return row[0]
+            answer_id = secrets.token_hex(8)
+            self._connection.execute(
+                "INSERT INTO answers (id, question, body, created_at, digest) VALUES (?, ?, ?, ?, ?)",
+                (answer_id, question, json.dumps({**body, "answer_id": answer_id}, ensure_ascii=False),
+                 now.isoformat(timespec="seconds"), digest))
+            self._prune(now)
         return answer_id
+
+    def _prune(self, now: dt.datetime) -> None:  # called with the lock held
+        kept = "id NOT IN (SELECT answer_id FROM feedback)"
+        if self.retention_days:
+            cutoff = (now - dt.timedelta(days=self.retention_days)).isoformat(timespec="seconds")
+            self._connection.execute(f"DELETE FROM answers WHERE created_at < ? AND {kept}", (cutoff,))
+        self._connection.execute(
+            f"DELETE FROM answers WHERE {kept} AND id IN (SELECT id FROM answers ORDER BY created_at DESC "
+            "LIMIT -1 OFFSET ?)", (self.max_answers,))
 
     def get(self, answer_id: str) -> dict:
         with self._lock:

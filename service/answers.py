@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -19,7 +20,9 @@ from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metric
 from semantic_layer.query import SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.bounded import BoundedMap
-from service.warehouse import Warehouse
+from service.warehouse import QueryFailed, QueryResult, Warehouse
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 _COMPARE_LABELS = {
     "previous_period": ({"zh": "上期", "en": "previous period"}, {"zh": "环比", "en": "change vs previous"}),
@@ -137,13 +140,22 @@ class QueryEngine:
         started = time.perf_counter()
         resolved, tree = self.plan(query, today, policy)
         planned = time.perf_counter()
-        sql = tree.sql("duckdb")
-        result = self.warehouse.run(sql, self.row_cap, self.timeout_s, user)
+        result = self._run(tree.sql("duckdb"), policy, user)
         columns = [c for c in self._columns(resolved) if c.name in {n for n, _ in result.columns}]
         rows = [[json_value(v) for v in row] for row in result.rows]
         chart = suggest_chart(columns, len(rows), query.chart)
         return Answer(tree.sql("duckdb", pretty=True), columns, rows, chart, result.truncated,
                       _timings(started, planned), resolved)
+
+    def _run(self, sql: str, policy: AccessPolicy, user: str) -> QueryResult:
+        """Run secured SQL. A restricted role's error messages lose the values they quote: a failing
+        cast must not show a row (defence in depth behind the views)."""
+        try:
+            return self.warehouse.run(sql, self.row_cap, self.timeout_s, user)
+        except QueryFailed as error:
+            if policy.unrestricted:
+                raise
+            raise QueryFailed(*(_QUOTED.sub("'…'", error.message[language]) for language in ("zh", "en")))
 
     def answer_sql(self, sql: str, policy: AccessPolicy = OPEN, today: dt.date | None = None,
                    user: str = "local") -> Answer:
@@ -151,7 +163,7 @@ class QueryEngine:
         require_data(policy)
         tree = self._secure(self._guard(sql, policy), policy, today or dt.date.today())
         planned = time.perf_counter()
-        result = self.warehouse.run(tree.sql("duckdb"), self.row_cap, self.timeout_s, user)
+        result = self._run(tree.sql("duckdb"), policy, user)
         columns = []
         for name, kind in result.columns:
             fmt = _format_of(kind)

@@ -15,23 +15,33 @@ from semantic_layer.narrate import narrate
 from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.compose import Parts, parts_from_query, question_text, to_query
 from semantic_layer.parser.followup import apply_follow_up, is_follow_up
+from semantic_layer.parser.grammar import Problem
 from semantic_layer.parser.normalize import question_language
 from semantic_layer.policy import OPEN, AccessPolicy, require_data
 from semantic_layer.query import DimensionRef, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, allowed_dimensions, resolve_query
-from semantic_layer.timeexpr import check_reference_date, resolve_time_expression
+from semantic_layer.timeexpr import check_reference_date, last_complete_month
 from service.answers import Answer, QueryEngine
+from service.clarify import clarification_text, suggested_questions
 from service.conversations import ConversationStore, Turn
 from service.examples import KnowledgeStore
 from service.llm import LlmUnavailable, QuestionModel
 
 Engine = Literal["auto", "parser", "llm"]
 MAX_QUESTION_CHARS = 500
-_STARTER_METRICS = ("gmv", "order_count", "buyer_count", "repurchase_rate", "roi")
 
 
 class QuestionInvalid(SemanticError):
     code = "invalid_question"
+
+
+class ReadOnlyRequest(SemanticError):
+    code = "read_only"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("我只能查询和分析数据，不能修改、删除或写入任何数据。",
+                         "I only read data; I cannot change, delete or write anything.")
 
 
 @dataclass(frozen=True)
@@ -114,24 +124,33 @@ class Asker:
             if example is not None:
                 return self._accept(AskResult("ok", engine="example", answer_text="", **base), example.query,
                                     None, today, caller)
-            outcome = self.parser.parse(question, today)
-            parts, changes = outcome.parts, []
-            follow_up = previous is not None and is_follow_up(outcome.reading, parts)
+            outcome = self.parser.parse(question, today, previous.parts if previous else None)
+            if outcome.write:
+                raise ReadOnlyRequest()
+            reading, understanding = outcome.reading, outcome.understanding
+            parts, changes = understanding.parts, []
+            follow_up = previous is not None and (is_follow_up(reading, understanding) or previous.pending and not (
+                parts.time_range or parts.filters or parts.dimensions))
             if follow_up:
-                parts, changes = apply_follow_up(previous.parts, outcome.reading, parts, self.parser.model, language)
-            corrections = [{"written": c.written, "understood": c.understood} for c in outcome.reading.corrections]
-            problem = outcome.problem if not (follow_up and outcome.problem == "no_metric") else None
-            if problem is None:
+                parts, changes = apply_follow_up(previous.parts, reading, parts, self.parser.model, language)
+            problems = [p for p in understanding.problems if not (follow_up and p.kind == "no_metric")]
+            if not parts.metrics and not problems:
+                problems.append(Problem("no_metric"))
+            if parts.compare and parts.time_range is None:  # 环比 with no period: the last whole month
+                parts.time_range = last_complete_month(today)
+            corrections = [{"written": c.written, "understood": c.understood} for c in reading.corrections]
+            if not problems:
                 result = AskResult("ok", engine="parser", answer_text="", changes=changes,
                                    corrections=corrections, **base)
                 accepted = self._accept(result, None, parts, today, caller)
                 if accepted.status == "ok" or engine == "parser" or self.llm is None:
                     return accepted
                 fallback = accepted
-            elif engine == "parser" or self.llm is None:
-                return self._clarify(base, outcome, parts, language, today)
             else:
-                fallback = self._clarify(base, outcome, parts, language, today)
+                fallback = self._clarify(base, problems[0], parts, reading.text, today, caller)
+                fallback.corrections = corrections
+                if engine == "parser" or self.llm is None:
+                    return fallback
         else:
             fallback = self._plan(question, today, language, previous, "parser", conversation_id, caller)
         return self._ask_llm(base, question, today, fallback, caller)
@@ -140,7 +159,7 @@ class Asker:
                 today: dt.date, caller: Caller) -> AskResult:
         """Check a query against the model; a combination it cannot answer becomes a clarification."""
         try:
-            query = query or to_query(parts)
+            query = query or to_query(parts, self.engine.model)
             resolved = resolve_query(self.engine.model, query, today)
         except QueryInvalid as error:
             result.status = "clarify"
@@ -153,41 +172,16 @@ class Asker:
         self.conversations.remember(result.conversation_id, Turn(parts, result.language), caller.user)
         return result
 
-    def _clarify(self, base: dict, outcome, parts: Parts, language: str, today: dt.date) -> AskResult:
-        zh = language == "zh"
-        if outcome.problem == "unknown_words":
-            words = "、".join(f"「{w}」" for w in outcome.reading.unknown) if zh else \
-                ", ".join(f"'{w}'" for w in outcome.reading.unknown)
-            close = self.parser.closest_terms(outcome.reading.unknown, language)
-            hint = ("，相近的有: " + "、".join(close) if zh else "; close catalog items: " + ", ".join(close)) if close else ""
-            text = (f"我不确定{words}指什么{hint}。" if zh else f"I'm not sure what {words} means{hint}.")
-        else:
-            text = ("这个问题里没有我认识的指标，您想看哪个指标？" if zh else
-                    "I couldn't find a metric in the question. Which figure would you like?")
-        return AskResult("clarify", engine="parser", answer_text=text,
-                         suggestions=self._suggestions(parts, outcome.reading.text, language, today), **base)
-
-    def _suggestions(self, parts: Parts, text: str, language: str, today: dt.date) -> list[str]:
-        """2-4 concrete questions that keep what was understood and add a metric when missing."""
-        model = self.parser.model
-        if not (parts.time_range or parts.dimensions or parts.filters):
-            # nothing to keep: offer the common shapes (a month's total, a breakdown, a trend)
-            shapes = [Parts(time_range=resolve_time_expression("上个月", today)),
-                      Parts(dimensions=[DimensionRef(name="channel")]),
-                      Parts(time_range=resolve_time_expression("今年", today),
-                            dimensions=[DimensionRef(name="date", grain="month")])]
-        else:
-            shapes = [parts] * 3
-        metrics = [[m] for m in parts.metrics] or [[m.id] for m in sorted(
-            model.metrics, key=lambda m: -sum(ch in text for ch in set(m.name.zh + "".join(m.synonyms))))[:3]]
-        if not parts.metrics:
-            metrics = sorted(metrics, key=lambda ms: ms[0] not in _STARTER_METRICS)[:3]
-        suggestions = [question_text(replace(shape, metrics=names), model, language, today)
-                       for shape, names in zip(shapes, metrics)]
-        if len(suggestions) < 2:
-            suggestions.append(question_text(replace(shapes[1] if len(shapes) > 1 else parts, metrics=metrics[0]),
-                                             model, language, today))
-        return list(dict.fromkeys(suggestions))[:4]
+    def _clarify(self, base: dict, problem: Problem, parts: Parts, text: str, today: dt.date,
+                 caller: Caller) -> AskResult:
+        """Ask back; what was understood is kept, so the answer to the question completes it."""
+        language = base["language"]
+        self.conversations.remember(base["conversation_id"], Turn(parts, language, pending=True), caller.user)
+        hidden = caller.policy.hidden_metrics
+        return AskResult("clarify", engine="parser",
+                         answer_text=clarification_text(problem, self.parser, language, hidden),
+                         suggestions=suggested_questions(problem, parts, self.parser, text, language, today, hidden),
+                         **base)
 
     def _alternatives(self, parts: Parts | None, error: QueryInvalid, language: str, today: dt.date) -> list[str]:
         if parts is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from semantic_layer.expressions import bind_today, parse_derived_table
 from semantic_layer.model import GRAINS, SemanticModel
 from semantic_layer.policy import OPEN, AccessPolicy
 from semantic_layer.resolve import allowed_dimensions
@@ -28,12 +29,23 @@ def dimension_values(engine: QueryEngine, policy: AccessPolicy = OPEN, user: str
         else:
             found: set[str] = set()
             for binding in dimension.bindings:
-                if binding.column and binding.table in engine.allowed:
-                    sql = (f'SELECT DISTINCT "{binding.column}" FROM "{binding.table}" '
+                source = _source(engine.model, binding.table, engine.allowed, today or dt.date.today())
+                if binding.column and source:
+                    sql = (f'SELECT DISTINCT "{binding.column}" FROM {source} '
                            f'WHERE "{binding.column}" IS NOT NULL LIMIT {MAX_VALUES}')
                     found.update(str(row[0]) for row in engine.answer_sql(sql, policy, today, user).rows)
             values[dimension.id] = sorted(found)
     return values
+
+
+def _source(model: SemanticModel, table: str, physical: dict, today: dt.date) -> str | None:
+    """A warehouse table, or a derived table of the model (RFM segments) as a subquery."""
+    if table in physical:
+        return f'"{table}"'
+    declared = model.table_by_name.get(table)
+    if declared is None or not declared.sql:
+        return None
+    return f"({bind_today(parse_derived_table(declared.sql), today).sql('duckdb')}) AS derived"
 
 
 def catalog_metrics(model: SemanticModel) -> list[CatalogMetric]:

@@ -163,7 +163,7 @@ def _eval(args: argparse.Namespace) -> None:
 
     context = _context(args.db)
     verdicts = evaluate_file(args.file, context.asker, context.warehouse)
-    print(report(verdicts))
+    print(report(verdicts, failures=not args.quiet))
 
 
 def _push(args: argparse.Namespace) -> None:
@@ -199,9 +199,12 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the /api/v1/ask JSON")
     ask.set_defaults(run=_ask)
 
-    evaluate = commands.add_parser("eval", help="execution accuracy of a question set with gold SQL")
-    evaluate.add_argument("file", type=Path, help="JSONL: id, question, today, gold_sql, ordered")
+    evaluate = commands.add_parser("eval", help="right / clarify / confidently wrong on a question set")
+    evaluate.add_argument("file", type=Path, help="JSONL: id, question, today, gold_sql or expect "
+                                                  "(clarify, read_only), ordered, conversation, class")
     evaluate.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    evaluate.add_argument("--quiet", action="store_true", help="only the rates, not the questions that failed "
+                                                                "(for a held-out set nobody should tune to)")
     evaluate.set_defaults(run=_eval)
 
     push = commands.add_parser("push", help="answer a question and post it to a WeCom group robot")

@@ -134,7 +134,8 @@ def build_context(settings: Settings) -> ServiceContext:
     limits = QueryLimits(settings.query_memory_mb, settings.query_threads, settings.query_temp_dir,
                          settings.query_temp_max_mb, settings.query_result_max_mb)
     warehouse = Warehouse(settings.db_path, settings.max_concurrent_queries, settings.queue_timeout_s,
-                          settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s)
+                          settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s,
+                          settings.cache_max_mb)
     model = load_model(settings.model_path, schema=warehouse.schema())
     engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s)
     values = dimension_values(engine)
@@ -142,7 +143,8 @@ def build_context(settings: Settings) -> ServiceContext:
     asker = Asker(engine, build_parser(model, values, knowledge),
                   ConversationStore(settings.conversation_limit, settings.conversation_ttl_s),
                   knowledge, build_llm(settings, model, values, engine.allowed))
-    context = ServiceContext(settings, warehouse, engine, values, knowledge, AnswerLog(settings.state_path), asker,
+    answers = AnswerLog(settings.state_path, settings.max_kept_answers, settings.answer_retention_days)
+    context = ServiceContext(settings, warehouse, engine, values, knowledge, answers, asker,
                              AccessControl(settings.access_path),
                              AuditLog(settings.state_path, settings.audit_retention_days),
                              RateLimiter(settings.rate_limit_per_min), RateLimiter(settings.auth_failures_per_min))

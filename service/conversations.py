@@ -17,7 +17,7 @@ from semantic_layer.parser.compose import Parts
 class Turn:
     parts: Parts
     language: str
-
+    pending: bool = False  # asked back: the next message may answer it
 
 class ConversationStore:
     def __init__(self, max_conversations: int = 1000, ttl_s: float = 1800) -> None:

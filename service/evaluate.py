@@ -1,6 +1,10 @@
-"""Execution accuracy: each question goes through the same path as /ask; the gold SQL runs on
-the same warehouse; every gold column must appear among the answer's columns with the same rows
-(a multiset, or a list when the item is ordered), numbers to 6 significant digits."""
+"""Execution accuracy, with the one number that matters most beside it: how often the service
+answered confidently and wrongly. Each question goes through the same path as /ask; the gold SQL
+runs on the same warehouse; every gold column must appear among the answer's columns with the
+same rows (a multiset, or a list when the item is ordered), numbers to 6 significant digits.
+Items may instead expect a clarification or the read-only refusal. Every item ends right,
+clarify (asked back or refused: no number given) or wrong (a number that is not the gold's, or an
+answer where none was due)."""
 
 from __future__ import annotations
 
@@ -10,20 +14,28 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from semantic_layer.errors import SemanticError
 from service.answers import json_value
 from service.ask import Asker
 from service.warehouse import Warehouse
 
+Outcome = Literal["right", "clarify", "wrong"]
+
 
 @dataclass(frozen=True)
 class Verdict:
     item_id: str
     question: str
-    passed: bool
+    outcome: Outcome
     reason: str = ""
     sql: str = ""
+    kind: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "right"
 
 
 def comparable(value):
@@ -64,28 +76,34 @@ def columns_match(gold: list[tuple], ours: list[list], ordered: bool) -> bool:
 def evaluate_item(item: dict, asker: Asker, warehouse: Warehouse, conversations: dict[str, str]) -> Verdict:
     today = dt.date.fromisoformat(item.get("today") or dt.date.today().isoformat())
     thread = item.get("conversation")
+    expected = item.get("expect", "ok")
+    verdict = _verdict_for(item, item.get("class", ""))
     try:
         result = asker.ask(item["question"], today, conversations.get(thread) if thread else None)
     except SemanticError as error:
-        result = None
-        outcome = f"error: {error.text('en')}"
-    if result is not None and thread:
+        if expected == "read_only" and error.code == "read_only":
+            return verdict("right")
+        return verdict("clarify", f"error {error.code}: {error.text('en')}")
+    if thread:
         conversations[thread] = result.conversation_id
-    sql = result.result.sql if result is not None and result.result else ""
-    expected = item.get("expect", "ok")
-    if result is None:
-        return Verdict(item["id"], item["question"], False, outcome, sql)
-    if expected == "clarify":
-        return Verdict(item["id"], item["question"], result.status == "clarify",
-                       "" if result.status == "clarify" else f"expected clarify, got {result.status}", sql)
-    if result.status != "ok" or result.result is None:
-        return Verdict(item["id"], item["question"], False, f"{result.status}: {result.answer_text}", sql)
+    sql = result.result.sql if result.result else ""
+    if result.status != "ok":
+        return verdict("right" if expected == "clarify" else "clarify", f"{result.status}: {result.answer_text}", sql)
+    if expected != "ok":
+        return verdict("wrong", f"expected {expected}, got an answer ({result.restatement})", sql)
+    if result.result is None:
+        return verdict("wrong", "no rows", sql)
     gold = warehouse.run(item["gold_sql"], 100_000, 60)
     if columns_match(gold.rows, result.result.rows, bool(item.get("ordered"))):
-        return Verdict(item["id"], item["question"], True, sql=sql)
-    return Verdict(item["id"], item["question"], False,
-                   f"rows differ: gold {len(gold.rows)} rows {gold.rows[:3]}, ours {len(result.result.rows)} rows "
-                   f"{result.result.rows[:3]} ({result.restatement})", sql)
+        return verdict("right", "", sql)
+    return verdict("wrong", f"rows differ: gold {len(gold.rows)} rows {gold.rows[:3]}, ours {len(result.result.rows)} "
+                            f"rows {result.result.rows[:3]} ({result.restatement})", sql)
+
+
+def _verdict_for(item: dict, kind: str):
+    def verdict(outcome: Outcome, reason: str = "", sql: str = "") -> Verdict:
+        return Verdict(item["id"], item["question"], outcome, reason, sql, kind)
+    return verdict
 
 
 def evaluate_file(path: Path, asker: Asker, warehouse: Warehouse) -> list[Verdict]:
@@ -94,14 +112,35 @@ def evaluate_file(path: Path, asker: Asker, warehouse: Warehouse) -> list[Verdic
     return [evaluate_item(item, asker, warehouse, conversations) for item in items]
 
 
-def report(verdicts: list[Verdict]) -> str:
+def rates(verdicts: list[Verdict]) -> dict[str, float]:
+    """Shares of right, clarify and wrong.
+
+    >>> rates([Verdict("1", "q", "right"), Verdict("2", "q", "wrong")])
+    {'right': 0.5, 'clarify': 0.0, 'wrong': 0.5}
+    """
+    counts = Counter(v.outcome for v in verdicts)
+    return {outcome: counts[outcome] / len(verdicts) for outcome in ("right", "clarify", "wrong")}
+
+
+def summary(verdicts: list[Verdict]) -> str:
+    counts = Counter(v.outcome for v in verdicts)
+    total = len(verdicts)
+    return (f"right {counts['right']}/{total} = {100 * counts['right'] / total:.1f}%, "
+            f"clarify {counts['clarify']} = {100 * counts['clarify'] / total:.1f}%, "
+            f"confidently wrong {counts['wrong']} = {100 * counts['wrong'] / total:.1f}%")
+
+
+def report(verdicts: list[Verdict], failures: bool = True) -> str:
     lines = []
-    for verdict in verdicts:
+    for verdict in verdicts if failures else ():
         if not verdict.passed:
-            lines.append(f"FAIL {verdict.item_id}: {verdict.question}\n  why: {verdict.reason}")
+            lines.append(f"{verdict.outcome.upper()} {verdict.item_id}: {verdict.question}\n  why: {verdict.reason}")
             if verdict.sql:
                 lines.append("  our SQL: " + " ".join(verdict.sql.split()))
-    passed = sum(v.passed for v in verdicts)
-    total = len(verdicts)
-    lines.append(f"execution accuracy: {passed}/{total} = {100 * passed / total:.1f}%" if total else "no items")
+    if not verdicts:
+        return "no items"
+    kinds = sorted({v.kind for v in verdicts if v.kind})
+    for kind in kinds:
+        lines.append(f"  {kind:<16} " + summary([v for v in verdicts if v.kind == kind]))
+    lines.append(f"execution accuracy: {summary(verdicts)}")
     return "\n".join(lines)

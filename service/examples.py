@@ -16,7 +16,6 @@ from service.answer_log import connect_state
 from semantic_layer.query import SemanticQuery
 
 _NOISE = re.compile(r"[\s\W_]+")
-NEAR_MATCH = 0.9
 
 
 def example_key(question: str) -> str:
@@ -81,15 +80,10 @@ class KnowledgeStore:
             return list(self._examples)
 
     def match_example(self, question: str) -> Example | None:
-        """The verified example for this question: the same after normalisation, or nearly."""
+        """The verified example for this question: the same after normalisation. Never a nearly
+        equal one: '2024年双11的成交额' is not '2023年双11的成交额'."""
         key = example_key(question)
-        best, best_ratio = None, NEAR_MATCH
-        for example in self.examples():
-            ratio = 1.0 if example_key(example.question) == key else \
-                difflib.SequenceMatcher(None, key, example_key(example.question)).ratio()
-            if ratio >= best_ratio:
-                best, best_ratio = example, ratio
-        return best
+        return next((e for e in self.examples() if example_key(e.question) == key), None)
 
     def nearest_examples(self, question: str, count: int = 5) -> list[Example]:
         key = example_key(question)

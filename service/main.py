@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   redoc_url="/redoc" if ops_open else None)
     metrics = Metrics()
     configure_logging()
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s)
     app.add_middleware(RequestObserver, metrics=metrics)
     install_error_handlers(app)
     app.state.metrics = metrics

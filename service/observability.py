@@ -74,7 +74,7 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status = 499  # no response: the client went away first (nginx's convention)
 
         async def observed(message: Message) -> None:
             nonlocal status
@@ -89,6 +89,9 @@ class RequestObserver:
         try:
             await self.app(scope, receive, observed)
             failed = False
+        except Exception:
+            status = 500
+            raise
         finally:
             elapsed = time.perf_counter() - started
             template = getattr(scope.get("route"), "path", "unmatched")

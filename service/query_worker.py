@@ -24,7 +24,7 @@ class QueryLimits:
     threads: int = 2
     temp_dir: Path = Path("data/query_tmp")
     temp_max_mb: int = 2048
-    result_max_mb: int = 64
+    result_max_mb: int = 16
     headroom_mb: int = 1024
 
     def as_json(self) -> str:
@@ -44,7 +44,7 @@ class Job:
 
 
 # What a worker answers: ("ok", columns, rows, truncated) or (failure kind, message).
-OK, TIMEOUT, MEMORY, FAILED = "ok", "timeout", "memory", "failed"
+OK, TIMEOUT, MEMORY, TOO_LARGE, FAILED = "ok", "timeout", "memory", "too_large", "failed"
 
 
 def _connect(path: str, limits: QueryLimits):
@@ -104,7 +104,7 @@ def serve(connection: Connection, path: str, limits: QueryLimits) -> None:
         except MemoryError:
             answer = pickle.dumps((MEMORY, "the result does not fit in memory"))
         if len(answer) > limits.result_max_mb * 1024 * 1024:
-            answer = pickle.dumps((MEMORY, f"the result is larger than {limits.result_max_mb} MB"))
+            answer = pickle.dumps((TOO_LARGE, ""))
         connection.send_bytes(answer)
 
 

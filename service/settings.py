@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     query_threads: int = Field(2, ge=1, le=64, description="DuckDB threads per query")
     query_temp_dir: Path = Field(Path("data/query_tmp"), description="where a large query may spill to disk")
     query_temp_max_mb: int = Field(2048, ge=0, description="most disk one query process may spill")
-    query_result_max_mb: int = Field(64, ge=1, description="largest result a query may hand back")
+    query_result_max_mb: int = Field(16, ge=1, description="largest result a query may hand back")
     user_query_slots: int = Field(2, ge=1, description="queries one user may run at once (as many more may wait)")
     max_body_bytes: int = Field(1_000_000, ge=1_000, description="largest accepted request body")
     state_path: Path = Field(Path("data/chatbi.sqlite"),
@@ -75,6 +75,11 @@ class Settings(BaseSettings):
                       description="require API keys: on, off, or auto (on unless serving on loopback)")
     access_path: Path = Field(Path("data/access.yaml"), description="users, roles and API key hashes")
     audit_retention_days: int = Field(90, ge=0, description="audit entries older than this are deleted (0: keep)")
+    answer_retention_days: int = Field(90, ge=0, description="kept answers (permalinks, CSV) older than this are "
+                                                             "deleted unless they have feedback (0: keep)")
+    max_kept_answers: int = Field(20_000, ge=1, description="most kept answers; the oldest without feedback go")
+    body_timeout_s: float = Field(30, gt=0, description="a request body must arrive within this (408 beyond)")
+    cache_max_mb: int = Field(128, ge=0, description="most memory the answer cache may hold")
     rate_limit_per_min: int = Field(120, ge=0, description="requests per minute per key (per address when open); 0: off")
     auth_failures_per_min: int = Field(10, ge=1, description="failed authentications per minute per address before 429")
     trusted_proxies: str = Field("", description="comma-separated addresses of reverse proxies whose X-Forwarded-For "

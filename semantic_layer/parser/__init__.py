@@ -1,4 +1,5 @@
-"""The embedded bilingual parser: question -> SemanticQuery parts, or the reason it must ask back."""
+"""The embedded bilingual parser: question -> SemanticQuery parts, with an account of every word,
+or the reasons it must ask back."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import difflib
 from dataclasses import dataclass
 
 from semantic_layer.model import SemanticModel
-from semantic_layer.parser.compose import Parts, read_parts
+from semantic_layer.parser.compose import Parts
+from semantic_layer.parser.grammar import Problem, Understanding, understand
+from semantic_layer.parser.intent import is_write_request
 from semantic_layer.parser.lexicon import Entry, build_lexicon
 from semantic_layer.parser.read import QuestionReader, Reading
 
@@ -15,28 +18,37 @@ from semantic_layer.parser.read import QuestionReader, Reading
 @dataclass(frozen=True)
 class ParseOutcome:
     reading: Reading
-    parts: Parts
-    problem: str | None  # None, "no_metric" or "unknown_words"
+    understanding: Understanding
+    write: bool  # a request to change data
+
+    @property
+    def parts(self) -> Parts:
+        return self.understanding.parts
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.understanding.problems
 
 
 class QuestionParser:
     def __init__(self, model: SemanticModel, values: dict[str, list[str]],
                  glossary: list[tuple[str, Entry]] = ()) -> None:
         self.model = model
-        self.reader = QuestionReader(build_lexicon(model, values, glossary))
+        self.values = values
+        self.reader = QuestionReader(build_lexicon(model, values, glossary), model, values)
 
-    def closest_terms(self, words: list[str], language: str) -> list[str]:
-        """Catalog names closest to words the parser could not place ("did you mean")."""
-        names = [m.name.pick(language) for m in self.model.metrics] + \
+    def closest_terms(self, words: list[str], language: str, hidden: frozenset[str] = frozenset()) -> list[str]:
+        """Catalog names closest to words the parser could not place ("did you mean"), never a
+        hidden metric's."""
+        names = [m.name.pick(language) for m in self.model.metrics if m.id not in hidden] + \
                 [d.label.pick(language) for d in self.model.dimensions]
         found: list[str] = []
         for word in words:
-            found += difflib.get_close_matches(word, names, n=3, cutoff=0.3)
-            found += [n for n in names if any(ch in n for ch in word if not ch.isascii())][:3]
+            found += difflib.get_close_matches(word, names, n=3, cutoff=0.5)
+            found += [n for n in names if word and not word.isascii() and word in n][:3]
         return list(dict.fromkeys(found))[:3]
 
-    def parse(self, question: str, today: dt.date) -> ParseOutcome:
+    def parse(self, question: str, today: dt.date, previous: Parts | None = None) -> ParseOutcome:
+        """``previous``: the conversation's last parts, when the question may be a follow-up."""
         reading = self.reader.read(question, today)
-        parts = read_parts(reading, self.model)
-        problem = "unknown_words" if reading.unknown else None if parts.metrics else "no_metric"
-        return ParseOutcome(reading, parts, problem)
+        return ParseOutcome(reading, understand(reading, self.model, previous), is_write_request(reading))

@@ -1,5 +1,6 @@
 """Follow-up questions edit the previous question's parts: "那按渠道拆分呢", "换成上个月", "只看天猫",
-"去掉时间限制", "what about Douyin?", "top 10 instead", "换成饼图". Each edit is reported."""
+"去掉时间限制", "what about Douyin?", "top 10 instead", "换成饼图", "和去年同期比呢", "我是说成交金额"
+(the answer to a question asked back). Each edit is reported."""
 
 from __future__ import annotations
 
@@ -8,30 +9,37 @@ from dataclasses import replace
 from semantic_layer.describe import range_text
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser.compose import Parts
+from semantic_layer.parser.grammar import Understanding
 from semantic_layer.parser.read import Reading
 
 _CHARTS = {"zh": {"pie": "饼图", "line": "折线图", "bar": "柱状图", "table": "表格", "grouped_bar": "分组柱状图",
                   "kpi": "指标卡"},
            "en": {"pie": "pie chart", "line": "line chart", "bar": "bar chart", "table": "table",
                   "grouped_bar": "grouped bars", "kpi": "KPI card"}}
+_COMPARISONS = {"zh": {"previous_period": "环比", "same_period_last_year": "同比"},
+                "en": {"previous_period": "vs previous period", "same_period_last_year": "vs same period last year"}}
 
 
-def is_follow_up(reading: Reading, parts: Parts) -> bool:
+def _related(model: SemanticModel, dimension: str) -> set[str]:
+    """A dimension and those of its hierarchy ('江浙沪呢' after '一线城市': the place changes)."""
+    return {dimension} | {d for chain in model.hierarchies if dimension in chain for d in chain}
+
+
+def is_follow_up(reading: Reading, understanding: Understanding) -> bool:
     """A question edits the previous one when it opens with a follow-up word, names no metric,
     or only removes something."""
     opens = any(m.first("follow_up") and m.start <= 1 for m in reading.mentions)
-    named_metric = bool(reading.kinds("metric"))
-    return opens or not named_metric or reading.has("remove_time") or reading.has("remove_filter")
+    return opens or not understanding.named_metric or understanding.removes
 
 
 def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: SemanticModel,
                     language: str) -> tuple[Parts, list[str]]:
     zh = language == "zh"
     merged = replace(previous, dimensions=list(previous.dimensions), filters=list(previous.filters),
-                     having=list(previous.having))
+                     having=list(previous.having), set_names=dict(previous.set_names))
     changes: list[str] = []
 
-    if reading.kinds("metric"):
+    if parts.metrics:
         merged.metrics = parts.metrics
         names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
         changes.append(f"指标改为 {names}" if zh else f"metrics: {names}")
@@ -51,10 +59,13 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         labels = ", ".join(model.dimension_by_id[d.name].label.pick(language) for d in new_categories + new_dates)
         changes.append(f"改为按 {labels} 拆分" if zh else f"broken down by {labels}")
     for item in parts.filters:
-        merged.filters = [f for f in merged.filters if f.dimension != item.dimension] + [item]
+        related = _related(model, item.dimension)
+        merged.filters = [f for f in merged.filters if f.dimension not in related] + [item]
+        merged.dimensions = [d for d in merged.dimensions if d.name != item.dimension or d.versus is None]
         label = model.dimension_by_id[item.dimension].label.pick(language)
         value = item.value if not isinstance(item.value, list) else ", ".join(map(str, item.value))
         changes.append(f"筛选 {label} {item.op} {value}" if zh else f"filter {label} {item.op} {value}")
+    merged.set_names.update(parts.set_names)
 
     if reading.has("remove_time"):
         merged.time_range = None
@@ -66,8 +77,7 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
                        f"period: {range_text(parts.time_range, language)}")
     if parts.compare:
         merged.compare = parts.compare
-        changes.append({"previous_period": "环比" if zh else "vs previous period",
-                        "same_period_last_year": "同比" if zh else "vs same period last year"}[parts.compare])
+        changes.append(_COMPARISONS[language][parts.compare])
     if parts.limit or parts.order:
         merged.order = parts.order or merged.order or (None, "desc")
         if parts.limit:

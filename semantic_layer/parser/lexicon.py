@@ -1,6 +1,7 @@
-"""The parser's vocabulary: every surface form a question may use for a metric, a dimension, a
-dimension value or a cue word, indexed for longest-match scanning. Built once from the model,
-the warehouse's categorical values and the glossary."""
+"""The parser's vocabulary: every surface form a question may use, with every role it can play,
+indexed for longest-match scanning. The business's words come from the model (metric names,
+unit words and verbs, dimensions, values and their synonyms, named sets, neutral nouns) and the
+glossary; the language's words from ``words.py``. Built once per model, warehouse and glossary."""
 
 from __future__ import annotations
 
@@ -8,21 +9,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from semantic_layer.model import SemanticModel
-from semantic_layer.parser import cues
-from semantic_layer.parser.normalize import is_ascii_word_char, normalize_text
-
-# When a value belongs to several dimensions (上海: city and province; 天猫: channel and register
-# channel), the first dimension in this order wins.
-VALUE_PRIORITY = ("channel", "city", "province", "region", "category", "product", "segment", "gender",
-                  "occupation", "member_level", "channel_type", "campaign_type", "coupon_type", "order_status",
-                  "age_band", "rfm_segment", "campaign", "register_channel")
+from semantic_layer.parser import words
+from semantic_layer.parser.normalize import is_ascii_letter, normalize_text
 
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str  # metric, dimension, value, grain, trend, rank_desc, rank_asc, popular, which_one, ...
-    target: str = ""  # metric id, dimension id, grain, chart type
-    value: str = ""  # the warehouse value, for kind == "value"
+    kind: str  # metric, unit, verb, dimension, value, set, neutral, or a role of words.py
+    target: str = ""  # metric or dimension id, grain, chart type, direction
+    value: str = ""  # the warehouse value (value) or the set's name (set)
+    targets: tuple[str, ...] = ()  # metric ids a unit word or verb may mean
+    values: tuple[str, ...] = ()  # the values of a named set
 
 
 @dataclass(frozen=True)
@@ -34,6 +31,32 @@ class Mention:
 
     def first(self, kind: str) -> Entry | None:
         return next((e for e in self.entries if e.kind == kind), None)
+
+    def has(self, *kinds: str) -> bool:
+        return any(e.kind in kinds for e in self.entries)
+
+
+# Roles of the language's word lists (a word may have several; the grammar decides which it plays).
+_ROLES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (words.FILLERS, "filler", ""), (words.QUANTITY_AMOUNT, "quantity", "amount"),
+    (words.QUANTITY_COUNT, "quantity", "count"), (words.CLASSIFIERS, "classifier", ""),
+    (words.EVALUATION, "evaluation", ""), (words.SUPERLATIVE_DESC, "superlative", "desc"),
+    (words.SUPERLATIVE_ASC, "superlative", "asc"), (words.COMPARATIVE_DESC, "comparative", "desc"),
+    (words.COMPARATIVE_ASC, "comparative", "asc"), (words.RANK_ORDER, "rank_order", "desc"),
+    (words.RANK_ORDER_ASC, "rank_order", "asc"), (words.POPULAR, "popular", "desc"), (words.WHICH, "which", ""),
+    (words.WHICH_MANY, "which_many", ""), (words.PREVIOUS_PERIOD, "compare_to", "previous_period"),
+    (words.SAME_PERIOD_LAST_YEAR, "compare_to", "same_period_last_year"),
+    (words.PREVIOUS_MARKERS, "previous_marker", ""), (words.COMPARE, "compare", ""), (words.CHANGE, "change", ""),
+    (words.COMPLEMENT, "complement", ""), (words.EXCLUDE, "exclude", ""), (words.EXCLUDE_AFTER, "exclude_after", ""),
+    (words.NOT, "not", ""), (words.TREND, "trend", ""), (words.SHARE, "share", ""), (words.TOTAL, "total", ""),
+    (words.EACH, "each", ""), (words.BREAKDOWN, "breakdown", ""), (words.ONLY, "only", ""),
+    (words.FOLLOW_UP, "follow_up", ""), (words.REMOVE_TIME, "remove_time", ""),
+    (words.REMOVE_FILTER, "remove_filter", ""), (words.UNSUPPORTED, "unsupported", ""),
+)
+
+
+# Kinds that come from the language's word lists, not from the business
+LANGUAGE_KINDS = frozenset(kind for _, kind, _ in _ROLES) | {"grain", "chart", "which_time"}
 
 
 @dataclass
@@ -51,7 +74,8 @@ class Lexicon:
 
     def scan(self, text: str, blocked: list[bool]) -> list[Mention]:
         """Longest matches first, then leftmost, over the unblocked characters of normalized text
-        ('各年龄段' is 各 + 年龄段, not 各年 + 龄段); an ASCII form must stand as a whole word."""
+        ('各年龄段' is 各 + 年龄段, not 各年 + 龄段); a form with Latin letters must not run into
+        other letters ('dy' in '2025q1dy' stands, 'tm' in 'html' does not)."""
         candidates: list[Mention] = []
         n = len(text)
         for i in range(n):
@@ -59,10 +83,12 @@ class Lexicon:
                 continue
             for length in range(min(self.longest, n - i), 0, -1):
                 piece = text[i:i + length]
-                if piece in self.forms and not any(blocked[i:i + length]) and self._whole_word(text, i, i + length):
+                if piece in self.forms and not any(blocked[i:i + length]) and self._whole_word(text, i, i + length) \
+                        and self._spaced(piece, text, i, i + length):
                     candidates.append(Mention(i, i + length, piece, tuple(self.forms[piece])))
-                    break
-        candidates.sort(key=lambda m: (m.start - m.end, m.start))
+        # longest first; at equal length the business's words before the language's ('那天猫' is
+        # 那 + 天猫, not 那天 + 猫), then leftmost
+        candidates.sort(key=lambda m: (m.start - m.end, all(e.kind in LANGUAGE_KINDS for e in m.entries), m.start))
         chosen: list[Mention] = []
         taken = [False] * n
         for mention in candidates:
@@ -74,11 +100,29 @@ class Lexicon:
 
     @staticmethod
     def _whole_word(text: str, start: int, end: int) -> bool:
-        if is_ascii_word_char(text[start]) and start > 0 and is_ascii_word_char(text[start - 1]):
+        if is_ascii_letter(text[start]) and start > 0 and is_ascii_letter(text[start - 1]):
             return False
-        if is_ascii_word_char(text[end - 1]) and end < len(text) and is_ascii_word_char(text[end]):
+        if is_ascii_letter(text[end - 1]) and end < len(text) and is_ascii_letter(text[end]):
             return False
-        return True
+        if text[start].isdigit() and start > 0 and text[start - 1].isdigit():
+            return False
+        return not (text[end - 1].isdigit() and end < len(text) and text[end].isdigit())
+
+    def _spaced(self, piece: str, text: str, start: int, end: int) -> bool:
+        """An English word of the language stands between spaces or punctuation ('a' in 'A醇' is not
+        the article); the business's words may touch Chinese ('近7天gmv')."""
+        if not (piece[0].isascii() and piece[0].isalpha()) or not all(
+                e.kind in LANGUAGE_KINDS for e in self.forms[piece]):
+            return True
+        before = text[start - 1] if start > 0 else " "
+        after = text[end] if end < len(text) else " "
+        return not (before.isalnum() or after.isalnum())
+
+    def catalog_forms(self) -> list[str]:
+        """The forms a misspelling may be corrected into: the business's words and the language's
+        content words, never fillers."""
+        return [form for form, entries in self.forms.items()
+                if any(e.kind not in ("filler", "classifier", "follow_up", "neutral") for e in entries)]
 
 
 def build_lexicon(model: SemanticModel, values: dict[str, list[str]],
@@ -87,30 +131,31 @@ def build_lexicon(model: SemanticModel, values: dict[str, list[str]],
     for metric in model.metrics:
         for surface in (metric.id, metric.name.zh, metric.name.en, *metric.synonyms):
             lexicon.add(surface, Entry("metric", metric.id))
+    for kind, attribute in (("unit", "unit_words"), ("verb", "verbs")):
+        owners: dict[str, list[str]] = defaultdict(list)
+        for metric in model.metrics:
+            for surface in getattr(metric, attribute):
+                owners[surface].append(metric.id)
+        for surface, metric_ids in owners.items():
+            lexicon.add(surface, Entry(kind, targets=tuple(metric_ids)))
     for dimension in model.dimensions:
         for surface in (dimension.label.zh, dimension.label.en, *dimension.synonyms):
             lexicon.add(surface, Entry("dimension", dimension.id))
-    priority = {d: i for i, d in enumerate(VALUE_PRIORITY)}
-    for dimension in sorted(model.dimensions, key=lambda d: priority.get(d.id, len(priority))):
+    for dimension in model.dimensions:  # the model's order is the order of preference of a value's meanings
         for value in values.get(dimension.id, []):
             lexicon.add(value, Entry("value", dimension.id, value))
         for surface, value in dimension.value_synonyms.items():
             lexicon.add(surface, Entry("value", dimension.id, value))
+        for name, members in dimension.named_sets.items():
+            lexicon.add(name, Entry("set", dimension.id, name, values=tuple(members)))
+    for surface in model.neutral_words:
+        lexicon.add(surface, Entry("neutral"))
     for surface, entry in glossary:
         lexicon.add(surface, entry)
-    fixed = [(cues.GRAIN_WORDS, "grain"), (cues.CHART_WORDS, "chart")]
-    for table, kind in fixed:
+    for table, kind in ((words.GRAIN, "grain"), (words.CHART, "chart"), (words.WHICH_TIME, "which_time")):
         for surface, target in table.items():
             lexicon.add(surface, Entry(kind, target))
-    for words, kind in ((cues.TREND_WORDS, "trend"), (cues.RANK_DESC, "rank_desc"), (cues.RANK_ASC, "rank_asc"),
-                        (cues.RANK_ORDER_ONLY, "rank_order"),
-                        (cues.POPULAR_WORDS, "popular"), (cues.WHICH_ONE, "which_one"),
-                        (cues.WHICH_MANY, "which_many"), (cues.PREVIOUS_PERIOD, "previous_period"),
-                        (cues.SAME_PERIOD_LAST_YEAR, "same_period_last_year"),
-                        (cues.PREVIOUS_MARKERS, "previous_marker"), (cues.COMPARE_WORDS, "compare"),
-                        (cues.SHARE_WORDS, "share"), (cues.NEGATION_WORDS, "negation"),
-                        (cues.TOTAL_WORDS, "total"), (cues.REMOVE_TIME_WORDS, "remove_time"),
-                        (cues.REMOVE_FILTER_WORDS, "remove_filter"), (cues.FOLLOW_UP_WORDS, "follow_up")):
-        for surface in words:
-            lexicon.add(surface, Entry(kind))
+    for surfaces, kind, target in _ROLES:
+        for surface in surfaces:
+            lexicon.add(surface, Entry(kind, target))
     return lexicon

@@ -1,22 +1,43 @@
-"""Question text -> the form the parser reads: NFKC (full-width to half-width), case folded,
-runs of whitespace collapsed; plus the question's language."""
+"""Question text -> the form the parser reads: NFKC (full-width to half-width), case folded, quotes
+and brackets around a term dropped, common abbreviations spelled out, runs of whitespace
+collapsed; plus the question's language and the key used to compare names."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from semantic_layer.parser.words import ABBREVIATIONS
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPACES = re.compile(r"\s+")
+# quotes and brackets mark a term; they are not part of it ('初抗老', 「精华」, “天猫”, 【面霜】)
+_QUOTES = re.compile(r"[\"“”‘’「」『』【】《》〈〉()\[\]{}（）]|(?<![a-z])'|'(?![a-z])")
+_ABBREVIATION = re.compile(r"(?<![a-z])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+                           + r")(?![a-z])")
+_NAME_NOISE = re.compile(r"[\s\-_/·•,.，。:：'\"()（）\[\]【】「」“”]+")
+_YEAR_MARK = re.compile(r"(?<=\d)年")
 
 
 def normalize_text(text: str) -> str:
-    """Full-width to half-width, case folded, spaces collapsed.
+    """Full-width to half-width, case folded, quotes dropped, abbreviations spelled out.
 
-    >>> normalize_text("  ＴＯＰ３　产品 ")
-    'top3 产品'
+    >>> normalize_text("  ＴＯＰ３　「精华」 avg 'rating' ")
+    'top3 精华 average rating'
     """
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _QUOTES.sub(" ", text)
+    text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def name_key(text: str) -> str:
+    """A name as compared with a part of it: no spaces or separators, no 年 after a year.
+
+    >>> name_key("2024年双11预热-天猫"), name_key("2024 双11预热")
+    ('2024双11预热天猫', '2024双11预热')
+    """
+    return _YEAR_MARK.sub("", _NAME_NOISE.sub("", unicodedata.normalize("NFKC", text).casefold()))
 
 
 def question_language(text: str) -> str:
@@ -26,3 +47,7 @@ def question_language(text: str) -> str:
 
 def is_ascii_word_char(char: str) -> bool:
     return char.isascii() and (char.isalnum() or char == "_")
+
+
+def is_ascii_letter(char: str) -> bool:
+    return char.isascii() and char.isalpha()

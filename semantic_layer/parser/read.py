@@ -1,30 +1,31 @@
-"""Question -> Reading: everything the question says, as typed parts (metrics, dimensions, values,
-time, ranking, thresholds, comparison, chart, follow-up edits) plus the words it could not place.
-``compose.py`` turns a Reading into a SemanticQuery."""
+"""Question -> Reading: every part of the question, located and typed (times, thresholds, rank
+sizes, words of the model and of the language, things named by part), plus the words nothing
+explains and the misspellings repaired. Nothing is dropped: what the grammar does not use of a
+reading, and what is unknown, makes the parser ask back. ``grammar.py`` turns a Reading into parts."""
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import logging
 import re
 from dataclasses import dataclass, field
 
 import jieba
-import jieba.posseg
+from pypinyin import Style, lazy_pinyin
 
-from semantic_layer.parser import cues
-from semantic_layer.parser.extract import RankSize, Threshold, find_rank_sizes, find_thresholds
+from semantic_layer.model import SemanticModel
+from semantic_layer.parser import words
+from semantic_layer.parser.extract import Extractor, RankSize, Threshold
 from semantic_layer.parser.lexicon import Lexicon, Mention
+from semantic_layer.parser.names import NamedThing, NameIndex, find_named_things
 from semantic_layer.parser.normalize import normalize_text, question_language
 from semantic_layer.timeexpr import TimeMatch, find_time_ranges
 
 jieba.setLogLevel(logging.WARNING)
 
-# POS tags of words that name things: an unplaced one means the parser missed something.
-_CONTENT_TAGS = ("n", "nr", "ns", "nt", "nz", "nrt", "vn", "eng", "x", "an", "j", "l")
-_ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*")
-_PUNCTUATION = re.compile(r"^[\W_]+$")
+_NONE_EVEN_ONE = re.compile(words.NONE_EVEN_ONE)
+_SQL_WRITE = re.compile(words.SQL_WRITE)
+_TIMELIKE = ("compare_to", "previous_marker", "remove_time", "unsupported", "which_time")
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,14 @@ class Reading:
     language: str
     mentions: list[Mention] = field(default_factory=list)
     times: list[TimeMatch] = field(default_factory=list)
-    previous_marker: bool = False
     ranks: list[RankSize] = field(default_factory=list)
     thresholds: list[Threshold] = field(default_factory=list)
+    names: list[NamedThing] = field(default_factory=list)
+    emphasis: list[tuple[int, int]] = field(default_factory=list)  # 一单都(没): part of a negation
     unknown: list[str] = field(default_factory=list)
+    unknown_spans: list[tuple[int, int]] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
+    write: bool = False  # a request to change data
 
     def kinds(self, kind: str) -> list[Mention]:
         return [m for m in self.mentions if m.first(kind)]
@@ -51,156 +55,194 @@ class Reading:
     def has(self, kind: str) -> bool:
         return any(m.first(kind) for m in self.mentions)
 
+    def named_mentions(self) -> set[int]:
+        return {i for thing in self.names for i in thing.mentions}
+
+    def named_times(self) -> set[int]:
+        return {i for thing in self.names for i in thing.times}
+
 
 class QuestionReader:
     """Reads questions with one lexicon; holds a jieba tokenizer that knows the lexicon's words."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, model: SemanticModel, values: dict[str, list[str]]) -> None:
         self.lexicon = lexicon
+        self.names = NameIndex(model, values)
+        nouns = [f for f, entries in lexicon.forms.items() if any(e.kind == "dimension" for e in entries)]
+        units = [f for f, entries in lexicon.forms.items() if any(e.kind == "unit" for e in entries)]
+        self.extractor = Extractor(nouns, units)
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
         for form in lexicon.forms:
             if not form.isascii():
                 self.tokenizer.add_word(form, freq=200_000, tag="nz")
-        self.tagger = jieba.posseg.POSTokenizer(self.tokenizer)
-        self._ascii_forms = [f for f in lexicon.forms if f.isascii() and len(f) >= 3]
+        targets = lexicon.catalog_forms()
+        self._ascii_forms = [f for f in targets if f.isascii() and len(f) >= 4] + list(words.LANGUAGE_WORDS)
+        self._ascii_phrases = [f for f in targets if f.isascii() and " " in f]
         self._cjk_forms: dict[int, list[str]] = {}
-        for form in lexicon.forms:
-            if not form.isascii() and len(form) >= 3:
+        for form in targets:
+            if not form.isascii() and len(form) >= 2:
                 self._cjk_forms.setdefault(len(form), []).append(form)
 
     def read(self, question: str, today: dt.date) -> Reading:
         text = normalize_text(question)
-        reading = Reading(text, question_language(question))
+        reading = self._read(text, question_language(question), today)
+        corrections = self._misspellings(reading)
+        if corrections:  # read the repaired question, and say what was repaired
+            for correction in corrections:
+                text = text.replace(correction.written, correction.understood)
+            reading = self._read(text, reading.language, today)
+            reading.corrections = corrections
+        return reading
+
+    def _read(self, text: str, language: str, today: dt.date) -> Reading:
+        reading = Reading(text, language)
         blocked = [False] * len(text)
 
         def block(start: int, end: int) -> None:
             for i in range(start, end):
                 blocked[i] = True
 
-        for marker in cues.PREVIOUS_MARKERS:
-            for match in re.finditer(re.escape(marker), text):
-                reading.previous_marker = True
-                block(match.start(), match.end())
-        masked = "".join("\0" if b else c for c, b in zip(text, blocked))
-        reading.times = find_time_ranges(masked, today)
+        reading.write = bool(_SQL_WRITE.search(text))
+        # words that contain time words but mean something else go first (去年同期, 前一个月, 下个月)
+        timelike = [m for m in self.lexicon.scan(text, blocked) if m.has(*_TIMELIKE)]
+        for mention in timelike:
+            block(mention.start, mention.end)
+        reading.times = find_time_ranges(self._masked(text, blocked), today)
         for match in reading.times:
             block(match.start, match.end)
-        reading.thresholds = find_thresholds(text, blocked)
+        for match in _NONE_EVEN_ONE.finditer(text):
+            if not any(blocked[match.start():match.end()]):
+                reading.emphasis.append((match.start(), match.end()))
+                block(match.start(), match.end())
+        reading.thresholds = self.extractor.thresholds(text, blocked)
         for item in reading.thresholds:
             block(item.start, item.end)
-        reading.ranks = find_rank_sizes(text, blocked)
+        reading.ranks = self.extractor.rank_sizes(text, blocked)
         for item in reading.ranks:
             block(item.start, item.end)
-        reading.mentions = self.lexicon.scan(text, blocked)
+        reading.mentions = self._split_after_which(sorted(timelike + self.lexicon.scan(text, blocked),
+                                                          key=lambda m: m.start))
         for mention in reading.mentions:
             block(mention.start, mention.end)
-        self._leftovers(reading, blocked)
-        reading.mentions.sort(key=lambda m: m.start)
+        fragments = [(m.start(), m.end()) for m in re.finditer(r"[^\0\s]+", self._masked(text, blocked))]
+        reading.names = find_named_things(self.names, text, reading.mentions, reading.times, fragments)
+        for thing in reading.names:
+            block(thing.start, thing.end)
+        reading.unknown_spans = self._unknown(text, blocked)
+        reading.unknown = [text[s:e] for s, e in reading.unknown_spans]
         return reading
 
-    def _leftovers(self, reading: Reading, blocked: list[bool]) -> None:
-        """Words no part of the reading explains: typos of catalog words, or unknown words."""
-        text = reading.text
-        runs = re.finditer(r"[^\0]+", "".join("\0" if b else c for c, b in zip(text, blocked)))
-        for run in runs:
-            typos = self._typos_in_run(run.group(0))
-            for written, understood in typos:
-                start = run.start() + run.group(0).find(written)
-                reading.corrections.append(Correction(written, understood))
-                reading.mentions.append(Mention(start, start + len(written), understood,
-                                                tuple(self.lexicon.forms[understood])))
-            if typos:
+    def _split_after_which(self, mentions: list[Mention]) -> list[Mention]:
+        """'哪种券核销率最高': a which-word asks for the noun glued to the metric after it (券 + 核销率)."""
+        result: list[Mention] = []
+        for mention in mentions:
+            previous = result[-1] if result else None
+            split = None
+            if previous is not None and previous.has("which") and previous.end == mention.start \
+                    and mention.has("metric") and not mention.has("dimension"):
+                split = next(((mention.text[:cut], mention.text[cut:]) for cut in range(1, len(mention.text))
+                              if any(e.kind == "dimension" for e in self.lexicon.forms.get(mention.text[:cut], []))
+                              and any(e.kind == "metric" for e in self.lexicon.forms.get(mention.text[cut:], []))),
+                             None)
+            if split is None:
+                result.append(mention)
                 continue
-            for word, start in self._content_words(run.group(0), run.start()):
-                match = self._closest_form(word)
-                if match:
-                    reading.corrections.append(Correction(word, match))
-                    reading.mentions.append(Mention(start, start + len(word), match,
-                                                    tuple(self.lexicon.forms[match])))
-                else:
-                    reading.unknown.append(word)
+            head, tail = split
+            result.append(Mention(mention.start, mention.start + len(head), head, tuple(self.lexicon.forms[head])))
+            result.append(Mention(mention.start + len(head), mention.end, tail, tuple(self.lexicon.forms[tail])))
+        return result
 
-    def _content_words(self, run: str, offset: int) -> list[tuple[str, int]]:
-        """Words that name something: nouns and unknown words, English words that are not stop
-        words, and runs of single characters jieba could not group ('双促' -> 双 + 促)."""
-        words: list[tuple[str, int]] = []
-        singles: list[tuple[str, int]] = []
+    @staticmethod
+    def _masked(text: str, blocked: list[bool]) -> str:
+        return "".join("\0" if b else c for c, b in zip(text, blocked))
 
-        def close_singles() -> None:
-            if len(singles) >= 2:
-                words.append(("".join(ch for ch, _ in singles), singles[0][1]))
-            singles.clear()
-
-        position = 0
-        for piece in self.tagger.cut(run):
-            word, tag = piece.word, piece.flag
-            start = run.find(word, position)
-            position = start + len(word) if start >= 0 else position
-            word = word.strip()
-            meaningless = not word or _PUNCTUATION.match(word) or word in cues.STOP_WORDS or word.isdigit()
-            if len(word) == 1 and not word.isascii() and not meaningless:
-                singles.append((word, offset + start))
-                continue
-            close_singles()
-            if meaningless:
-                continue
-            if word.isascii():
-                for english in _ENGLISH_WORD.findall(word):
-                    if english not in cues.STOP_WORDS and len(english) > 1 and not english.isdigit():
-                        words.append((english, offset + start + word.find(english)))
-                continue
-            if len(word) >= 2 and tag in _CONTENT_TAGS and not all(ch in cues.STOP_WORDS for ch in word):
-                words.append((word, offset + start))
-        close_singles()
-        return words
-
-    def _typos_in_run(self, run: str) -> list[tuple[str, str]]:
-        """A Chinese catalog word written with one wrong character inside a leftover run ('复够率');
-        the window must not cut through a real word ('销售情况' is not a typo of 销售额)."""
-        if run.isascii():
-            return self._english_typos(run)
-        boundaries, position = {0}, 0
-        for token in self.tokenizer.cut(run):
-            position += len(token)
-            boundaries.add(position)
-        for length in range(min(len(run), 6), 2, -1):
-            for start in range(len(run) - length + 1):
-                if start not in boundaries or start + length not in boundaries:
-                    continue
-                window = run[start:start + length]
-                if window.isascii() or window[0] in cues.FUNCTION_CHARS or all(ch in cues.STOP_WORDS for ch in window):
-                    continue
-                found = self._closest_form(window)
-                if found:
-                    return [(window, found)]
-        return []
-
-    def _english_typos(self, run: str) -> list[tuple[str, str]]:
-        """Misspelt catalog phrases among the run's words ('refund rat' -> 'refund rate')."""
-        words = _ENGLISH_WORD.findall(run)
-        used = [False] * len(words)
-        found: list[tuple[str, str]] = []
-        for size in (3, 2, 1):
-            for start in range(len(words) - size + 1):
-                chunk = words[start:start + size]
-                if any(used[start:start + size]) or chunk[0] in cues.STOP_WORDS or chunk[-1] in cues.STOP_WORDS:
-                    continue
-                phrase = " ".join(chunk)
-                match = self._closest_form(phrase) if phrase in run and len(phrase) >= 3 else None
-                if match:
-                    found.append((phrase, match))
-                    used[start:start + size] = [True] * size
+    def _unknown(self, text: str, blocked: list[bool]) -> list[tuple[int, int]]:
+        """Everything no part of the reading explains: words, characters, numbers."""
+        found: list[tuple[int, int]] = []
+        for run in re.finditer(r"[^\0\s]+", self._masked(text, blocked)):
+            for piece in re.finditer(r"[a-z][a-z'\-]*[a-z]|[a-z]|\d+(?:\.\d+)?|[^\W\d_a-z]+", run.group(0)):
+                found.append((run.start() + piece.start(), run.start() + piece.end()))
         return found
 
-    def _closest_form(self, word: str) -> str | None:
-        """A catalog word the written one is a likely typo of ('revenu' -> 'revenue', '复够率' -> '复购率')."""
-        if word.isascii():
-            if len(word) < 3:
-                return None
-            hits = difflib.get_close_matches(word, self._ascii_forms, n=1, cutoff=0.84)
-        else:
-            if len(word) < 3:
-                return None
-            hits = difflib.get_close_matches(word, self._cjk_forms.get(len(word), []), n=1, cutoff=0.66)
-        return hits[0] if hits else None
+    # ---- misspellings ---------------------------------------------------------------------
+    def _misspellings(self, reading: Reading) -> list[Correction]:
+        """Unknown words that are a misspelling of one word of the catalog or the language: an
+        English word one or two edits away, or Chinese with one character swapped for a homophone
+        (pinyin input), never a different word ('好评率' is not '好评度')."""
+        corrections: list[Correction] = []
+        for start, end in reading.unknown_spans:
+            word = reading.text[start:end]
+            if word.isascii():
+                match = self._english(word)
+                if match:
+                    corrections.append(Correction(word, match))
+                else:
+                    corrections.extend(self._english_phrase(reading.text, start, end))
+            else:
+                corrections.extend(self._homophones(reading.text, start, end))
+        return corrections
+
+    def _english(self, word: str) -> str | None:
+        if len(word) < 4 or not word.isalpha():
+            return None
+        limit = 1 if len(word) <= 6 else 2
+        best = [form for form in self._ascii_forms if " " not in form and abs(len(form) - len(word)) <= limit
+                and edit_distance(word, form) <= limit]
+        return best[0] if len(set(best)) == 1 else None
+
+    def _english_phrase(self, text: str, start: int, end: int) -> list[Correction]:
+        """A misspelt last word of a catalog phrase ('refund rat' -> 'refund rate')."""
+        before = text[:start].split()
+        for count in (1, 2):
+            if len(before) < count:
+                break
+            phrase = " ".join(before[-count:] + [text[start:end]])
+            matches = {f for f in self._ascii_phrases if abs(len(f) - len(phrase)) <= 1 and edit_distance(phrase, f) <= 1}
+            if len(matches) == 1:
+                return [Correction(phrase, matches.pop())]
+        return []
+
+    def _homophones(self, text: str, start: int, end: int) -> list[Correction]:
+        """Windows over an unknown character and its neighbours ('醉' in '醉高': 最高)."""
+        for position in range(start, end):
+            for length in range(6, 1, -1):
+                for first in range(max(0, position - length + 1), min(position, len(text) - length) + 1):
+                    window = text[first:first + length]
+                    if any(ch.isascii() or ch.isspace() for ch in window):
+                        continue
+                    if length == 2 and self.tokenizer.FREQ.get(window, 0) > 0:
+                        continue  # a real two-character word is not a typo
+                    matches = {f for f in self._cjk_forms.get(length, [])
+                               if _one_homophone_apart(window, f) and window[position - first] != f[position - first]}
+                    if len(matches) == 1:
+                        return [Correction(window, matches.pop())]
+        return []
+
+
+def _pinyin(char: str) -> str:
+    return lazy_pinyin(char, style=Style.NORMAL)[0]
+
+
+def _one_homophone_apart(written: str, form: str) -> bool:
+    """Same length, one character different, and that one sounds the same ('复够率' / '复购率')."""
+    differing = [(a, b) for a, b in zip(written, form) if a != b]
+    return len(differing) == 1 and not differing[0][0].isascii() and _pinyin(differing[0][0]) == _pinyin(differing[0][1])
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of neighbours (optimal string alignment).
+
+    >>> edit_distance("mnoth", "month"), edit_distance("oders", "orders"), edit_distance("rate", "rating")
+    (1, 1, 3)
+    """
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

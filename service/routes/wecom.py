@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import time
 from urllib.parse import unquote
@@ -30,7 +31,7 @@ def _refused(error: WeComCryptoError) -> JSONResponse:
 
 
 def _check_time(timestamp: str, tolerance_s: int) -> None:
-    if not timestamp.isdigit():
+    if not re.fullmatch(r"[0-9]{1,12}", timestamp):
         raise WeComCryptoError(-40001, "timestamp is not a number")
     if tolerance_s and abs(time.time() - int(timestamp)) > tolerance_s:
         raise WeComCryptoError(-40001, "timestamp outside the replay window")

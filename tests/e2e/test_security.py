@@ -34,6 +34,7 @@ roles:
   admin: {admin: true}
   analyst: {}
   east: {row_filters: {region: [华东]}, hidden_metrics: [gross_margin]}
+  douyin: {row_filters: {channel: [抖音]}}
   none: {no_data: true}
 unknown_wecom_role: none
 """
@@ -46,7 +47,7 @@ def hardened(warehouse_path, tmp_path_factory, provider):
     folder = tmp_path_factory.mktemp("hardened")
     access_path = folder / "access.yaml"
     access_path.write_text(ACCESS, encoding="utf-8")
-    users = {"alice": "admin", "bob": "east", "carol": "none", "dave": "analyst", "erin": "analyst"}
+    users = {"alice": "admin", "bob": "east", "carol": "none", "dave": "analyst", "erin": "analyst", "dou": "douyin"}
     for user, role in users.items():
         cli(access_path, "users", "add", user, "--role", role, "--wecom", f"{user}_wx")
     keys = {user: cli(access_path, "keys", "create", user).split()[0] for user in users}
@@ -56,6 +57,7 @@ def hardened(warehouse_path, tmp_path_factory, provider):
         CHATBI_QUERY_MEMORY_MB=str(MEMORY_MB), CHATBI_QUERY_TIMEOUT_S=str(TIMEOUT_S),
         CHATBI_QUERY_GRACE_S=str(GRACE_S), CHATBI_MAX_CONCURRENT_QUERIES="4", CHATBI_USER_QUERY_SLOTS="2",
         CHATBI_MAX_BODY_BYTES=str(BODY_LIMIT), CHATBI_QUERY_TEMP_DIR=str(folder / "tmp"),
+        CHATBI_BODY_TIMEOUT_S="2", CHATBI_QUERY_RESULT_MAX_MB="4",
         CHATBI_LLM_BASE_URL=provider.base_url, CHATBI_LLM_MODEL="standin",
         WECOM_AIBOT_TOKEN=BOT_TOKEN, WECOM_AIBOT_ENCODING_AES_KEY=BOT_KEY_TEXT)
     yield base, keys, process
@@ -131,12 +133,15 @@ LEAKS = [
     "SELECT COLUMNS(*) FROM products", "SELECT * EXCLUDE (product_name) FROM products", "SELECT p FROM products p",
     "SELECT to_json(p) FROM products p", "SELECT CAST(p AS VARCHAR) FROM products p",
     "SELECT p['unit_cost'] FROM products p", "SELECT struct_extract(p, 'unit_cost') FROM products p",
-    "SELECT * FROM order_items NATURAL JOIN products", "SELECT * FROM order_items JOIN products USING (product_id)",
+    "SELECT * FROM order_items NATURAL JOIN products ORDER BY order_id, line_no",
+    "SELECT * FROM order_items JOIN products USING (product_id) ORDER BY order_id, line_no",
     "SELECT * FROM (SELECT * FROM products) x", "WITH c AS (SELECT * FROM products) SELECT c.* FROM c",
     "SELECT x.* FROM (FROM products) x", "SELECT * FROM products UNION ALL SELECT * FROM products",
     "SELECT (SUM(i.line_amount) - SUM(i.quantity * p['unit_cost'])) / SUM(i.line_amount) "
     "FROM order_items i JOIN products p USING (product_id)",
     "SELECT MAX(p['unit_cost']) FROM products AS p(a, b, c, d, e, f)",
+    "SELECT COUNT(*) FROM (orders NATURAL JOIN order_items)",
+    "SELECT COUNT(*), SUM(o.paid_amount) FROM orders AS o TABLESAMPLE 100 PERCENT (bernoulli)",
 ]
 
 
@@ -165,13 +170,46 @@ def test_sql_sees_exactly_the_warehouse_without_the_hidden_columns(hardened, wit
     assert normalized(body["rows"]) == normalized(expected.rows)
 
 
+# conditions the engine could evaluate below a view's filter: a failing cast would quote the row
+ERROR_LEAKS = {
+    "bob": ("北京", [
+        "SELECT count(*) FROM orders o JOIN customers c USING (customer_id) WHERE o.province = '北京' "
+        "AND CAST(o.order_id || '|' || o.city || '|' || o.paid_amount AS INT) = 1",
+        "SELECT count(*) FROM orders o WHERE o.province = '北京' AND CAST(o.order_id || '|' || o.city AS INT) = 1 "
+        "AND EXISTS (SELECT 1 FROM channels)",
+        "SELECT count(*) FROM customers c JOIN events e USING (customer_id) WHERE c.province = '北京' "
+        "AND CAST(c.customer_id || '|' || c.city AS INT) = 1",
+        "SELECT count(*) FROM orders o WHERE o.city IN (SELECT city FROM customers WHERE province = '北京' "
+        "AND CAST(city AS INT) = 1)",
+    ]),
+    "dou": ("天猫", [
+        "SELECT count(*) FROM orders o JOIN channels ch USING (channel_id) WHERE ch.channel_name = '天猫' "
+        "AND CAST(ch.channel_name || o.order_id AS INT) = 1",
+        "SELECT count(*) FROM marketing_spend m JOIN channels ch USING (channel_id) WHERE ch.channel_name = '天猫' "
+        "AND CAST(ch.channel_name || m.spend AS INT) = 1",
+    ]),
+}
+
+
+@pytest.mark.parametrize("user, sql", [(u, s) for u, (_, sqls) in ERROR_LEAKS.items() for s in sqls])
+def test_error_messages_never_show_rows_outside_the_filter(hardened, user, sql):
+    base, keys, _ = hardened
+    response = call(base, keys[user], "POST", "/api/v1/sql", json={"sql": sql})
+    outside = ERROR_LEAKS[user][0]
+    assert response.status_code in (200, 400, 403), response.text
+    if response.status_code == 200:
+        assert outside not in json.dumps(response.json()["rows"], ensure_ascii=False)
+    else:
+        assert outside not in response.json()["error"]["message"]
+
+
 def test_the_llm_sql_path_cannot_read_hidden_columns_either(hardened, provider):
     base, keys, _ = hardened
-    leak = {"arguments": {"action": "sql", "sql": LEAKS[-2]}}
+    leak = {"arguments": {"action": "sql", "sql": "SELECT MAX(p['unit_cost']) FROM products AS p"}}
     provider.script(leak, leak, leak)  # the plan and both repair rounds insist on the hidden column
     response = call(base, keys["bob"], "POST", "/api/v1/ask", json={"question": "算一下成本率", "engine": "llm"})
     assert response.status_code == 400 and response.json()["error"]["code"] == "query_failed"
-    assert "unit_cost" in response.json()["error"]["message"] and "0." not in response.text
+    assert "0." not in response.text
 
 
 def test_catalog_values_are_the_roles_rows(hardened):
@@ -245,6 +283,36 @@ def test_a_heavy_query_is_stopped_within_the_limits(hardened, sql):
     assert call(base, keys["dave"], "POST", "/api/v1/sql", json={"sql": "SELECT 41 + 1 AS x"}).json()["rows"] == [[42]]
 
 
+def test_a_result_over_the_size_limit_is_refused_and_memory_stays_bounded(hardened):
+    base, keys, process = hardened
+    big = ("SELECT {} AS k, list((a.order_id % 90 + 10)::VARCHAR) FROM orders a, "
+           "(SELECT 1 FROM products p, channels c LIMIT 120) p GROUP BY a.order_id % 2000")
+    baseline = tree_rss_mb(process.pid)
+    for i in range(6):
+        response = call(base, keys["erin"], "POST", "/api/v1/sql", json={"sql": big.format(i)})
+        assert response.status_code == 400 and response.json()["error"]["code"] == "query_too_heavy"
+    assert tree_rss_mb(process.pid) - baseline < 300
+
+
+def test_readiness_probes_never_start_more_query_processes_than_slots(hardened):
+    base, _, process = hardened
+
+    def children() -> int:
+        return sum(len((task / "children").read_text().split())
+                   for task in Path(f"/proc/{process.pid}/task").iterdir())
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        codes = list(pool.map(lambda _: httpx.get(base + "/readyz", timeout=30).status_code, range(120)))
+    assert set(codes) <= {200, 503} and codes.count(200) > 0
+    assert children() <= 4
+
+
+def test_the_same_answer_is_kept_once(hardened):
+    base, keys, _ = hardened
+    ids = {call(base, keys["erin"], "POST", "/api/v1/ask", json={"question": "去年每月的订单数"}).json()["answer_id"]
+           for _ in range(4)}
+    assert len(ids) == 1
+
+
 def test_one_users_flood_does_not_hold_up_the_others(hardened):
     base, keys, _ = hardened
     slow = "SELECT COUNT(*) FROM events a JOIN events b ON a.customer_id <> b.customer_id + {}"  # runs to the limit
@@ -301,6 +369,24 @@ def signed_aibot(base: str, plain: str | None = None, body: bytes | None = None)
     return httpx.post(f"{base}/wecom/aibot", params={"msg_signature": signature(BOT_TOKEN, stamp, "n", sealed),
                                                      "timestamp": stamp, "nonce": "n"},
                       content=body if body is not None else json.dumps({"encrypt": sealed}).encode(), timeout=10)
+
+
+def test_a_body_that_does_not_arrive_ends_in_408(hardened):
+    base = hardened[0]
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(f"POST /api/v1/ask HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                           "Content-Length: 100\r\n\r\n{\"q".encode())
+        started = time.monotonic()
+        reply = connection.recv(4096)
+    assert reply.split()[1] == b"408" and time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("timestamp", ["²", "①", "١٢٣", "１２３", "-5", "1e9"])
+def test_odd_timestamps_are_refused_before_anything_else(hardened, timestamp):
+    response = httpx.post(f"{hardened[0]}/wecom/aibot", params={"timestamp": timestamp, "nonce": "n",
+                                                               "msg_signature": "x"}, content=b'{"encrypt":"AAAA"}')
+    assert response.status_code in (400, 401)
 
 
 @pytest.mark.parametrize("body", [b"[" * 2000 + b"]" * 2000, b'{"encrypt": ' + b"[" * 2000 + b"]" * 2000 + b"}",

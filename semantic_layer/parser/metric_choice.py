@@ -1,0 +1,139 @@
+"""Which metric a question asks for when it names none: the model says which unit words
+(件, 单, 人, 钱) and verbs (卖, 买, 下单, 花) go with which metric. "面膜上周卖了几件" is units sold,
+"多少人买了" buyers, "金卡会员有多少人" the customer base, "卖了多少钱" GMV; "卖了多少" (an amount, no
+unit) is money. A negated verb asks for the metric that counts the complement ("没买过的客户" ->
+customers who did not buy). When the words leave several metrics equally likely, the parser asks
+back with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from semantic_layer.model import Metric, SemanticModel
+from semantic_layer.parser.lexicon import Mention
+
+_MONEY = ("money",)
+_COUNT = ("count",)
+
+
+@dataclass(frozen=True)
+class MetricChoice:
+    metrics: tuple[str, ...]  # chosen; empty when none or ambiguous
+    candidates: tuple[str, ...]  # when ambiguous: the metrics to offer
+    used: tuple[int, ...]  # indices of the mentions the choice used
+    problem: str | None  # None, "no_metric", "ambiguous_metric", "cannot_negate", "unit_mismatch"
+
+
+def negation_of(mentions: list[Mention], index: int, emphasis: list[tuple[int, int]]) -> int | None:
+    """The word that negates the verb at ``index`` ('没买过', '没有下过单', '一单都没买过', "haven't
+    bought"), if any."""
+    verb = mentions[index]
+    at = index - 1
+    while at >= 0 and mentions[at].has("filler") and not mentions[at].has("not"):
+        at -= 1
+    if at < 0 or not mentions[at].has("not"):
+        return None
+    close = verb.start - mentions[at].end <= 3 or any(s >= mentions[at].end and e <= verb.start for s, e in emphasis)
+    return at if close else None
+
+
+def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[int]:
+    """The unit words that say what a question counts: right after 多少/几/how many (past a
+    classifier: '多少个客户'), else the noun before it ('客户有多少个'), else the classifier itself
+    ('卖出去多少个'); and 'X数' ('人数')."""
+    found: list[int] = []
+    for q, quantity in enumerate(mentions):
+        if q in skip or not quantity.first("quantity"):
+            continue
+        after = [i for i in range(q + 1, min(q + 3, len(mentions))) if i not in skip and mentions[i].first("unit")
+                 and mentions[i].start - mentions[i - 1].end <= 1]
+        nouns = [i for i in after if not mentions[i].has("classifier")]
+        before = next((i for i in range(q - 1, -1, -1) if i not in skip and mentions[i].first("unit")
+                       and not mentions[i].has("classifier") and "," not in text[mentions[i].end:quantity.start]
+                       and "，" not in text[mentions[i].end:quantity.start]
+                       and not any(mentions[j].first("verb") for j in range(i + 1, q))), None)
+        chosen = nouns[0] if nouns else before if before is not None else after[0] if after else None
+        if chosen is not None:
+            found.append(chosen)
+    for i, mention in enumerate(mentions):
+        if i not in skip and mention.first("unit") and text[mention.end:mention.end + 1] == "数":
+            found.append(i)
+    return list(dict.fromkeys(found))
+
+
+def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, skip: set[int], has_time: bool,
+                   emphasis: list[tuple[int, int]]) -> MetricChoice:
+    """The metrics a question asks for: those it names, else the one its unit words and verbs
+    point to."""
+    named = [(i, m.first("metric").target) for i, m in enumerate(mentions) if i not in skip and m.first("metric")]
+    verbs = [i for i, m in enumerate(mentions)
+             if i not in skip and m.first("verb") and not m.has("value", "set", "metric", "dimension")]
+    quantities = [i for i, m in enumerate(mentions) if i not in skip and m.first("quantity")]
+    units = counted_units(mentions, text, skip)
+    negations = [n for n in (negation_of(mentions, i, emphasis) for i in verbs) if n is not None]
+    if named:
+        metrics = tuple(dict.fromkeys(metric for _, metric in named))
+        formats = {model.metric_by_id[m].format for m in metrics}
+        for i in units:
+            targets = mentions[i].first("unit").targets
+            if not (set(targets) & set(metrics) or {model.metric_by_id[t].format for t in targets} & formats):
+                return MetricChoice((), (), (), "unit_mismatch")
+        used = tuple([i for i, _ in named] + verbs + units + quantities)
+        if negations:
+            return MetricChoice((), (), used, "cannot_negate")
+        return MetricChoice(metrics, (), used, None)
+
+    pool: list[str] | None = None
+    for i in units:
+        targets = list(mentions[i].first("unit").targets)
+        pool = targets if pool is None else [m for m in pool if m in targets]
+    if pool is None:
+        if not (verbs and quantities):
+            return MetricChoice((), (), (), "no_metric")
+        pool = list(dict.fromkeys(t for i in verbs for t in mentions[i].first("verb").targets))
+    used = tuple(units + verbs + quantities + negations)
+    if not pool:
+        return MetricChoice((), (), used, "ambiguous_metric")
+    spoken = {verb_stem(mentions[i].text) for i in verbs}
+    kind = next((mentions[i].first("quantity").target for i in quantities), "") if not units else ""
+
+    def rank(metric_id: str) -> tuple[int, int, int, int]:
+        return _rank(model.metric_by_id[metric_id], spoken, has_time, kind)
+    ranked = sorted(pool, key=rank, reverse=True)
+    tied = [m for m in ranked if rank(m) == rank(ranked[0])]
+    if len(tied) > 1 and not _listed_first(model, tied):
+        return MetricChoice((), tuple(tied), used, "ambiguous_metric")
+    chosen = ranked[0]
+    if negations:
+        complement = next((m.id for m in model.metrics if m.complement_of == chosen), None)
+        if complement is None:
+            return MetricChoice((), (), used, "cannot_negate")
+        chosen = complement
+    return MetricChoice((chosen,), (), used, None)
+
+
+def _rank(metric: Metric, spoken: set[str], has_time: bool, quantity: str) -> tuple[int, int, int, int]:
+    """Verbs the metric goes with; whether it can take the question's period; with no unit, an
+    amount (多少, how much) is money and a count (几, how many) a count; with no verb in the
+    question, a metric that needs none."""
+    fits = {"amount": _MONEY, "count": _COUNT}.get(quantity, ())
+    return (sum(1 for verb in spoken if verb in {verb_stem(v) for v in metric.verbs}),
+            int(metric.time_scope == "period") if has_time else 0,
+            int(metric.format in fits),
+            int(not metric.verbs) if not spoken else 0)
+
+
+def verb_stem(verb: str) -> str:
+    """A verb without its aspect ('买了', '买过' -> '买'), so either form matches.
+
+    >>> verb_stem("买了"), verb_stem("下过单"), verb_stem("sold")
+    ('买', '下单', 'sold')
+    """
+    stem = verb.replace("过", "") if len(verb) > 2 else verb
+    return stem[:-1] if len(stem) > 1 and stem[-1] in "了过着" else stem
+
+
+def _listed_first(model: SemanticModel, tied: list[str]) -> bool:
+    """Equally likely metrics that share a unit word: the model lists its default reading first
+    ('多少钱' is GMV before marketing spend) when all of them measure the same kind of thing."""
+    return len({model.metric_by_id[m].format for m in tied}) == 1 and all(model.metric_by_id[m].verbs for m in tied)

@@ -1,0 +1,209 @@
+"""The language: how Chinese and English ask questions, as closed, reviewed word lists by role.
+Nothing here names a business: metrics, dimensions, values, unit words, verbs and named sets
+come from the model and the glossary. A word not in a list, the model or the glossary is not
+understood, and a question with such a word is asked back, never answered."""
+
+from __future__ import annotations
+
+# ---- words that carry no meaning for the query (function words, politeness, question frames) ----
+FILLERS: tuple[str, ...] = (
+    # particles, aspect and structural words
+    "的", "地", "得", "了", "着", "过", "吗", "呢", "吧", "啊", "呀", "嘛", "哦", "哈", "噢", "么", "啦", "喔", "哇",
+    "呗", "咯", "哒", "嗯", "诶", "捏", "滴", "之",
+    # copulas, prepositions, conjunctions, adverbs of no consequence
+    "是", "为", "在", "于", "从", "到", "把", "被", "给", "让", "对", "对于", "关于", "就", "都", "也", "又", "还",
+    "才", "和", "与", "及", "以及", "跟", "或", "或者", "还是", "同", "并", "并且", "而且", "以", "来", "去", "得到",
+    "有", "有的", "已经", "的话", "时候", "的时候", "当时", "一样", "这样", "那样",
+    # requests and politeness
+    "请", "请问", "麻烦", "麻烦你", "帮", "帮我", "帮忙", "给我", "我想", "我想知道", "我想看", "想看", "想知道", "想了解",
+    "我要", "要", "需要", "看", "看看", "看下", "看一下", "瞧瞧", "瞅瞅", "查", "查查", "查一下", "查下", "查询", "查看",
+    "统计", "统计下", "统计一下", "算", "算一下", "算下", "计算", "告诉我", "告诉", "列出", "列一下", "列下", "展示",
+    "显示", "给出", "出", "拉", "拉一下", "拉下", "一下", "下", "了解", "了解一下", "知道", "谢谢", "多谢", "辛苦",
+    "看一眼", "瞄一眼", "汇报", "汇总", "整理", "整理一下", "呈现", "说说", "说一下", "讲讲", "问一下", "问下",
+    # people and places of the asker
+    "咱们", "咱", "我们", "我", "你", "您", "俺", "我司", "公司", "大家", "我们的", "咱们的", "他们", "她们", "它们",
+    # question frames
+    "什么", "啥", "分别是", "具体", "大概", "大约", "大致", "目前", "现在", "当前",
+    "是不是", "是否", "有没有", "能不能", "可不可以", "可以", "能", "能否", "会不会", "到底", "究竟",
+    # determiners and pronouns
+    "这", "这个", "那个", "这些", "那些", "这次", "那次", "这款", "那款", "这一", "那一", "该", "此", "其",
+    "这群人", "这些人", "那些人", "这帮人", "这部分", "这部分人", "这批", "那批", "这类", "那类",
+    # place and time postpositions
+    "里", "里面", "中", "之中", "内", "之内", "以内", "上", "上面", "期间", "以来", "至今", "为止", "截至", "当天",
+    "当日", "当月", "这段时间", "那段时间", "那天", "那几天", "时", "时期", "阶段", "期内",
+    # nouns of no content in a data question
+    "数据", "情况", "数字", "数值", "结果", "数", "数目", "水平", "表现", "指标", "成绩", "统计数据", "们",
+    "类型", "种类", "类别", "type", "types", "kind", "kinds", "全国", "country", "nationwide", "整体上",
+    # English
+    "a", "an", "the", "of", "for", "in", "on", "at", "to", "from", "with", "and", "or", "is", "are", "was", "were",
+    "be", "been", "being", "do", "does", "did", "done", "what", "what's", "whats", "who", "whom", "whose", "how",
+    "show", "me", "give", "list", "tell", "display", "get", "got", "find", "see", "view", "please", "pls", "plz",
+    "kindly", "can", "could", "would", "will", "should", "shall", "may i", "i", "we", "our", "ours", "us", "you",
+    "your", "my", "it", "its", "it's", "this", "that", "these", "those", "there", "their", "they", "them", "let",
+    "let's", "lets", "know", "want", "need", "like", "have", "has", "had", "make", "made", "go", "going", "look",
+    "looking", "check", "pull", "pull up", "report", "about", "during", "across", "within", "since", "as", "so",
+    "far", "so far", "just", "currently", "current", "now", "thanks", "thank you", "hi", "hey", "hello", "quick",
+    "quickly", "real", "actually", "exactly", "roughly", "approximately", "about", "around", "live", "lives",
+    "living", "stand", "stood", "look like", "looked", "numbers", "number", "figure", "figures", "data", "stats",
+    "value", "values", "amount", "level", "levels", "here", "there's", "there're", "whether", "if", "was it",
+    "were there", "any", "some", "all of", "out of", "at all", "ever", "overall", "come out to", "came to",
+    "on earth", "then", "right", "ok", "okay", "guys", "team", "again", "still", "anything", "something",
+)
+
+# ---- roles -------------------------------------------------------------------------------------
+# how much (an amount: money unless a unit says otherwise) and how many (a count)
+QUANTITY_AMOUNT = ("多少", "多大", "how much", "amount of", "how much of")
+QUANTITY_COUNT = ("几", "how many", "number of", "count of", "total number of", "how many of", "the number of")
+CLASSIFIERS = ("个", "位", "名", "款", "种", "家", "条", "只", "次", "张", "类", "样")
+EVALUATION = ("怎么样", "咋样", "如何", "怎样", "好不好", "行不行", "咋", "厉害", "严重", "高不高", "多不多",
+              "how is", "how was", "how are", "how were", "how did", "how does", "how's", "how is it going",
+              "doing")
+
+SUPERLATIVE_DESC = ("最高", "最多", "最大", "最好", "最强", "最火", "最佳", "最贵", "第一", "冠军", "最牛", "最猛", "醉高",
+                    "highest", "most", "best", "largest", "biggest", "greatest", "maximum", "max", "top one",
+                    "the top", "number one", "leading")
+SUPERLATIVE_ASC = ("最低", "最少", "最小", "最差", "最弱", "最便宜", "垫底", "倒数第一", "lowest", "least", "worst",
+                   "smallest", "fewest", "minimum", "min", "weakest")
+COMPARATIVE_DESC = ("高", "多", "大", "好", "强", "更高", "更多", "更大", "更好", "higher", "more", "bigger", "larger",
+                    "better", "greater", "高吗", "多吗", "高些", "多些", "高一些", "多一些", "高出", "多出")
+COMPARATIVE_ASC = ("低", "少", "小", "差", "弱", "更低", "更少", "更小", "更差", "lower", "less", "fewer", "smaller",
+                   "worse", "低吗", "少吗")
+RANK_ORDER = ("排名", "排行", "排行榜", "靠前", "排序", "从高到低", "从大到小", "降序", "排一下", "排个序",
+              "ranking", "rank", "ranked", "sorted", "descending", "ordered by", "sort")
+RANK_ORDER_ASC = ("从低到高", "从小到大", "升序", "ascending", "lowest first")
+POPULAR = ("最喜欢", "最爱", "最畅销", "畅销", "卖得最好", "卖的最好", "卖得最多", "卖的最多", "买得最多", "买的最多",
+           "最热销", "热销", "爆款", "最受欢迎", "best-selling", "best selling", "bestselling", "best sellers",
+           "best seller", "most popular", "top selling", "top-selling", "sold the most", "sells the most",
+           "most sold", "favorite", "favourite")
+WHICH = ("哪个", "哪一个", "哪家", "哪款", "哪位", "哪一款", "哪种", "哪一种", "哪类", "哪一类", "哪座", "哪条", "哪",
+         "which", "what")
+WHICH_MANY = ("哪些", "哪几个", "哪几款", "哪几家", "哪几种", "which ones", "what are the")
+# "which day / month ..." asks for a breakdown by date at that grain
+WHICH_TIME: dict[str, str] = {
+    "哪天": "day", "哪一天": "day", "哪日": "day", "哪一日": "day", "哪几天": "day", "which day": "day",
+    "what day": "day", "which date": "day", "what date": "day",
+    "哪周": "week", "哪一周": "week", "哪个星期": "week", "哪一个星期": "week", "which week": "week",
+    "哪个月": "month", "哪月": "month", "哪一个月": "month", "哪个月份": "month", "哪几个月": "month",
+    "which month": "month", "what month": "month",
+    "哪个季度": "quarter", "哪季度": "quarter", "哪一季度": "quarter", "哪一个季度": "quarter", "哪季": "quarter",
+    "which quarter": "quarter", "what quarter": "quarter",
+    "哪年": "year", "哪一年": "year", "哪个年份": "year", "which year": "year", "what year": "year",
+}
+
+PREVIOUS_PERIOD = ("环比", "较上期", "比上期", "上期", "上一期", "前一期", "vs previous period", "versus previous period",
+                   "previous period", "period over period", "mom", "month over month", "month-over-month", "wow",
+                   "week over week", "qoq", "quarter over quarter", "比上月", "较上月", "比上周", "较上周",
+                   "比上个月", "较上个月", "跟上个月比", "和上个月比", "比前一期", "the period before")
+SAME_PERIOD_LAST_YEAR = ("同比", "去年同期", "比去年", "较去年", "跟去年比", "和去年比", "与去年比", "去年同月",
+                         "去年同一个月", "去年的同一个月", "去年同季度", "去年同一季度", "去年同一时期", "去年这个时候",
+                         "year over year", "year-over-year", "yoy", "vs last year", "versus last year",
+                         "compared to last year", "compared with last year", "same period last year",
+                         "same month last year", "same quarter last year", "same week last year",
+                         "same time last year", "same day last year", "same period a year ago", "a year earlier",
+                         "a year ago", "the same quarter last year", "the same month last year", "last year's")
+# "上个月和前一个月": the second period is the one just before the first
+PREVIOUS_MARKERS = ("前一个月", "前一月", "前一周", "前一个星期", "前一个季度", "前一季度", "前一年", "上一期",
+                    "之前一个月", "再上个月", "the month before", "the previous month", "the week before",
+                    "the previous week", "the quarter before", "the year before", "the previous period",
+                    "the prior month", "the prior week", "prior month", "previous month")
+COMPARE = ("对比", "比较", "相比", "比", "比一下", "对比一下", "比较一下", "pk", "vs", "v.s.", "versus", "compare",
+           "compared", "comparison", "against", "relative to", "than", "差多少", "差了多少", "差距", "区别", "相差")
+CHANGE = ("涨", "涨了", "跌", "跌了", "增长", "下降", "上升", "提升", "减少", "增加", "多了", "少了", "降了", "掉了",
+          "掉", "降", "升", "变化了", "变了", "变动", "波动", "grow", "grew", "growth", "increase", "increased",
+          "decrease", "decreased", "drop", "dropped", "rise", "rose", "fell", "fall", "up", "down", "change",
+          "changed")
+
+# ---- groups and negation ------------------------------------------------------------------------
+COMPLEMENT = ("其他", "其它", "其余", "别的", "剩下的", "剩余的", "剩下", "其他的", "其它的", "其余的", "以外的", "之外的",
+              "the rest", "the others", "others", "other", "everyone else", "everybody else", "everywhere else",
+              "all other", "all others", "the rest of", "rest of", "non", "the rest of the country",
+              "rest of the country", "其他地方", "其他地区")
+EXCLUDE = ("除了", "除去", "除", "不含", "不包括", "不包含", "排除", "剔除", "去除", "扣除", "不算", "不计", "刨除",
+           "excluding", "except", "other than", "not including", "without", "exclude", "excluded", "minus", "ex")
+EXCLUDE_AFTER = ("以外", "之外", "除外", "不算在内")
+NOT = ("没", "没有", "未", "不曾", "从没", "从未", "从来没", "从来没有", "一直没", "一直没有", "都没", "都没有", "也没",
+       "也没有", "不", "never", "not", "haven't", "hasn't", "didn't", "did not", "have not", "has not",
+       "don't", "doesn't", "do not", "does not", "no longer", "havent", "didnt", "hasnt")
+NONE_EVEN_ONE = r"一(?:单|件|次|笔|个|分钱)?(?:都|也)(?=没|不|未)"  # 一单都没买过: not even one
+
+# ---- shapes of the answer ----------------------------------------------------------------------
+TREND = ("趋势", "走势", "变化趋势", "变化情况", "曲线", "trend", "trends", "over time", "trajectory")
+SHARE = ("占比", "份额", "比重", "构成", "结构", "占多少", "占了多少", "share", "proportion", "percentage of",
+         "breakdown of", "mix")
+TOTAL = ("合计", "总共", "一共", "总计", "加起来", "合起来", "累计", "总和", "总", "total", "combined", "altogether",
+         "in total", "sum", "cumulative", "overall total", "all together")
+EACH = ("各自", "分别", "各", "每", "每个", "各个", "每一个", "逐个", "每家", "不同", "each", "every", "respectively",
+        "separately", "individually", "per", "each of")
+BREAKDOWN = ("按", "按照", "分", "拆分", "拆开", "拆", "细分", "分组", "分布", "维度", "分开", "分成", "by", "split by",
+             "broken down by", "break down by", "breakdown by", "grouped by", "group by", "split", "broken down")
+ONLY = ("只", "只有", "仅", "仅仅", "单看", "光看", "only", "just for", "solely")
+GRAIN: dict[str, str] = {
+    "按天": "day", "每天": "day", "每日": "day", "日度": "day", "逐日": "day", "按日": "day", "分天": "day",
+    "天": "day", "日": "day", "daily": "day", "by day": "day", "per day": "day", "each day": "day", "day by day": "day",
+    "按周": "week", "每周": "week", "周度": "week", "逐周": "week", "分周": "week", "周": "week",
+    "weekly": "week", "by week": "week", "per week": "week", "each week": "week",
+    "按月": "month", "每月": "month", "每个月": "month", "月度": "month", "逐月": "month", "分月": "month",
+    "各月": "month", "月份": "month", "月": "month", "monthly": "month", "by month": "month",
+    "per month": "month", "each month": "month", "month by month": "month",
+    "按季度": "quarter", "每季度": "quarter", "每个季度": "quarter", "季度": "quarter", "各季度": "quarter",
+    "分季度": "quarter", "quarterly": "quarter", "by quarter": "quarter", "per quarter": "quarter",
+    "each quarter": "quarter",
+    "按年": "year", "每年": "year", "年度": "year", "各年": "year", "yearly": "year", "by year": "year",
+    "annual": "year", "annually": "year", "per year": "year",
+}
+CHART: dict[str, str] = {
+    "饼图": "pie", "饼状图": "pie", "pie": "pie", "pie chart": "pie",
+    "折线图": "line", "折线": "line", "line chart": "line", "line graph": "line",
+    "柱状图": "bar", "柱形图": "bar", "条形图": "bar", "柱图": "bar", "bar chart": "bar", "bar graph": "bar",
+    "表格": "table", "明细表": "table", "table": "table",
+}
+
+# thresholds: 超过10万, more than 50k, 5%以上
+GREATER = ("超过", "大于", "高于", "多于", "以上", "不少于", "至少", "不低于", "多过", "more than", "greater than",
+           "over", "above", "exceeding", "exceeds", "exceeded", "at least", ">=", ">", "higher than", "bigger than")
+LESS = ("低于", "小于", "少于", "不到", "不足", "以下", "不超过", "至多", "less than", "below", "under", "fewer than",
+        "at most", "<=", "<", "lower than", "smaller than")
+INCLUSIVE = ("不少于", "至少", "不低于", "at least", ">=", "不超过", "至多", "at most", "<=", "以上", "以下")
+AMOUNT_UNITS = {"万": 1e4, "w": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "百万": 1e6, "m": 1e6, "million": 1e6,
+                "thousand": 1e3, "%": 0.01, "％": 0.01}
+RANK_COUNTERS = ("个", "款", "家", "名", "位", "种", "条", "大", "强", "类")
+
+# ---- conversations -------------------------------------------------------------------------------
+FOLLOW_UP = ("那", "那么", "那按", "换成", "改成", "换为", "改为", "只看", "只要", "再看", "再按", "也看", "换个",
+             "去掉", "不要", "取消", "加上", "我是说", "我的意思是", "我说的是", "我问的是", "是说", "指的是",
+             "what about", "how about", "and for", "instead", "same for", "switch to", "change to", "now",
+             "i mean", "i meant", "meaning", "and", "also", "then", "ok", "okay", "what if")
+REMOVE_TIME = ("去掉时间限制", "去掉时间", "不限时间", "取消时间限制", "不要时间限制", "全部时间", "所有时间", "历史全部",
+               "全部历史", "all time", "all-time", "remove the time", "drop the time", "no time limit",
+               "without the time", "any time", "ever since")
+REMOVE_FILTER = ("去掉筛选", "取消筛选", "不要筛选", "去掉过滤", "全部渠道", "remove the filter", "remove filters",
+                 "drop the filter", "no filter", "without filters")
+
+# ---- what is not answered (yet): asked back with what can be answered ----------------------------
+UNSUPPORTED = ("为什么", "为啥", "原因", "归因", "怎么回事", "啥原因", "什么原因", "预测", "预估", "预计", "预判",
+               "推测", "下个月", "下周", "明年", "明天", "下季度", "导出", "名单", "明细", "清单", "列表", "留存",
+               "同期群", "why", "reason", "reasons", "cause", "caused", "drivers", "driver", "forecast",
+               "predict", "prediction", "projection", "next month", "next week", "next year", "tomorrow",
+               "export", "download", "retention", "cohort", "cohorts")
+
+# ---- requests to change data: refused, the service only reads ------------------------------------
+WRITE = ("删除", "删掉", "删了", "删去", "删一下", "删", "清空", "清除", "清掉", "清理掉", "插入", "新增一条", "添加一条",
+         "加一条", "录入", "写入", "导入", "篡改", "覆盖", "回滚", "作废", "重置", "改成", "改为", "修改", "更新成",
+         "更新为", "更新", "设为", "设置为", "设置成", "调成", "调整为", "调为", "改一下", "修正", "纠正", "替换",
+         "delete", "remove", "drop", "truncate", "insert", "update", "alter", "overwrite", "wipe", "erase", "purge",
+         "modify", "edit", "change", "set", "fix", "correct", "rename", "replace", "reset", "clear", "add a row",
+         "add an order", "add a record", "create", "grant", "revoke", "merge", "upsert")
+# objects that make a 'change' verb a write (a table, records, stored values) rather than a follow-up edit
+WRITE_OBJECTS = ("表", "数据库", "记录", "这条", "那条", "数据", "订单", "测试", "所有", "全部", "库存", "id", "table",
+                 "tables", "database", "record", "records", "row", "rows", "data", "all", "entries", "entry",
+                 "order", "orders", "column", "columns", "value", "values", "customers", "customer", "coupons")
+SQL_WRITE = r"^\s*(?:delete|update|insert|drop|alter|truncate|create|merge|replace|grant|revoke|upsert|copy|attach)\b"
+
+# Common abbreviations, spelled out before reading
+ABBREVIATIONS = {"avg": "average", "avg.": "average", "qty": "quantity", "amt": "amount", "pct": "percent",
+                 "num": "number", "no.": "number", "yr": "year", "mo": "month", "wk": "week", "q'ty": "quantity",
+                 "vs.": "vs", "w/o": "without", "ytd": "this year", "mtd": "this month", "cust": "customers"}
+# English words of the language itself that a typo may hit (besides the catalog's words)
+LANGUAGE_WORDS = ("month", "months", "week", "weeks", "quarter", "quarters", "year", "years", "yesterday", "today",
+                  "days", "last", "previous", "average", "customers", "people", "which", "highest", "lowest",
+                  "compare", "versus", "excluding", "between", "daily", "weekly", "monthly", "quarterly")
