@@ -17,7 +17,6 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
 from semantic_layer.graph import Reach, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.resolve import ResolvedDimension, ResolvedFilter, ResolvedQuery, has_time
-from semantic_layer.timeexpr import comparison_range
 
 CURRENT, COMPARISON = "current", "comparison"
 
@@ -65,7 +64,7 @@ class QueryCompiler:
         self.query = query
         self.ranges = {CURRENT: query.time_range}
         if query.compare and query.time_range:
-            self.ranges[COMPARISON] = comparison_range(query.time_range, query.compare)
+            self.ranges[COMPARISON] = query.comparison
         self.derived_tables: list[str] = []
 
     # ---- pieces over one fact ------------------------------------------------------------

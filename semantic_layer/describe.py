@@ -54,7 +54,10 @@ def restate(query: ResolvedQuery, language: str) -> str:
         parts.append(" ".join(p for p in (names.get(field, field), direction, top) if p))
     elif query.limit:
         parts.append(f"前{query.limit}条" if zh else f"first {query.limit}")
-    if query.compare:
+    if query.compare == "period":
+        parts.append(f"对比 {range_text(query.comparison, language)}" if zh else
+                     f"vs {range_text(query.comparison, language)}")
+    elif query.compare:
         parts.append({"previous_period": "环比" if zh else "vs previous period",
                       "same_period_last_year": "同比" if zh else "vs same period last year"}[query.compare])
     return " · ".join(parts)

@@ -117,6 +117,8 @@ class Dimension(Frozen):
     value_synonyms: dict[str, str] = {}
     named_sets: dict[str, tuple[str, ...]] = Field({}, description="a name for several values at once "
                                                                    "(一线城市: 北京, 上海, 广州, 深圳)")
+    kind_of: tuple[str, ...] = Field((), description="nouns this dimension is the type of: '各类型的活动', '哪种券' "
+                                                     "(campaign type of 活动, coupon type of 券)")
 
 
 class BestSelling(Frozen):

@@ -86,7 +86,9 @@ class SemanticQuery(Strict):
     order_by: list[OrderBy] = Field(default_factory=list, max_length=5)
     limit: int | None = Field(None, ge=1, le=MAX_LIMIT)
     having: list[Having] = Field(default_factory=list, max_length=5)
-    compare: Literal["previous_period", "same_period_last_year"] | None = None
+    compare: Literal["previous_period", "same_period_last_year", "period"] | None = None
+    compare_to: TimeRange | None = Field(None, description="the period to compare with when compare is 'period' "
+                                                            "(去年双11 vs 今年618)")
     chart: ChartType | None = Field(None, description="preferred chart; chosen from the result when absent")
 
     @field_validator("dimensions", mode="before")
@@ -96,3 +98,9 @@ class SemanticQuery(Strict):
         if isinstance(value, list):
             return [{"name": v} if isinstance(v, str) else v for v in value]
         return value
+
+    @model_validator(mode="after")
+    def _comparison_period(self) -> SemanticQuery:
+        if (self.compare == "period") != (self.compare_to is not None):
+            raise ValueError("compare 'period' goes with compare_to, and compare_to with compare 'period'")
+        return self

@@ -43,6 +43,7 @@ class ResolvedQuery:
     having: tuple[tuple[str, str, float], ...]
     compare: str | None
     today: dt.date
+    comparison: DateRange | None = None  # the period compared with
 
 
 def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:
@@ -167,18 +168,16 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         values = item.value if isinstance(item.value, list) else [item.value]
         filters.append(ResolvedFilter(dimension, item.op, tuple(normalize_value(dimension, v) for v in values)))
 
-    time_range = None
-    if query.time_range is not None:
-        if query.time_range.expression is not None:
-            time_range = resolve_time_expression(query.time_range.expression, today)
-        else:
-            time_range = DateRange(query.time_range.start, query.time_range.end)
+    time_range = _time_range(query.time_range, today) if query.time_range is not None else None
     if query.compare and time_range is None:
         raise QueryInvalid("对比（环比/同比）需要一个时间范围", "a comparison needs a time range",
                            ("上个月", "本月", "今年"))
-    if query.compare:
+    comparison = None
+    if query.compare == "period":
+        comparison = _time_range(query.compare_to, today)
+    elif query.compare:
         try:
-            comparison_range(time_range, query.compare)
+            comparison = comparison_range(time_range, query.compare)
         except (OverflowError, ValueError):
             raise QueryInvalid("对比期超出了可用的日期范围", "the comparison period falls outside the calendar")
     if query.compare and any(not has_time(model, m) for m in metrics):
@@ -199,4 +198,10 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         metrics=metrics, dimensions=tuple(dimensions), filters=tuple(filters), time_range=time_range,
         order_by=tuple((o.field, o.direction == "desc") for o in query.order_by), limit=query.limit,
         having=tuple((h.metric, h.op, h.value) for h in query.having), compare=query.compare,
-        today=today)
+        today=today, comparison=comparison)
+
+
+def _time_range(time_range, today: dt.date) -> DateRange:
+    if time_range.expression is not None:
+        return resolve_time_expression(time_range.expression, today)
+    return DateRange(time_range.start, time_range.end)

@@ -155,7 +155,9 @@ def _named_quarter(match: re.Match, today: D) -> DateRange:
     quarter = to_number(match["q"])
     if not 1 <= quarter <= 4:
         raise QueryInvalid(f"没有第{quarter}季度", f"there is no quarter {quarter}")
-    year = _year_of(match.groupdict().get("year"), today) or today.year
+    year = _year_of(match.groupdict().get("year"), today)
+    if year is None:  # the latest such quarter that has begun
+        year = today.year if D(today.year, quarter * 3 - 2, 1) <= today else today.year - 1
     start = D(year, quarter * 3 - 2, 1)
     return DateRange(start, add_months(start, 3))
 
@@ -211,6 +213,8 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:最近|近|过去)\s*半\s*年|(?:last|past) (?:half year|six months)",
      _fixed(lambda t: t - dt.timedelta(days=180), lambda t: t)),
     (r"本周|这周|这一周|这个星期|本星期|this week", _fixed(_week_start, lambda t: t + _DAY)),
+    (r"year[ -]to[ -]date|so far this year|this year so far|ytd|今年以来|今年到现在|年初至今",
+     _fixed(lambda t: D(t.year, 1, 1), lambda t: t + _DAY)),
     (r"上周|上个星期|上星期|上一周|last week", _fixed(lambda t: _week_start(t) - 7 * _DAY, _week_start)),
     (r"本月|这个月|当月|这月|this month", _fixed(month_start, lambda t: t + _DAY)),
     (r"上个月|上月|上一个月|last month|previous month", _fixed(lambda t: add_months(t, -1), month_start)),
@@ -223,7 +227,8 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"本季度|这个季度|本季|当季|this quarter", _fixed(quarter_start, lambda t: t + _DAY)),
     (r"上季度|上个季度|上一季度|上季|last quarter|previous quarter",
      _fixed(lambda t: add_months(quarter_start(t), -3), quarter_start)),
-    (r"(?:" + YEAR + r"\s*年?\s*)?(?P<half>上|下)半年|(?P<half2>first|second|1st|2nd) half(?: of (?P<year2>\d{4}|this year|last year))?",
+    (r"(?:" + YEAR + r"\s*年?\s*)?(?P<half>上|下)半年|(?P<half2>first|second|1st|2nd) half(?: of (?P<year2>\d{4}|this year|last year))?"
+     r"|(?<![a-z])(?P<half3>h[12])\s*(?P<year3>(?:19|20)\d{2})|(?P<year4>(?:19|20)\d{2})\s*(?P<half4>h[12])(?![0-9])",
      lambda m, t: _half(_HalfMatch(m), t)),
     (r"(?:" + YEAR + r"\s*年?\s*)?(?<![a-z])Q(?P<q>[1-4])(?:\s+(?P<year_e>(?:19|20)\d{2}))?|(?:" +
      YEAR.replace("year>", "year_b>") + r"\s*年?\s*)?第?(?P<q2>[一二三四1-4])季度",
@@ -236,7 +241,10 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (YEAR + r"\s*[-/年]?\s*(?P<month>1[0-2]|0?[1-9])\s*月份?(?!\s*\d)", _named_month),
     (r"(?P<year>(?:19|20)\d{2})-(?P<month>1[0-2]|0[1-9])(?![\d-])", _named_month),
     (r"(?<![a-z])" + MONTH_EN + r",?\s+(?P<year>(?:19|20)\d{2}|this year|last year)", _named_month),
-    (r"(?<=\bin )" + MONTH_EN.replace("|may|", "|") + r"(?![a-z])", _named_month),
+    (r"(?<![a-z])" + MONTH_EN.replace("|may|", "|").replace("|march|", "|").replace("|mar|", "|") + r"(?![a-z])",
+     _named_month),
+    (_after("in", "to", "vs", "and", "than", "from", "of", "with", "for", "since") + r"(?P<mname>march|mar)(?![a-z])",
+     _named_month),
     # 'may' is a month only where a month is expected: after in / to / vs / and / than / from / during
     (_after("in", "to", "vs", "and", "than", "from", "of", "with") + r"(?P<mname>may)(?![a-z])", _named_month),
     (_after("in", "during", "for", "of", "since") + r"(?P<year>(?:19|20)\d{2})(?![\d\-/.年])(?!\s*(?:q[1-4]|h[12]))",
@@ -268,6 +276,12 @@ class _Rename:
 
 class _HalfMatch(_Rename):
     renames = {"half": "half2", "year": "year2"}
+
+    def __getitem__(self, name: str):
+        value = super().__getitem__(name)
+        for alternative in ("3", "4"):
+            value = value if value is not None else self.match.groupdict().get(name + alternative)
+        return value
 
 
 class _QuarterMatch(_Rename):
@@ -322,6 +336,11 @@ class TimeMatch:
     range: DateRange
     start: int  # span of the words in the text
     end: int
+    yearless: bool = False  # a month, quarter or festival without a year ('Q4', '6月', '618')
+
+
+_RELATIVE = re.compile(r"(?:19|20)\d{2}|\d{2}\s*年|[上下本这今昨前近去]|最近|过去|last|this|past|previous|next|"
+                       r"yesterday|today|ago|before|week|day|to date|so far|ytd", re.IGNORECASE)
 
 
 def find_time_ranges(text: str, today: D) -> list[TimeMatch]:
@@ -336,7 +355,7 @@ def find_time_ranges(text: str, today: D) -> list[TimeMatch]:
                 found = handler(match, today)
             except (ValueError, OverflowError):  # '2025-13', '最近999999天': not a date, so not a time expression
                 continue
-            candidates.append(TimeMatch(found, match.start(), match.end()))
+            candidates.append(TimeMatch(found, match.start(), match.end(), not _RELATIVE.search(match.group(0))))
     candidates.sort(key=lambda m: (-(m.end - m.start), m.start))
     chosen: list[TimeMatch] = []
     for candidate in candidates:
@@ -348,7 +367,8 @@ def find_time_ranges(text: str, today: D) -> list[TimeMatch]:
         if merged and _RANGE_SEPARATOR.fullmatch(text[merged[-1].end:match.start]) and \
                 merged[-1].range.start < match.range.end:
             previous = merged.pop()
-            merged.append(TimeMatch(DateRange(previous.range.start, match.range.end), previous.start, match.end))
+            merged.append(TimeMatch(DateRange(previous.range.start, match.range.end), previous.start, match.end,
+                                    previous.yearless and match.yearless))
         else:
             merged.append(match)
     return merged

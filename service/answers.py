@@ -28,6 +28,7 @@ _COMPARE_LABELS = {
     "previous_period": ({"zh": "上期", "en": "previous period"}, {"zh": "环比", "en": "change vs previous"}),
     "same_period_last_year": ({"zh": "去年同期", "en": "same period last year"},
                               {"zh": "同比", "en": "change year over year"}),
+    "period": ({"zh": "对比期", "en": "comparison period"}, {"zh": "变化", "en": "change"}),
 }
 
 

@@ -168,7 +168,7 @@ class Asker:
             return result
         result.query, result.resolved = query, resolved
         result.restatement = restate(resolved, result.language)
-        parts = parts or parts_from_query(query, resolved.time_range)
+        parts = parts or parts_from_query(query, resolved.time_range, resolved.comparison)
         self.conversations.remember(result.conversation_id, Turn(parts, result.language), caller.user)
         return result
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser.compose import Parts
 from semantic_layer.parser.grammar import Problem, Understanding, understand
-from semantic_layer.parser.intent import is_write_request
+from semantic_layer.parser.intent import WriteDetector
 from semantic_layer.parser.lexicon import Entry, build_lexicon
 from semantic_layer.parser.read import QuestionReader, Reading
 
@@ -36,6 +36,7 @@ class QuestionParser:
         self.model = model
         self.values = values
         self.reader = QuestionReader(build_lexicon(model, values, glossary), model, values)
+        self.writes = WriteDetector([t.name for t in model.tables] + [t.name.rstrip("s") for t in model.tables])
 
     def closest_terms(self, words: list[str], language: str, hidden: frozenset[str] = frozenset()) -> list[str]:
         """Catalog names closest to words the parser could not place ("did you mean"), never a
@@ -51,4 +52,4 @@ class QuestionParser:
     def parse(self, question: str, today: dt.date, previous: Parts | None = None) -> ParseOutcome:
         """``previous``: the conversation's last parts, when the question may be a follow-up."""
         reading = self.reader.read(question, today)
-        return ParseOutcome(reading, understand(reading, self.model, previous), is_write_request(reading))
+        return ParseOutcome(reading, understand(reading, self.model, previous), self.writes.is_write_request(reading))

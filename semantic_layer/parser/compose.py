@@ -22,12 +22,16 @@ class Parts:
     dimensions: list[DimensionRef] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
     time_range: DateRange | None = None
+    time_yearless: bool = False  # named without a year ('Q4'): a follow-up keeps the year in context
     compare: str | None = None
+    compare_to: DateRange | None = None  # the named period compared with (compare == "period")
     order: tuple[str | None, str] | None = None  # (metric or None for the first metric, direction)
     limit: int | None = None
     having: list[tuple[str | None, str, float]] = field(default_factory=list)
     chart: str | None = None
     set_names: dict[str, str] = field(default_factory=dict)  # dimension -> named set the filter came from
+    drop_filters: list[str] = field(default_factory=list)  # a follow-up's split replaces these filters
+    refers_back: bool = False  # built on the previous question's values ('for each of them')
     target: bool = False  # 'which day / month' asks for the top bucket
 
     def versus_of(self, dimension: str) -> DimensionRef | None:
@@ -67,16 +71,20 @@ def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
     having = [Having(metric=swap.get(m or metrics[0], m or metrics[0]), op=op, value=value)
               for m, op, value in parts.having if metrics]
     time_range = TimeRange(start=parts.time_range.start, end=parts.time_range.end) if parts.time_range else None
+    compare = parts.compare if time_range and (parts.compare != "period" or parts.compare_to) else None
+    compare_to = TimeRange(start=parts.compare_to.start, end=parts.compare_to.end) \
+        if compare == "period" else None
     return SemanticQuery(metrics=metrics, dimensions=parts.dimensions, filters=parts.filters,
                          time_range=time_range, order_by=order_by, limit=parts.limit, having=having,
-                         compare=parts.compare if time_range else None, chart=parts.chart)
+                         compare=compare, compare_to=compare_to, chart=parts.chart)
 
 
-def parts_from_query(query: SemanticQuery, time_range: DateRange | None) -> Parts:
+def parts_from_query(query: SemanticQuery, time_range: DateRange | None, comparison: DateRange | None = None) -> Parts:
     """A SemanticQuery (from a verified example or the LLM) as editable parts for follow-ups."""
     order = (query.order_by[0].field, query.order_by[0].direction) if query.order_by else None
     return Parts(metrics=list(query.metrics), dimensions=list(query.dimensions), filters=list(query.filters),
-                 time_range=time_range, compare=query.compare, order=order, limit=query.limit,
+                 time_range=time_range, compare=query.compare,
+                 compare_to=comparison if query.compare == "period" else None, order=order, limit=query.limit,
                  having=[(h.metric, h.op, h.value) for h in query.having], chart=query.chart)
 
 

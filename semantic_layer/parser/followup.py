@@ -11,6 +11,7 @@ from semantic_layer.model import SemanticModel
 from semantic_layer.parser.compose import Parts
 from semantic_layer.parser.grammar import Understanding
 from semantic_layer.parser.read import Reading
+from semantic_layer.timeexpr import DateRange, shift_year
 
 _CHARTS = {"zh": {"pie": "饼图", "line": "折线图", "bar": "柱状图", "table": "表格", "grouped_bar": "分组柱状图",
                   "kpi": "指标卡"},
@@ -18,6 +19,18 @@ _CHARTS = {"zh": {"pie": "饼图", "line": "折线图", "bar": "柱状图", "tab
                   "grouped_bar": "grouped bars", "kpi": "KPI card"}}
 _COMPARISONS = {"zh": {"previous_period": "环比", "same_period_last_year": "同比"},
                 "en": {"previous_period": "vs previous period", "same_period_last_year": "vs same period last year"}}
+
+
+def _in_context(new: DateRange, yearless: bool, previous: DateRange | None) -> DateRange:
+    """'only Q4' after a question about 2024 is 2024's Q4: a period named without a year takes the
+    year of the previous period when it lies inside it there."""
+    if not (yearless and previous) or (previous.start <= new.start and new.end <= previous.end):
+        return new
+    for years in range(-3, 4):
+        moved = DateRange(shift_year(new.start, years), shift_year(new.end, years))
+        if previous.start <= moved.start and moved.end <= previous.end:
+            return moved
+    return new
 
 
 def _related(model: SemanticModel, dimension: str) -> set[str]:
@@ -29,7 +42,9 @@ def is_follow_up(reading: Reading, understanding: Understanding) -> bool:
     """A question edits the previous one when it opens with a follow-up word, names no metric,
     or only removes something."""
     opens = any(m.first("follow_up") and m.start <= 1 for m in reading.mentions)
-    return opens or not understanding.named_metric or understanding.removes
+    short_what_about = reading.text.rstrip("?？!！。 ").endswith("呢") and len(reading.mentions) <= 3  # 'roi呢'
+    return opens or short_what_about or not understanding.named_metric or understanding.removes or \
+        reading.has("anaphor") or understanding.refers_back
 
 
 def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: SemanticModel,
@@ -54,10 +69,13 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         kept_categories = [] if new_categories else [d for d in merged.dimensions if d.name != "date"]
         merged.dimensions = kept_dates + new_dates + kept_categories + new_categories
         grouped = {d.name for d in new_categories}
-        merged.filters = [f for f in merged.filters
-                          if f.dimension not in grouped or any(p.dimension == f.dimension for p in parts.filters)]
+        # a breakdown by a dimension lifts a one-value filter on it ('按渠道' after '天猫'); several values
+        # stay and are broken down ('for each of them')
+        merged.filters = [f for f in merged.filters if f.dimension not in grouped or f.op == "in"
+                          or any(p.dimension == f.dimension for p in parts.filters)]
         labels = ", ".join(model.dimension_by_id[d.name].label.pick(language) for d in new_categories + new_dates)
         changes.append(f"改为按 {labels} 拆分" if zh else f"broken down by {labels}")
+    merged.filters = [f for f in merged.filters if f.dimension not in parts.drop_filters]
     for item in parts.filters:
         related = _related(model, item.dimension)
         merged.filters = [f for f in merged.filters if f.dimension not in related] + [item]
@@ -72,12 +90,14 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         merged.compare = None
         changes.append("去掉了时间限制" if zh else "time limit removed")
     elif parts.time_range:
-        merged.time_range = parts.time_range
+        merged.time_range = _in_context(parts.time_range, parts.time_yearless, previous.time_range)
         changes.append(f"时间改为 {range_text(parts.time_range, language)}" if zh else
                        f"period: {range_text(parts.time_range, language)}")
     if parts.compare:
-        merged.compare = parts.compare
-        changes.append(_COMPARISONS[language][parts.compare])
+        merged.compare, merged.compare_to = parts.compare, parts.compare_to
+        changes.append(_COMPARISONS[language][parts.compare] if parts.compare != "period" else
+                       (f"对比 {range_text(parts.compare_to, language)}" if zh else
+                        f"vs {range_text(parts.compare_to, language)}"))
     if parts.limit or parts.order:
         merged.order = parts.order or merged.order or (None, "desc")
         if parts.limit:

@@ -22,7 +22,7 @@ from semantic_layer.resolve import allowed_dimensions
 from semantic_layer.timeexpr import DateRange, comparison_range
 
 # Words that frame a question without filling a slot: never reported.
-_FREE = ("filler", "neutral", "classifier", "follow_up", "only", "total", "evaluation", "quantity")
+_FREE = ("filler", "neutral", "classifier", "follow_up", "only", "total", "evaluation", "quantity", "anaphor")
 # Words between the parts of one phrase ("金卡的客单价", "除了京东和天猫之外")
 _GLUE = ("filler", "classifier", "neutral")
 
@@ -41,6 +41,7 @@ class Understanding:
     problems: list[Problem] = field(default_factory=list)
     named_metric: bool = False  # the question names or implies a metric of its own
     removes: bool = False  # the question only removes something (a follow-up)
+    refers_back: bool = False  # it builds on the previous question's parts ('for each of them')
 
 
 class _Account:
@@ -84,16 +85,16 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     if choice.problem and not (choice.problem == "no_metric" and follow_up_of is not None):
         problems.append(Problem(choice.problem, candidates=choice.candidates))
     popular = [i for i, m in enumerate(mentions) if m.first("popular")]
-    if popular and not parts.metrics and choice.problem == "no_metric":
-        parts.metrics = [_popular_metric(model)] if _popular_metric(model) else []
+    if popular and not parts.metrics and choice.problem == "no_metric" and model.best_selling:
+        parts.metrics = [model.best_selling.metric]
         problems[:] = [p for p in problems if p.kind != "no_metric"]
-        result.named_metric = bool(parts.metrics)
+        result.named_metric = True
 
     allowed = _allowed(model, parts.metrics)
     _named_things(reading, parts, problems, account)
-    _values(reading, model, parts, allowed, account)
+    _values(reading, model, parts, allowed, account, follow_up_of)
     _time_and_comparison(reading, parts, account, follow_up_of)
-    _dimensions(reading, model, parts, account)
+    _dimensions(reading, model, parts, account, follow_up_of)
     _ranking(reading, model, parts, account, follow_up_of)
     _thresholds(reading, parts, account)
     _shape(reading, parts, account)
@@ -102,16 +103,11 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
         problems.append(Problem("time_not_applicable", (reading.text[times[0].start:times[0].end],)
                                 if times else (), tuple(parts.metrics)))
     result.removes = reading.has("remove_time") or reading.has("remove_filter")
+    result.refers_back = bool(parts.drop_filters) or parts.refers_back
     unused = account.unused()
     if unused:
         problems.append(Problem("unused_words", tuple(unused)))
     return result
-
-
-def _popular_metric(model: SemanticModel) -> str | None:
-    """'最畅销/最受欢迎' with no metric: what the model sells by, its first metric counting units."""
-    return next((m.id for m in model.metrics if m.format == "count" and m.unit_words and "sell" in
-                 " ".join(m.verbs)), None)
 
 
 def _allowed(model: SemanticModel, metrics: list[str]) -> set[str] | None:
@@ -158,7 +154,7 @@ def _value_dimension(reading: Reading, index: int, allowed: set[str] | None,
 
 
 def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[str] | None,
-            account: _Account) -> None:
+            account: _Account, previous: Parts | None) -> None:
     mentions = reading.mentions
     chosen: dict[str, list[tuple[str, bool, int]]] = {}  # dimension -> (value, excluded, mention index)
     excluding = False
@@ -177,10 +173,10 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
             excluding = False
             continue
         is_value = mention.has("value", "set") and not mention.has("metric", "dimension")
-        if mention.first("complement") and _complement(reading, i, parts, chosen, excluding, account):
+        if mention.first("complement") and _complement(reading, i, parts, chosen, excluding, account, previous):
             continue
         if not is_value:
-            if not mention.has(*_GLUE):
+            if not mention.has(*_GLUE, "dimension", "which", "anaphor"):  # '不算在抖音注册的人': still excluded
                 excluding = False
                 exclusion_values = []
             continue
@@ -230,15 +226,26 @@ def _mark_excluded(chosen: dict, index: int) -> None:
 
 
 def _complement(reading: Reading, index: int, parts: Parts, chosen: dict, excluding: bool,
-                account: _Account) -> bool:
+                account: _Account, previous: Parts | None) -> bool:
     """'其他/the rest' after a group: with a comparison it splits the dimension in two (金卡 vs the
-    other member levels); after an exclusion it is the rest that the exclusion already keeps. A
-    value literally named like the word (a segment called 其他) is meant only when nothing else is."""
+    other member levels); after an exclusion it is the rest that the exclusion already keeps; in a
+    follow-up ('how does that compare with everyone else') the group is the previous question's.
+    A value literally named like the word (a segment called 其他) is meant only when nothing else
+    is: '其他人群' after nothing to complement is that segment."""
     mentions = reading.mentions
     noun = _neighbour(mentions, index, 1, ("filler",))
     group = [(d, items) for d, items in chosen.items() if items]
+    if not group and previous is not None:
+        earlier = [f for f in previous.filters if f.op in ("=", "in")]
+        if earlier:
+            values = earlier[-1].value if isinstance(earlier[-1].value, list) else [earlier[-1].value]
+            group = [(earlier[-1].dimension, [(v, False, -1) for v in values])]
+            parts.drop_filters.append(earlier[-1].dimension)
     if not group:
-        return False  # nothing to complement: a value of that name, if there is one
+        literal = noun is not None and any(e.kind == "value" and mentions[noun].first("dimension") and
+                                           e.target == mentions[noun].first("dimension").target
+                                           for e in mentions[index].entries)
+        return not literal  # the rest of nothing: left unused, so asked back
     dimension, items = group[-1]
     if noun is not None and mentions[noun].has("dimension", "neutral") and (
             not mentions[noun].first("dimension") or mentions[noun].first("dimension").target == dimension):
@@ -258,30 +265,30 @@ def _complement(reading: Reading, index: int, parts: Parts, chosen: dict, exclud
 
 # ---- time and comparison ------------------------------------------------------------------------------
 def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, previous: Parts | None) -> None:
+    """One period, or two that compare: the one just before or a year before (环比, 同比), or any
+    two named periods side by side (去年双11 vs 今年618). A period inside another names it more
+    closely ('618 this year'); the same period named twice is it and the one before ('the last 7
+    days vs the previous 7 days')."""
     indexed = [(i, t) for i, t in enumerate(reading.times) if i not in account.times]
     compare_words = [i for i, m in enumerate(reading.mentions) if m.first("compare_to")]
     markers = [i for i, m in enumerate(reading.mentions) if m.first("previous_marker")]
-    kind = None
-    for i in compare_words:
-        kind = reading.mentions[i].first("compare_to").target
-    if indexed:
-        ranges = [t.range for _, t in indexed]
-        if len(ranges) == 1:
-            parts.time_range = ranges[0]
-            account.times.add(indexed[0][0])
-        elif len(ranges) == 2:
-            later, earlier = sorted(ranges, key=lambda r: r.start, reverse=True)
-            paired = _pair(later, earlier)
-            if paired:
-                kind = paired
-                parts.time_range = later
-                account.times.update(i for i, _ in indexed)
-            else:
-                parts.time_range = ranges[0]
-                account.times.add(indexed[0][0])
+    kind = next((reading.mentions[i].first("compare_to").target for i in reversed(compare_words)), None)
+    periods = _narrowest(indexed)
+    if len(periods) == 1:
+        parts.time_range = periods[0].range
+        parts.time_yearless = periods[0].yearless
+    elif len(periods) == 2:
+        later, earlier = sorted((t.range for t in periods), key=lambda r: r.start, reverse=True)
+        paired = "previous_period" if later == earlier else _pair(later, earlier)
+        parts.time_range = later
+        if paired:
+            kind = paired
         else:
-            parts.time_range = ranges[0]
-            account.times.add(indexed[0][0])
+            kind, parts.compare_to = "period", earlier
+    account.times.update(i for i, t in indexed if len(periods) <= 2)
+    if len(periods) > 2:
+        account.times.add(indexed[0][0])
+        parts.time_range = periods[0].range
     if markers and (parts.time_range or previous and previous.time_range):
         kind = kind or "previous_period"
         account.use(*markers)
@@ -295,92 +302,130 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
         account.use(*changes)
 
 
+def _narrowest(indexed: list) -> list:
+    """The periods named, each one inside another folded into the inner one."""
+    periods = [t for _, t in indexed]
+    return [t for t in periods if not any(
+        o is not t and t.range.start <= o.range.start and o.range.end <= t.range.end and o.range != t.range
+        for o in periods)]
+
+
 def _pair(later: DateRange, earlier: DateRange) -> str | None:
-    """Two periods that compare: the same period a year earlier, or the one just before; the
-    earlier may be the whole unit the comparison period lies in (今年 vs 去年 is year to date)."""
+    """Two periods that compare as the same period a year earlier or the one just before."""
     for kind in ("same_period_last_year", "previous_period"):
         try:
-            expected = comparison_range(later, kind)
+            if comparison_range(later, kind) == earlier:
+                return kind
         except (OverflowError, ValueError):
             continue
-        if expected == earlier or (earlier.start <= expected.start and expected.end <= earlier.end
-                                   and kind == "same_period_last_year"):
-            return kind
     return None
 
 
 # ---- breakdowns and targets -------------------------------------------------------------------------
-def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _Account) -> None:
+def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _Account,
+                previous: Parts | None) -> None:
     mentions = reading.mentions
-    filtered = {f.dimension for f in parts.filters if f.op in ("=", "in")}
     split = {d.name for d in parts.dimensions}
+
+    def add(name: str) -> None:
+        if name not in split:
+            dimension = model.dimension_by_id[name]
+            parts.dimensions.append(DimensionRef(name=name, grain=auto_grain(parts.time_range))
+                                    if dimension.time else DimensionRef(name=name))
+            split.add(name)
+
+    _kinds(reading, account, add)
     for i, mention in enumerate(mentions):
         if i in account.mentions:
             continue
         grain = mention.first("grain") or mention.first("which_time")
         dimension = mention.first("dimension")
         if dimension and not mention.first("metric"):
-            target = dimension.target
-            suffix = _suffix_of_value(model, mentions, i, target, account)
-            if suffix:
-                account.use(i)
+            target = _named_more_closely(model, mentions, i, account) or dimension.target
+            account.use(i)
+            if _suffix_of_value(model, mentions, i, target, account):
                 continue
             _marked_each(mentions, i, account)
-            if target in filtered and not any(f.dimension == target and f.op == "in" for f in parts.filters):
-                account.use(i)  # 天猫的渠道: one value, nothing to break down
-                continue
-            if target in split:
-                account.use(i)
-                continue
-            ref = DimensionRef(name=target, grain=auto_grain(parts.time_range)) \
-                if model.dimension_by_id[target].time else DimensionRef(name=target)
-            parts.dimensions.append(ref)
-            split.add(target)
-            account.use(i)
+            if any(f.dimension == target and f.op == "=" for f in parts.filters):
+                continue  # 天猫的渠道: one value, nothing to break down
+            add(target)
         elif grain:
             parts.dimensions = [d for d in parts.dimensions if d.name != "date"]
             parts.dimensions.insert(0, DimensionRef(name="date", grain=grain.target))
+            split.add("date")
             account.use(i)
-            if mention.first("which_time"):
-                parts.target = True
-        elif mention.first("trend") and all(d.name != "date" for d in parts.dimensions):
-            parts.dimensions.insert(0, DimensionRef(name="date", grain=auto_grain(parts.time_range)))
-            account.use(i)
+            parts.target = parts.target or bool(mention.first("which_time"))
         elif mention.first("trend"):
+            if "date" not in split:
+                parts.dimensions.insert(0, DimensionRef(name="date", grain=auto_grain(parts.time_range)))
+                split.add("date")
             account.use(i)
-    # 各自/分别 after a named set or several values: each of them
+    # 各自/分别/each of them: each of the values named (or of the previous question's breakdown)
     for i, mention in enumerate(mentions):
         if mention.first("each") and i not in account.mentions:
-            before = [f.dimension for f in parts.filters if f.op == "in" and f.dimension not in split]
-            if before:
-                parts.dimensions.append(DimensionRef(name=before[-1]))
-                split.add(before[-1])
-            if split or parts.dimensions:
+            several = [f.dimension for f in parts.filters if f.op == "in" and f.dimension not in split]
+            earlier = [f.dimension for f in (previous.filters if previous else [])
+                       if f.op == "in" and f.dimension not in split]
+            if several or earlier:
+                add((several or earlier)[-1])
+                parts.refers_back = parts.refers_back or not several
+            if split or previous and previous.dimensions:
                 account.use(i)
     for i, mention in enumerate(mentions):
-        if mention.first("breakdown") and i not in account.mentions and parts.dimensions:
+        if mention.first("breakdown") and i not in account.mentions and (split or previous and previous.dimensions):
             account.use(i)
+
+
+def _kinds(reading: Reading, account: _Account, add) -> None:
+    """'各类型的活动', '哪种券', 'which type of coupon': a kind word beside a noun asks for the
+    dimension the model names as that noun's type."""
+    mentions = reading.mentions
+    for i, mention in enumerate(mentions):
+        if not mention.first("kind") or i in account.mentions:
+            continue
+        for step in (1, -1):
+            at = _neighbour(mentions, i, step, ("filler", "classifier"))
+            if at is not None and mentions[at].first("kind_of") and at not in account.mentions:
+                add(mentions[at].first("kind_of").target)
+                account.use(i, at)
+                break
+
+
+def _named_more_closely(model: SemanticModel, mentions: list[Mention], index: int, account: _Account) -> str | None:
+    """'the channel they registered on': a dimension word followed closely by one whose name
+    contains it names the latter."""
+    label = model.dimension_by_id[mentions[index].first("dimension").target].label
+    for at in range(index + 1, min(index + 4, len(mentions))):
+        other = mentions[at].first("dimension")
+        if other and at not in account.mentions:
+            names = model.dimension_by_id[other.target].label
+            if other.target != mentions[index].first("dimension").target and (
+                    label.zh in names.zh or label.en in names.en):
+                account.use(at)
+                return other.target
+        elif not mentions[at].has("filler", "anaphor", "neutral"):
+            return None
+    return None
 
 
 def _suffix_of_value(model: SemanticModel, mentions: list[Mention], index: int, dimension: str,
                      account: _Account) -> bool:
-    """'上海地区', '天猫渠道', '金卡会员', '华南地区': the word names the kind of the value before it
-    (or the kind it is grouped from)."""
-    at = _neighbour(mentions, index, -1, ("filler",))
-    if at is None or at not in account.mentions:
-        return False
+    """'上海地区', '天猫渠道', '金卡会员', '华南地区', '召回类活动': the word names the kind of the value
+    before it, the kind it is grouped from, or the finer level of the value's hierarchy."""
+    at = _neighbour(mentions, index, -1, ("filler", "classifier"))
+    if at is None or at not in account.mentions or (at > 0 and mentions[at - 1].has("each", "breakdown")):
+        return False  # 各大促活动: each campaign of that type
     before = mentions[at]
-    kinds = {dimension} | {d.id for d in model.dimensions if d.derived_from == dimension}
+    kinds = {dimension} | {d.id for d in model.dimensions if d.derived_from == dimension} | {
+        coarse for chain in model.hierarchies if dimension in chain for coarse in chain[:chain.index(dimension)]}
     return any(e.kind in ("value", "set") and e.target in kinds for e in before.entries) and \
-        mentions[index].start - before.end <= 1
+        mentions[index].start - before.end <= 2
 
 
 def _marked_each(mentions: list[Mention], index: int, account: _Account) -> bool:
     """Is the dimension word asked per member ('各城市', '按渠道', 'by channel', '分城市')?"""
     at = index - 1
     while at >= 0 and mentions[at].has("filler", "dimension", "value") and not mentions[at].has("each", "breakdown"):
-        if mentions[at].has("value"):
-            return False
         at -= 1
     if at >= 0 and mentions[at].has("each", "breakdown"):
         account.use(at)
@@ -391,62 +436,48 @@ def _marked_each(mentions: list[Mention], index: int, account: _Account) -> bool
 # ---- ranking --------------------------------------------------------------------------------------
 def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Account,
              previous: Parts | None) -> None:
+    """TOP3, 最高的是哪个, 排名, 最畅销: order by the metric, the top N (one for 'which ... highest')."""
     mentions = reading.mentions
-    superlatives = [i for i, m in enumerate(mentions) if m.first("superlative") and i not in account.mentions]
-    comparatives = [i for i, m in enumerate(mentions) if m.first("comparative") and i not in account.mentions]
-    orders = [i for i, m in enumerate(mentions) if m.first("rank_order") and i not in account.mentions]
-    which = [i for i, m in enumerate(mentions) if m.first("which") and i not in account.mentions]
-    which_many = [i for i, m in enumerate(mentions) if m.first("which_many") and i not in account.mentions]
-    popular = [i for i, m in enumerate(mentions) if m.first("popular") and i not in account.mentions]
-    versus = any(d.versus for d in parts.dimensions)
-    if versus or _side_by_side(parts):  # 金卡比其他会员高吗, 天猫和京东哪个高: both rows, no ranking
-        account.use(*comparatives, *superlatives, *which, *which_many)
-        account.use(*[i for i, m in enumerate(mentions) if m.first("compare")])
+
+    def unused(kind: str) -> list[int]:
+        return [i for i, m in enumerate(mentions) if m.first(kind) and i not in account.mentions]
+    superlatives, comparatives, orders = unused("superlative"), unused("comparative"), unused("rank_order")
+    which, which_many, popular = unused("which"), unused("which_many"), unused("popular")
+    if any(d.versus for d in parts.dimensions) or _side_by_side(parts):
+        # 金卡比其他会员高吗, 天猫和京东哪个高: both rows side by side, no ranking
+        account.use(*comparatives, *superlatives, *which, *which_many, *unused("compare"))
         return
-    breakdown = [d for d in parts.dimensions if not d.versus] or \
-        ([d for d in previous.dimensions if not d.versus] if previous else [])
     if not (superlatives or orders or which or which_many or popular or reading.ranks or comparatives):
         _compare_words(reading, parts, account)
         return
-    if not breakdown and (popular or superlatives or reading.ranks or which):
-        product = _ranked_thing(model, parts)
-        if product:
-            parts.dimensions.append(DimensionRef(name=product))
-            breakdown = parts.dimensions
+    breakdown = [d for d in parts.dimensions if not d.versus] or \
+        ([d for d in previous.dimensions if not d.versus] if previous else [])
+    if not breakdown and (popular or reading.ranks) and model.best_selling:
+        parts.dimensions.append(DimensionRef(name=model.best_selling.dimension))
+        breakdown = parts.dimensions
     if not breakdown:
         _compare_words(reading, parts, account)
         return
-    direction = "desc"
-    for i in superlatives + orders + popular + comparatives:
-        direction = mentions[i].first("superlative", ) .target if mentions[i].first("superlative") else \
-            (mentions[i].first("rank_order") or mentions[i].first("popular") or mentions[i].first("comparative")).target
+    ranked = superlatives + orders + popular + comparatives
+    direction = reading.mentions[ranked[-1]].entries if ranked else ()
+    target = next((e.target for e in direction if e.kind in ("superlative", "rank_order", "popular", "comparative")),
+                  "desc")
     if any(r.ascending for r in reading.ranks):
-        direction = "asc"
-    parts.order = (None, direction)
+        target = "asc"
+    parts.order = (None, target)
     if reading.ranks:
         parts.limit = reading.ranks[0].count
-    elif (superlatives or which or popular or parts.target) and not which_many and not comparatives:
-        parts.limit = 1
+    elif (superlatives or which or popular or parts.target) and not which_many and not comparatives \
+            and not reading.thresholds:
+        parts.limit = 1  # 'which one is highest' names one; 'which cities did more than 2M' all of them
     account.use(*superlatives, *orders, *which, *which_many, *popular, *comparatives)
     _compare_words(reading, parts, account)
 
 
 def _side_by_side(parts: Parts) -> bool:
-    """Two or more values of one dimension shown side by side ('天猫和京东哪个高')."""
+    """Two to four values of one dimension shown side by side ('天猫和京东哪个高')."""
     return any(f.op == "in" and isinstance(f.value, list) and 2 <= len(f.value) <= 4 and f.dimension not in
                parts.set_names and any(d.name == f.dimension for d in parts.dimensions) for f in parts.filters)
-
-
-def _ranked_thing(model: SemanticModel, parts: Parts) -> str | None:
-    """'最畅销的面霜' names no breakdown: the things the model sells (the dimension of the category's
-    members) are ranked."""
-    filtered = {f.dimension for f in parts.filters}
-    for dimension in model.dimensions:
-        if dimension.time or dimension.id in filtered:
-            continue
-        if any(d.derived_from == dimension.id for d in model.dimensions):
-            continue
-    return None
 
 
 def _compare_words(reading: Reading, parts: Parts, account: _Account) -> None:

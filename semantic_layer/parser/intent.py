@@ -1,7 +1,9 @@
 """Requests to change data ("删除所有订单", "把上个月的GMV改成100万", "DROP TABLE orders", "update the GMV
-for 天猫 to 1.2M"): the service only reads, so these are refused, never answered with a number.
-A verb that only deletes or writes is enough; a verb that may also edit the question ('改成上个月',
-'remove the filter') is a write when it sets a number, follows 把, or names stored records."""
+for 天猫 to 1.2M", "订单123456的状态改一下"): the service only reads, so these are refused, never answered
+with a number. A verb that only deletes or writes is enough; a verb that may also edit the question
+('改成上个月', 'remove the filter') is a write when it sets a number, follows 把 with something that is
+not part of a question, names a stored record ('客户10086', 'order 123456'), or has a stored thing as
+its object (a table, records, the data, or one of the model's tables)."""
 
 from __future__ import annotations
 
@@ -10,48 +12,75 @@ import re
 from semantic_layer.parser import words
 from semantic_layer.parser.read import Reading
 
+_STRONG = ("删除", "删掉", "删了", "删去", "删一下", "清空", "清除", "清掉", "清理掉", "插入", "新增一条", "添加一条",
+           "新增一个", "添加一个", "加一条", "加一个", "加到", "加进", "写进", "存进", "录入", "写入", "篡改", "作废",
+           "取消掉", "delete", "truncate", "insert", "wipe", "erase", "purge", "upsert", "overwrite",
+           "drop table", "alter table", "drop the table", "add a row", "add an order", "add a record")
+_CHANGE = tuple(w for w in words.WRITE if w not in _STRONG) + ("取消", "add", "改到", "改", "修复")
+# pieces of a question that a change verb may be editing ('改成上个月', '换成饼图', 'change to GMV')
+_QUERY_PARTS = ("metric", "dimension", "grain", "chart", "value", "set", "compare_to", "which_time")
 
 
 def _words(items) -> re.Pattern:
     """English words stand alone ('set' is not in 'asset'); Chinese words may touch anything."""
-    ordered = sorted(items, key=len, reverse=True)
+    ordered = sorted(set(items), key=len, reverse=True)
     english = "|".join(re.escape(w) for w in ordered if w.isascii())
     chinese = "|".join(re.escape(w) for w in ordered if not w.isascii())
     return re.compile("|".join(p for p in (rf"(?<![a-z])(?:{english})(?![a-z])" if english else "",
                                            f"(?:{chinese})" if chinese else "") if p))
 
 
-_STRONG = ("删除", "删掉", "删了", "删去", "删一下", "清空", "清除", "清掉", "清理掉", "插入", "新增一条", "添加一条",
-           "加一条", "录入", "写入", "篡改", "作废", "delete", "truncate", "insert", "wipe", "erase", "purge",
-           "upsert", "overwrite", "drop table", "alter table", "drop the table", "add a row", "add an order",
-           "add a record")
-_CHANGE = tuple(w for w in words.WRITE if w not in _STRONG)
 _STRONG_RE = _words(_STRONG)
 _CHANGE_RE = _words(_CHANGE)
-_OBJECT_RE = _words(words.WRITE_OBJECTS)
-_SETS_A_NUMBER = re.compile(r"(?:^|成|为|到|to|=|as)\s*[-+]?\d")
+_SETS_A_NUMBER = re.compile(r"^\s*(?:成|为|到|to|=|as|back to)?\s*[-+]?\d")
 _EDITS_THE_QUESTION = _words(words.REMOVE_TIME + words.REMOVE_FILTER)
+_RECORD = re.compile(r"(?:id|号|no\.?|#)\s*[:：]?\s*\d{3,}|[a-z\u4e00-\u9fff]\s*\d{4,}")
+_DETERMINER = r"(?:all|the|these|those|every|any|our|its)\s+(?:[a-z]+\s+){0,3}"
 
 
-def is_write_request(reading: Reading) -> bool:
-    text = reading.text
-    if reading.write:
-        return True
-    if _EDITS_THE_QUESTION.search(text):
-        return False
-    if _STRONG_RE.search(text):
-        return True
-    change = _CHANGE_RE.search(text)
-    if not change:
-        return False
-    after = text[change.end():]
-    if _names_a_query_part(reading, change.end()):
-        return False
-    return bool(_SETS_A_NUMBER.search(after) or "把" in text[:change.start()] or _OBJECT_RE.search(after))
+class WriteDetector:
+    """Knows the model's tables, the stored things a change verb may name."""
+
+    def __init__(self, tables: list[str]) -> None:
+        objects = list(words.WRITE_OBJECTS) + tables
+        self.objects = _words(objects)
+        # 'set all refunded orders', 'drop the reviews table': a stored thing, with its determiner
+        self.english_object = re.compile(_DETERMINER + r"(?:" + "|".join(
+            re.escape(o) for o in sorted(objects, key=len, reverse=True) if o.isascii()) + r")(?![a-z])")
+
+    def is_write_request(self, reading: Reading) -> bool:
+        text = reading.text
+        if reading.write:
+            return True
+        if _EDITS_THE_QUESTION.search(text):
+            return False
+        if _STRONG_RE.search(text):
+            return True
+        change = _CHANGE_RE.search(text)
+        if not change:
+            return False
+        after = text[change.end():]
+        if _SETS_A_NUMBER.search(after) or _RECORD.search(text):
+            return True
+        if self.english_object.search(after):
+            return True
+        if "把" in text[:change.start()]:
+            inside = text[text.index("把") + 1:change.start()]
+            return bool(self.objects.search(inside)) or not _only_query_parts(reading, text.index("把") + 1,
+                                                                               change.start())
+        return bool(self.objects.search(text)) and not _edits_a_query_part(reading, change.end())
 
 
-def _names_a_query_part(reading: Reading, position: int) -> bool:
-    """'改成上个月', 'change to pie chart', '换成gmv': the change edits the question."""
-    following = [m for m in reading.mentions if m.start >= position]
-    times = [t for t in reading.times if t.start >= position]
-    return bool(times) or (bool(following) and following[0].has("metric", "chart", "grain", "dimension"))
+def _edits_a_query_part(reading: Reading, position: int) -> bool:
+    """'改成上个月', 'change to pie chart', '换成gmv': what follows the verb is part of a question."""
+    following = [(m.start, m.has(*_QUERY_PARTS)) for m in reading.mentions
+                 if m.start >= position and not m.has("filler")]
+    following += [(t.start, True) for t in reading.times if t.start >= position]
+    return bool(following) and min(following)[1]
+
+
+def _only_query_parts(reading: Reading, start: int, end: int) -> bool:
+    """'把时间改成上个月', '把图换成饼图': the thing after 把 is a part of the question, not stored data."""
+    inside = [m for m in reading.mentions if start <= m.start and m.end <= end and not m.has("filler")]
+    unknown = [s for s, e in reading.unknown_spans if start <= s < end]
+    return bool(inside) and not unknown and all(m.has(*_QUERY_PARTS) for m in inside)

@@ -50,7 +50,8 @@ _ROLES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (words.COMPLEMENT, "complement", ""), (words.EXCLUDE, "exclude", ""), (words.EXCLUDE_AFTER, "exclude_after", ""),
     (words.NOT, "not", ""), (words.TREND, "trend", ""), (words.SHARE, "share", ""), (words.TOTAL, "total", ""),
     (words.EACH, "each", ""), (words.BREAKDOWN, "breakdown", ""), (words.ONLY, "only", ""),
-    (words.FOLLOW_UP, "follow_up", ""), (words.REMOVE_TIME, "remove_time", ""),
+    (words.FOLLOW_UP, "follow_up", ""), (words.ANAPHOR, "anaphor", ""), (words.KIND, "kind", ""),
+    (words.SERIES, "series", ""), (words.REMOVE_TIME, "remove_time", ""),
     (words.REMOVE_FILTER, "remove_filter", ""), (words.UNSUPPORTED, "unsupported", ""),
 )
 
@@ -64,13 +65,20 @@ class Lexicon:
     forms: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
     longest: int = 1
 
-    def add(self, surface: str, entry: Entry) -> None:
+    def add(self, surface: str, entry: Entry, plural: bool = False) -> None:
+        """Add a surface form; ``plural``: an English word of the business also in its plural
+        ('sku' -> 'skus', 'face cream' -> 'face creams') unless that is a form of its own."""
         form = normalize_text(surface)
         if not form:
             return
         if entry not in self.forms[form]:
             self.forms[form].append(entry)
         self.longest = max(self.longest, len(form))
+        if plural and form.isascii() and form[-1].isalpha() and not form.endswith("s"):
+            many = form + ("es" if form.endswith(("sh", "ch", "x")) else "s")
+            if many not in self.forms:
+                self.forms[many].append(entry)
+                self.longest = max(self.longest, len(many))
 
     def scan(self, text: str, blocked: list[bool]) -> list[Mention]:
         """Longest matches first, then leftmost, over the unblocked characters of normalized text
@@ -109,10 +117,10 @@ class Lexicon:
         return not (text[end - 1].isdigit() and end < len(text) and text[end].isdigit())
 
     def _spaced(self, piece: str, text: str, start: int, end: int) -> bool:
-        """An English word of the language stands between spaces or punctuation ('a' in 'A醇' is not
-        the article); the business's words may touch Chinese ('近7天gmv')."""
+        """An English function word stands between spaces or punctuation ('a' in 'A醇' is not the
+        article); other words may touch Chinese ('近7天gmv', '上个月vs前一个月')."""
         if not (piece[0].isascii() and piece[0].isalpha()) or not all(
-                e.kind in LANGUAGE_KINDS for e in self.forms[piece]):
+                e.kind in ("filler", "classifier", "anaphor") for e in self.forms[piece]):
             return True
         before = text[start - 1] if start > 0 else " "
         after = text[end] if end < len(text) else " "
@@ -140,16 +148,21 @@ def build_lexicon(model: SemanticModel, values: dict[str, list[str]],
             lexicon.add(surface, Entry(kind, targets=tuple(metric_ids)))
     for dimension in model.dimensions:
         for surface in (dimension.label.zh, dimension.label.en, *dimension.synonyms):
-            lexicon.add(surface, Entry("dimension", dimension.id))
+            lexicon.add(surface, Entry("dimension", dimension.id), plural=True)
+        for surface in dimension.kind_of:
+            lexicon.add(surface, Entry("kind_of", dimension.id), plural=True)
     for dimension in model.dimensions:  # the model's order is the order of preference of a value's meanings
         for value in values.get(dimension.id, []):
-            lexicon.add(value, Entry("value", dimension.id, value))
+            lexicon.add(value, Entry("value", dimension.id, value), plural=True)
         for surface, value in dimension.value_synonyms.items():
-            lexicon.add(surface, Entry("value", dimension.id, value))
+            lexicon.add(surface, Entry("value", dimension.id, value), plural=True)
+            for other in model.dimensions:  # 'Douyin' is 抖音 as a register channel too
+                if other.id != dimension.id and value in values.get(other.id, []):
+                    lexicon.add(surface, Entry("value", other.id, value), plural=True)
         for name, members in dimension.named_sets.items():
             lexicon.add(name, Entry("set", dimension.id, name, values=tuple(members)))
     for surface in model.neutral_words:
-        lexicon.add(surface, Entry("neutral"))
+        lexicon.add(surface, Entry("neutral"), plural=True)
     for surface, entry in glossary:
         lexicon.add(surface, entry)
     for table, kind in ((words.GRAIN, "grain"), (words.CHART, "chart"), (words.WHICH_TIME, "which_time")):

@@ -51,13 +51,17 @@ def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[in
         before = next((i for i in range(q - 1, -1, -1) if i not in skip and mentions[i].first("unit")
                        and not mentions[i].has("classifier") and "," not in text[mentions[i].end:quantity.start]
                        and "，" not in text[mentions[i].end:quantity.start]
-                       and not any(mentions[j].first("verb") for j in range(i + 1, q))), None)
+                       and not any(mentions[j].has("verb", "metric") for j in range(i + 1, q))), None)
         chosen = nouns[0] if nouns else before if before is not None else after[0] if after else None
         if chosen is not None:
             found.append(chosen)
     for i, mention in enumerate(mentions):
-        if i not in skip and mention.first("unit") and text[mention.end:mention.end + 1] == "数":
-            found.append(i)
+        if i not in skip and mention.first("unit") and (text[mention.end:mention.end + 1] == "数"
+                                                        or mention.text.endswith("数")):
+            found.append(i)  # 人数
+        elif i not in skip and mention.first("unit") and i > 0 and mentions[i - 1].has(
+                "superlative", "comparative") and mention.start - mentions[i - 1].end <= 2:
+            found.append(i)  # the most customers, 最多的客户
     return list(dict.fromkeys(found))
 
 

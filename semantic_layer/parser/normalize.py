@@ -15,6 +15,8 @@ _SPACES = re.compile(r"\s+")
 _QUOTES = re.compile(r"[\"“”‘’「」『』【】《》〈〉()\[\]{}（）]|(?<![a-z])'|'(?![a-z])")
 _ABBREVIATION = re.compile(r"(?<![a-z])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
                            + r")(?![a-z])")
+_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")  # 'year-over-year', 'black-gold': the same as with spaces
+_POSSESSIVE = re.compile(r"(?<=[a-z])'s(?![a-z])")  # "douyin's roi" is "douyin roi"
 _NAME_NOISE = re.compile(r"[\s\-_/·•,.，。:：'\"()（）\[\]【】「」“”]+")
 _YEAR_MARK = re.compile(r"(?<=\d)年")
 
@@ -26,6 +28,7 @@ def normalize_text(text: str) -> str:
     'top3 精华 average rating'
     """
     text = unicodedata.normalize("NFKC", text).casefold()
+    text = _HYPHEN.sub(" ", _POSSESSIVE.sub("", text))
     text = _QUOTES.sub(" ", text)
     text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     return _SPACES.sub(" ", text).strip()

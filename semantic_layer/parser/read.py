@@ -69,7 +69,8 @@ class QuestionReader:
         self.lexicon = lexicon
         self.names = NameIndex(model, values)
         nouns = [f for f, entries in lexicon.forms.items() if any(e.kind == "dimension" for e in entries)]
-        units = [f for f, entries in lexicon.forms.items() if any(e.kind == "unit" for e in entries)]
+        units = [f for f, entries in lexicon.forms.items() if any(e.kind == "unit" for e in entries)
+                 and not any(e.kind == "metric" for e in entries)]
         self.extractor = Extractor(nouns, units)
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
@@ -105,7 +106,9 @@ class QuestionReader:
 
         reading.write = bool(_SQL_WRITE.search(text))
         # words that contain time words but mean something else go first (去年同期, 前一个月, 下个月)
-        timelike = [m for m in self.lexicon.scan(text, blocked) if m.has(*_TIMELIKE)]
+        times = find_time_ranges(text, today)
+        timelike = [m for m in self.lexicon.scan(text, blocked) if m.has(*_TIMELIKE) and not any(
+            t.start < m.end and m.start < t.end and t.end - t.start > m.end - m.start for t in times)]
         for mention in timelike:
             block(mention.start, mention.end)
         reading.times = find_time_ranges(self._masked(text, blocked), today)
@@ -142,7 +145,8 @@ class QuestionReader:
             if previous is not None and previous.has("which") and previous.end == mention.start \
                     and mention.has("metric") and not mention.has("dimension"):
                 split = next(((mention.text[:cut], mention.text[cut:]) for cut in range(1, len(mention.text))
-                              if any(e.kind == "dimension" for e in self.lexicon.forms.get(mention.text[:cut], []))
+                              if any(e.kind in ("dimension", "kind_of")
+                                     for e in self.lexicon.forms.get(mention.text[:cut], []))
                               and any(e.kind == "metric" for e in self.lexicon.forms.get(mention.text[cut:], []))),
                              None)
             if split is None:
@@ -213,8 +217,7 @@ class QuestionReader:
                         continue
                     if length == 2 and self.tokenizer.FREQ.get(window, 0) > 0:
                         continue  # a real two-character word is not a typo
-                    matches = {f for f in self._cjk_forms.get(length, [])
-                               if _one_homophone_apart(window, f) and window[position - first] != f[position - first]}
+                    matches = {f for f in self._cjk_forms.get(length, []) if _one_homophone_apart(window, f)}
                     if len(matches) == 1:
                         return [Correction(window, matches.pop())]
         return []

@@ -21,19 +21,18 @@ FILLERS: tuple[str, ...] = (
     "显示", "给出", "出", "拉", "拉一下", "拉下", "一下", "下", "了解", "了解一下", "知道", "谢谢", "多谢", "辛苦",
     "看一眼", "瞄一眼", "汇报", "汇总", "整理", "整理一下", "呈现", "说说", "说一下", "讲讲", "问一下", "问下",
     # people and places of the asker
-    "咱们", "咱", "我们", "我", "你", "您", "俺", "我司", "公司", "大家", "我们的", "咱们的", "他们", "她们", "它们",
+    "咱们", "咱", "我们", "我", "你", "您", "俺", "我司", "公司", "大家", "我们的", "咱们的", "岁", "岁的", "周岁",
     # question frames
     "什么", "啥", "分别是", "具体", "大概", "大约", "大致", "目前", "现在", "当前",
     "是不是", "是否", "有没有", "能不能", "可不可以", "可以", "能", "能否", "会不会", "到底", "究竟",
     # determiners and pronouns
     "这", "这个", "那个", "这些", "那些", "这次", "那次", "这款", "那款", "这一", "那一", "该", "此", "其",
-    "这群人", "这些人", "那些人", "这帮人", "这部分", "这部分人", "这批", "那批", "这类", "那类",
     # place and time postpositions
     "里", "里面", "中", "之中", "内", "之内", "以内", "上", "上面", "期间", "以来", "至今", "为止", "截至", "当天",
     "当日", "当月", "这段时间", "那段时间", "那天", "那几天", "时", "时期", "阶段", "期内",
     # nouns of no content in a data question
     "数据", "情况", "数字", "数值", "结果", "数", "数目", "水平", "表现", "指标", "成绩", "统计数据", "们",
-    "类型", "种类", "类别", "type", "types", "kind", "kinds", "全国", "country", "nationwide", "整体上",
+    "全国", "country", "nationwide", "整体上",
     # English
     "a", "an", "the", "of", "for", "in", "on", "at", "to", "from", "with", "and", "or", "is", "are", "was", "were",
     "be", "been", "being", "do", "does", "did", "done", "what", "what's", "whats", "who", "whom", "whose", "how",
@@ -48,11 +47,13 @@ FILLERS: tuple[str, ...] = (
     "value", "values", "amount", "level", "levels", "here", "there's", "there're", "whether", "if", "was it",
     "were there", "any", "some", "all of", "out of", "at all", "ever", "overall", "come out to", "came to",
     "on earth", "then", "right", "ok", "okay", "guys", "team", "again", "still", "anything", "something",
+    "given", "given by", "rated by", "left by", "written by", "over", "through", "via", "years old", "year old", "aged", "folks", "up to", "their",
+    "whole", "entire", "all", "all the", "in all", "across all", "everything", "is there", "are there",
 )
 
 # ---- roles -------------------------------------------------------------------------------------
 # how much (an amount: money unless a unit says otherwise) and how many (a count)
-QUANTITY_AMOUNT = ("多少", "多大", "how much", "amount of", "how much of")
+QUANTITY_AMOUNT = ("多少", "多大", "多高", "多低", "how much", "amount of", "how much of", "how high", "how low")
 QUANTITY_COUNT = ("几", "how many", "number of", "count of", "total number of", "how many of", "the number of")
 CLASSIFIERS = ("个", "位", "名", "款", "种", "家", "条", "只", "次", "张", "类", "样")
 EVALUATION = ("怎么样", "咋样", "如何", "怎样", "好不好", "行不行", "咋", "厉害", "严重", "高不高", "多不多",
@@ -65,18 +66,30 @@ SUPERLATIVE_DESC = ("最高", "最多", "最大", "最好", "最强", "最火", 
 SUPERLATIVE_ASC = ("最低", "最少", "最小", "最差", "最弱", "最便宜", "垫底", "倒数第一", "lowest", "least", "worst",
                    "smallest", "fewest", "minimum", "min", "weakest")
 COMPARATIVE_DESC = ("高", "多", "大", "好", "强", "更高", "更多", "更大", "更好", "higher", "more", "bigger", "larger",
-                    "better", "greater", "高吗", "多吗", "高些", "多些", "高一些", "多一些", "高出", "多出")
+                    "better", "greater", "高吗", "多吗", "高些", "多些", "高一些", "多一些", "高出", "多出", "高不",
+                    "多不", "大不", "好不", "高不高", "多不多", "out perform", "outperform", "beat")
 COMPARATIVE_ASC = ("低", "少", "小", "差", "弱", "更低", "更少", "更小", "更差", "lower", "less", "fewer", "smaller",
-                   "worse", "低吗", "少吗")
-RANK_ORDER = ("排名", "排行", "排行榜", "靠前", "排序", "从高到低", "从大到小", "降序", "排一下", "排个序",
-              "ranking", "rank", "ranked", "sorted", "descending", "ordered by", "sort")
+                   "worse", "低吗", "少吗", "低不", "少不")
+RANK_ORDER = ("排名", "排行", "排行榜", "靠前", "排序", "从高到低", "从大到小", "降序", "排一下", "排个序", "排",
+              "排排", "排个", "排下", "ranking", "rank", "ranked", "sorted", "descending", "ordered by", "sort",
+              "sort by", "sorted by", "rank by", "ranked by")
 RANK_ORDER_ASC = ("从低到高", "从小到大", "升序", "ascending", "lowest first")
 POPULAR = ("最喜欢", "最爱", "最畅销", "畅销", "卖得最好", "卖的最好", "卖得最多", "卖的最多", "买得最多", "买的最多",
            "最热销", "热销", "爆款", "最受欢迎", "best-selling", "best selling", "bestselling", "best sellers",
            "best seller", "most popular", "top selling", "top-selling", "sold the most", "sells the most",
            "most sold", "favorite", "favourite")
 WHICH = ("哪个", "哪一个", "哪家", "哪款", "哪位", "哪一款", "哪种", "哪一种", "哪类", "哪一类", "哪座", "哪条", "哪",
-         "which", "what")
+         "谁", "哪一方", "哪边", "which", "which one", "who")
+# a kind word asks for the type of the noun beside it ('各类型的活动' -> campaign type, '哪种券' -> coupon type)
+KIND = ("类型", "种类", "类别", "哪种", "哪一种", "哪类", "哪一类", "各类", "各种", "各类型", "各种类型", "各个类型",
+        "不同类型", "什么类型", "什么样的", "type",
+        "types", "kind", "kinds", "which type", "what type", "which kind", "what kind", "type of", "kind of")
+# all the things a part of a name names ('玻色因系列', 'the 玻色因 line')
+SERIES = ("系列", "全系", "全系列", "那几款", "这几款", "几款", "那些款", "series", "line", "range", "collection")
+# who or what the previous question was about ('她们今年客单价多少', 'how does that compare')
+ANAPHOR = ("他们", "她们", "它们", "这些人", "这群人", "那些人", "这帮人", "这部分", "这部分人", "这批", "那批", "这类",
+           "那类", "这些客户", "这批客户", "他们的", "她们的", "they", "them", "those customers", "these customers",
+           "those people", "this group", "that group", "them all", "each of them", "that figure", "that number")
 WHICH_MANY = ("哪些", "哪几个", "哪几款", "哪几家", "哪几种", "which ones", "what are the")
 # "which day / month ..." asks for a breakdown by date at that grain
 WHICH_TIME: dict[str, str] = {
@@ -100,7 +113,7 @@ SAME_PERIOD_LAST_YEAR = ("同比", "去年同期", "比去年", "较去年", "�
                          "compared to last year", "compared with last year", "same period last year",
                          "same month last year", "same quarter last year", "same week last year",
                          "same time last year", "same day last year", "same period a year ago", "a year earlier",
-                         "a year ago", "the same quarter last year", "the same month last year", "last year's")
+                         "a year ago", "the same quarter last year", "the same month last year")
 # "上个月和前一个月": the second period is the one just before the first
 PREVIOUS_MARKERS = ("前一个月", "前一月", "前一周", "前一个星期", "前一个季度", "前一季度", "前一年", "上一期",
                     "之前一个月", "再上个月", "the month before", "the previous month", "the week before",
@@ -119,7 +132,8 @@ COMPLEMENT = ("其他", "其它", "其余", "别的", "剩下的", "剩余的", 
               "all other", "all others", "the rest of", "rest of", "non", "the rest of the country",
               "rest of the country", "其他地方", "其他地区")
 EXCLUDE = ("除了", "除去", "除", "不含", "不包括", "不包含", "排除", "剔除", "去除", "扣除", "不算", "不计", "刨除",
-           "excluding", "except", "other than", "not including", "without", "exclude", "excluded", "minus", "ex")
+           "excluding", "except", "other than", "not including", "without", "exclude", "excluded", "minus", "ex",
+           "not counting", "leaving out", "leave out", "apart from", "aside from", "except for", "but not")
 EXCLUDE_AFTER = ("以外", "之外", "除外", "不算在内")
 NOT = ("没", "没有", "未", "不曾", "从没", "从未", "从来没", "从来没有", "一直没", "一直没有", "都没", "都没有", "也没",
        "也没有", "不", "never", "not", "haven't", "hasn't", "didn't", "did not", "have not", "has not",
@@ -133,9 +147,11 @@ SHARE = ("占比", "份额", "比重", "构成", "结构", "占多少", "占了�
 TOTAL = ("合计", "总共", "一共", "总计", "加起来", "合起来", "累计", "总和", "总", "total", "combined", "altogether",
          "in total", "sum", "cumulative", "overall total", "all together")
 EACH = ("各自", "分别", "各", "每", "每个", "各个", "每一个", "逐个", "每家", "不同", "each", "every", "respectively",
-        "separately", "individually", "per", "each of")
+        "separately", "individually", "per", "each of", "each of them", "for each of them", "for each")
 BREAKDOWN = ("按", "按照", "分", "拆分", "拆开", "拆", "细分", "分组", "分布", "维度", "分开", "分成", "by", "split by",
-             "broken down by", "break down by", "breakdown by", "grouped by", "group by", "split", "broken down")
+             "broken down by", "break down by", "breakdown by", "grouped by", "group by", "split", "broken down",
+             "break it down by", "break that down by", "break it down", "split it by", "split that by",
+             "broken out by", "for each", "by each")
 ONLY = ("只", "只有", "仅", "仅仅", "单看", "光看", "only", "just for", "solely")
 GRAIN: dict[str, str] = {
     "按天": "day", "每天": "day", "每日": "day", "日度": "day", "逐日": "day", "按日": "day", "分天": "day",
