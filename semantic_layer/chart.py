@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass
 from semantic_layer.query import ChartType
 
 
+# columns a comparison or a share adds beside each metric
+DERIVED = ("__previous", "__difference", "__change", "__share")
+
 @dataclass(frozen=True)
 class ColumnInfo:
     name: str
@@ -44,7 +47,7 @@ def suggest_chart(columns: list[ColumnInfo], row_count: int, preferred: ChartTyp
         return ChartSpec("table", title=title)
     if not times and not categories:
         return ChartSpec("kpi" if row_count == 1 else "table", y=tuple(metrics), title=title)
-    primary = [m for m in metrics if not m.endswith("__change")]
+    primary = [m for m in metrics if not m.endswith(("__change", "__difference", "__share"))]
     if preferred == "table":
         return ChartSpec("table", title=title)
     if times and len(times) + len(categories) == 1:

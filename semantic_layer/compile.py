@@ -18,7 +18,7 @@ from semantic_layer.graph import Reach, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.resolve import ResolvedDimension, ResolvedFilter, ResolvedQuery, has_time
 
-CURRENT, COMPARISON = "current", "comparison"
+CURRENT, COMPARISON, WHOLE = "current", "comparison", "whole"  # WHOLE: the total a share is of
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Context:
     @property
     def alias(self) -> str:
         parts = ["agg", self.fact.name, self.nested.name if self.nested else "", self.undated_label,
-                 "" if self.period == CURRENT else "previous"]
+                 {CURRENT: "", COMPARISON: "previous", WHOLE: "whole"}[self.period]]
         return "_".join(p for p in parts if p)
 
 
@@ -63,8 +63,10 @@ class QueryCompiler:
         self.model = model
         self.query = query
         self.ranges = {CURRENT: query.time_range}
-        if query.compare and query.time_range:
+        if query.compare and query.time_range or query.compare == "group":
             self.ranges[COMPARISON] = query.comparison
+        if query.share_of:
+            self.ranges[WHOLE] = query.time_range
         self.derived_tables: list[str] = []
 
     # ---- pieces over one fact ------------------------------------------------------------
@@ -96,7 +98,7 @@ class QueryCompiler:
 
     def _time_bucket(self, fact: Fact, grain: str, period: str) -> exp.Expression:
         moment = self._time_column(fact)
-        if period == COMPARISON:  # align the comparison period's buckets with the current ones
+        if period == COMPARISON and self.query.compare != "group":  # align the comparison period's buckets
             if self.query.compare == "same_period_last_year":
                 moment = exp.Add(this=moment, expression=exp.Interval(this=exp.Literal.string("1"),
                                                                       unit=exp.Var(this="YEAR")))
@@ -168,13 +170,17 @@ class QueryCompiler:
                     "min": exp.Min, "max": exp.Max}[measure.agg]
         return function(this=value)
 
+    def _grouped(self, context: Context) -> list[ResolvedDimension]:
+        """The dimensions a context groups by: the whole a share is of has none of the parts'."""
+        return [d for d in self.query.dimensions if context.period != WHOLE or d.dimension.id not in self.query.share_of]
+
     def _fact_query(self, context: Context) -> exp.Select:
         fact, query = context.fact, self.query
         self._note_table(fact.table)
         group_values: list[tuple[str, exp.Expression]] = []
         bridged_groups: list[tuple[str, ResolvedDimension, Reach]] = []
         paths: list[tuple] = []
-        for item in query.dimensions:
+        for item in self._grouped(context):
             if item.dimension.time:
                 group_values.append((item.dimension.id, self._time_bucket(fact, item.grain, context.period)))
                 continue
@@ -195,7 +201,12 @@ class QueryCompiler:
             bound = date_literal if fact.time.type == "date" else timestamp_literal
             conditions.append(exp.GTE(this=moment, expression=bound(period.start)))
             conditions.append(exp.LT(this=moment.copy(), expression=bound(period.end)))
-        for item in query.filters:
+        filters = list(query.filters)
+        if context.period == COMPARISON and query.compare_group:  # the other group in place of the first
+            filters = [f for f in filters if f.dimension != query.compare_group.dimension] + [query.compare_group]
+        for item in filters:
+            if context.period == WHOLE and item.dimension.id in query.share_of:
+                continue
             reach = reach_dimension(self.model, fact, item.dimension)
             if reach.bridge:
                 bridged_filters.append((item, reach))
@@ -290,7 +301,7 @@ class QueryCompiler:
                     # a period: every customer, less the period's buyers)
                     dated = metric.time_scope == "period" and fact.time is not None and \
                         self.query.time_range is not None
-                    if period == COMPARISON and not has_time(self.model, metric):
+                    if period == COMPARISON and not has_time(self.model, metric) and self.query.compare != "group":
                         continue
                     nested = measure if measure.agg == "count_entities" else None
                     context = next((c for c in contexts if c.fact == fact and c.period == period
@@ -329,24 +340,35 @@ class QueryCompiler:
                     c.name for c in parse_snippet(metric.expr).find_all(exp.Column))), COMPARISON) in lookup:
                 previous = self._metric_value(metric, COMPARISON, lookup, len(contexts) > 1)
                 outputs.append((f"{metric.id}__previous", previous))
+                outputs.append((f"{metric.id}__difference", exp.Sub(this=current.copy(), expression=previous.copy())))
                 change = exp.Div(this=exp.Sub(this=current.copy(), expression=previous.copy()),
                                  expression=previous.copy())
                 outputs.append((f"{metric.id}__change", _safe_division(change)))
+            if WHOLE in self.ranges:
+                whole = self._metric_value(metric, WHOLE, lookup, True)
+                outputs.append((f"{metric.id}__share", _safe_division(exp.Div(this=current.copy(), expression=whole))))
 
-        first = contexts[0]
-        select = exp.select().from_(exp.to_table(first.alias))
-        for context in contexts[1:]:
+        parts = [c for c in contexts if c.period != WHOLE]
+        select = exp.select().from_(exp.to_table(parts[0].alias))
+        for context in parts[1:]:
             if dims:
-                condition = exp.and_(*[exp.NullSafeEQ(this=self._dim_key(d, contexts[:contexts.index(context)]),
+                condition = exp.and_(*[exp.NullSafeEQ(this=self._dim_key(d, parts[:parts.index(context)]),
                                                       expression=_column(d, context.alias)) for d in dims])
                 select = select.join(exp.to_table(context.alias), on=condition, join_type="FULL OUTER")
             else:
                 select = select.join(exp.to_table(context.alias), join_type="CROSS")
-        select = select.select(*[self._dim_key(d, contexts).as_(_identifier(d)) for d in dims],
+        for context in contexts:  # the whole a share is of: one row per group of the dimensions left
+            if context.period == WHOLE:
+                kept = [d.dimension.id for d in self._grouped(context)]
+                condition = exp.and_(*[exp.NullSafeEQ(this=self._dim_key(d, parts), expression=_column(
+                    d, context.alias)) for d in kept]) if kept else None
+                select = select.join(exp.to_table(context.alias), on=condition,
+                                     join_type="LEFT" if kept else "CROSS")
+        select = select.select(*[self._dim_key(d, parts).as_(_identifier(d)) for d in dims],
                                *[value.as_(_identifier(name)) for name, value in outputs])
 
         conditions = []
-        if len(contexts) > 1:  # a group some fact never saw: keep it only if some metric has a value
+        if len(parts) > 1:  # a group some fact never saw: keep it only if some metric has a value
             conditions.append(exp.or_(*[exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null()))
                                         for v in metric_values.values()]))
         comparisons = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ}

@@ -57,6 +57,9 @@ def restate(query: ResolvedQuery, language: str) -> str:
     if query.compare == "period":
         parts.append(f"对比 {range_text(query.comparison, language)}" if zh else
                      f"vs {range_text(query.comparison, language)}")
+    elif query.compare == "group":
+        other = "、".join(map(str, query.compare_group.values))
+        parts.append(f"对比 {other}" if zh else f"vs {other}")
     elif query.compare:
         parts.append({"previous_period": "环比" if zh else "vs previous period",
                       "same_period_last_year": "同比" if zh else "vs same period last year"}[query.compare])

@@ -92,6 +92,9 @@ class Metric(Frozen):
     line_level: str | None = Field(None, description="the metric that measures the same over the lines of a fact "
                                                      "(GMV -> product sales), read instead when the question breaks "
                                                      "down by something only the lines have (product, category)")
+    counts_members_of: tuple[str, ...] = Field((), description="dimensions whose values name groups of what the "
+                                                               "metric counts: 'how many 重要价值客户' counts "
+                                                               "customers")
 
 
 class Binding(Frozen):
@@ -119,6 +122,11 @@ class Dimension(Frozen):
                                                                    "(一线城市: 北京, 上海, 广州, 深圳)")
     kind_of: tuple[str, ...] = Field((), description="nouns this dimension is the type of: '各类型的活动', '哪种券' "
                                                      "(campaign type of 活动, coupon type of 券)")
+    name_parts: dict[str, str] = Field({}, description="other words for parts of the values' names, to name a "
+                                                       "value by part: {presale: 预热}")
+    band_units: tuple[str, ...] = Field((), description="words after a number that measure what the bands split "
+                                                        "('30岁以上', 'under 25 years old'): limits that fall on "
+                                                        "band edges choose the bands")
 
 
 class BestSelling(Frozen):
@@ -154,6 +162,11 @@ class SemanticModel(Frozen):
     @cached_property
     def dimension_by_id(self) -> dict[str, Dimension]:
         return {d.id: d for d in self.dimensions}
+
+    @cached_property
+    def time_dimension(self) -> str:
+        """The id of the dimension that splits by time (by day, month ...)."""
+        return next((d.id for d in self.dimensions if d.time), "date")
 
     @cached_property
     def fact_by_measure(self) -> dict[str, tuple[Fact, Measure]]:

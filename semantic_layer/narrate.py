@@ -3,7 +3,7 @@ that leads with them, in the question's language."""
 
 from __future__ import annotations
 
-from semantic_layer.chart import ColumnInfo
+from semantic_layer.chart import DERIVED, ColumnInfo
 
 
 def format_value(value, fmt: str, language: str = "zh") -> str:
@@ -50,7 +50,7 @@ def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: 
     if not rows:
         return "没有符合条件的数据。" if zh else "No data matches the question."
     index = {c.name: i for i, c in enumerate(columns)}
-    metrics = [c for c in columns if c.role == "metric" and not c.name.endswith(("__previous", "__change"))]
+    metrics = [c for c in columns if c.role == "metric" and not c.name.endswith(DERIVED)]
     keys = [c for c in columns if c.role in ("dimension", "time")]
     if not metrics:
         return (f"共 {len(rows)} 行结果。" if zh else f"{len(rows)} rows.")
@@ -68,10 +68,16 @@ def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: 
             previous, change = f"{metric.name}__previous", f"{metric.name}__change"
             if previous in index:
                 change_label = next(c for c in columns if c.name == change).label.get(language, "change")
-                text += (f"，对比期为{format_value(row[index[previous]], metric.format, language)}，"
+                other = next(c for c in columns if c.name == previous).label.get(language, "")
+                before = format_value(row[index[previous]], metric.format, language)
+                difference = format_value(row[index[f"{metric.name}__difference"]], metric.format, language)
+                text += (f"，{other}为{before}，差额 {difference}，"
                          f"{change_label} {format_value(row[index[change]], 'change', language)}" if zh else
-                         f" vs {format_value(row[index[previous]], metric.format, language)} "
-                         f"({format_value(row[index[change]], 'change', language)})")
+                         f" vs {other} {before} ({difference}, {format_value(row[index[change]], 'change', language)})")
+            share = f"{metric.name}__share"
+            if share in index:
+                text += (f"，占比 {format_value(row[index[share]], 'percent', language)}" if zh else
+                         f" ({format_value(row[index[share]], 'percent', language)} of the total)")
             pieces.append(text)
         return lead + ("；".join(pieces) + "。" if zh else "; ".join(pieces) + ".")
 
@@ -84,10 +90,16 @@ def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: 
         return " / ".join(str(row[index[k.name]]) for k in keys)
 
     name = _label(metric, language)
+    share = index.get(f"{metric.name}__share")
+
+    def shown(row: list) -> str:  # the figure, and its share of the whole when asked
+        if share is None or row[share] is None:
+            return figure(metric, row)
+        return figure(metric, row) + ("，占 " if zh else ", ") + format_value(row[share], "percent", language)
+
     if len(rows) == 1:
         row = rows[0]
-        return lead + (f"{key_text(row)}的{name}为{figure(metric, row)}。" if zh else
-                       f"{name} of {key_text(row)}: {figure(metric, row)}.")
+        return lead + (f"{key_text(row)}的{name}为{shown(row)}。" if zh else f"{name} of {key_text(row)}: {shown(row)}.")
     high = max(values, key=lambda v: v[1])[0]
     low = min(values, key=lambda v: v[1])[0]
     if any(k.role == "time" for k in keys) and len(keys) == 1:
@@ -98,7 +110,7 @@ def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: 
                        f"{len(rows)} periods; {name} peaked at {key_text(high)} ({figure(metric, high)}), "
                        f"lowest at {key_text(low)} ({figure(metric, low)}); latest {key_text(last)}: "
                        f"{figure(metric, last)}.")
-    return lead + (f"共 {len(rows)} 项，{name}最高的是 {key_text(high)}（{figure(metric, high)}），"
-                   f"最低的是 {key_text(low)}（{figure(metric, low)}）。" if zh else
-                   f"{len(rows)} rows; highest {name}: {key_text(high)} ({figure(metric, high)}), "
-                   f"lowest: {key_text(low)} ({figure(metric, low)}).")
+    return lead + (f"共 {len(rows)} 项，{name}最高的是 {key_text(high)}（{shown(high)}），"
+                   f"最低的是 {key_text(low)}（{shown(low)}）。" if zh else
+                   f"{len(rows)} rows; highest {name}: {key_text(high)} ({shown(high)}), "
+                   f"lowest: {key_text(low)} ({shown(low)}).")

@@ -86,10 +86,17 @@ class SemanticQuery(Strict):
     order_by: list[OrderBy] = Field(default_factory=list, max_length=5)
     limit: int | None = Field(None, ge=1, le=MAX_LIMIT)
     having: list[Having] = Field(default_factory=list, max_length=5)
-    compare: Literal["previous_period", "same_period_last_year", "period"] | None = None
+    compare: Literal["previous_period", "same_period_last_year", "period", "group"] | None = None
     compare_to: TimeRange | None = Field(None, description="the period to compare with when compare is 'period' "
                                                             "(去年双11 vs 今年618)")
+    compare_group: Filter | None = Field(None, description="the group to compare with when compare is 'group': the "
+                                                           "same dimension as one of the filters, another value "
+                                                           "(满减券的核销率比无门槛券低多少)")
     chart: ChartType | None = Field(None, description="preferred chart; chosen from the result when absent")
+    share_of: list[str] = Field(default_factory=list, max_length=4,
+                                description="dimensions whose parts each row is a share of: adds <metric>__share, "
+                                            "the value over the same query without their breakdown and filters "
+                                            "(各渠道GMV占比: [channel]; 平台电商占今年GMV的比例: [channel_type])")
 
     @field_validator("dimensions", mode="before")
     @classmethod
@@ -103,4 +110,6 @@ class SemanticQuery(Strict):
     def _comparison_period(self) -> SemanticQuery:
         if (self.compare == "period") != (self.compare_to is not None):
             raise ValueError("compare 'period' goes with compare_to, and compare_to with compare 'period'")
+        if (self.compare == "group") != (self.compare_group is not None):
+            raise ValueError("compare 'group' goes with compare_group, and compare_group with compare 'group'")
         return self

@@ -44,6 +44,8 @@ class ResolvedQuery:
     compare: str | None
     today: dt.date
     comparison: DateRange | None = None  # the period compared with
+    share_of: tuple[str, ...] = ()  # dimensions whose parts the shares are of
+    compare_group: ResolvedFilter | None = None  # the group compared with (compare == "group")
 
 
 def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:
@@ -169,19 +171,38 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         filters.append(ResolvedFilter(dimension, item.op, tuple(normalize_value(dimension, v) for v in values)))
 
     time_range = _time_range(query.time_range, today) if query.time_range is not None else None
-    if query.compare and time_range is None:
+    compare_group = None
+    if query.compare == "group":
+        dimension = _dimension(model, query.compare_group.dimension)
+        values = query.compare_group.value if isinstance(query.compare_group.value, list) else [query.compare_group.value]
+        compare_group = ResolvedFilter(dimension, "=" if len(values) == 1 else "in",
+                                       tuple(normalize_value(dimension, v) for v in values))
+        if not any(f.dimension == dimension and f.op in ("=", "in") for f in filters) or query.compare_group.op not in (
+                "=", "in"):
+            raise QueryInvalid("和另一组对比时，先筛选出要对比的一组（同一维度）",
+                               "a group comparison needs a filter on the same dimension for the group compared")
+    if query.compare and query.compare != "group" and time_range is None:
         raise QueryInvalid("对比（环比/同比）需要一个时间范围", "a comparison needs a time range",
                            ("上个月", "本月", "今年"))
-    comparison = None
+    comparison = time_range if query.compare == "group" else None
     if query.compare == "period":
         comparison = _time_range(query.compare_to, today)
-    elif query.compare:
+    elif query.compare and query.compare != "group":
         try:
             comparison = comparison_range(time_range, query.compare)
         except (OverflowError, ValueError):
             raise QueryInvalid("对比期超出了可用的日期范围", "the comparison period falls outside the calendar")
-    if query.compare and any(not has_time(model, m) for m in metrics):
+    if query.compare and query.compare != "group" and any(not has_time(model, m) for m in metrics):
         raise QueryInvalid("全部历史口径的指标不能做环比或同比", "all-time metrics cannot be compared across periods")
+
+    named = {d.dimension.id for d in dimensions if not d.dimension.time} | {f.dimension.id for f in filters}
+    for dimension in query.share_of:
+        if dimension not in named:
+            raise QueryInvalid(f"占比要按查询里拆分或筛选的维度计算（{dimension} 不在其中）",
+                               f"a share is of a dimension the query breaks down or filters by, not {dimension!r}",
+                               tuple(sorted(named)))
+    if query.share_of and query.compare:
+        raise QueryInvalid("占比和对比请分开问", "ask for shares and comparisons separately")
 
     fields = {m.id for m in metrics} | {d.dimension.id for d in dimensions}
     for order in query.order_by:
@@ -198,7 +219,7 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         metrics=metrics, dimensions=tuple(dimensions), filters=tuple(filters), time_range=time_range,
         order_by=tuple((o.field, o.direction == "desc") for o in query.order_by), limit=query.limit,
         having=tuple((h.metric, h.op, h.value) for h in query.having), compare=query.compare,
-        today=today, comparison=comparison)
+        today=today, comparison=comparison, share_of=tuple(dict.fromkeys(query.share_of)), compare_group=compare_group)
 
 
 def _time_range(time_range, today: dt.date) -> DateRange:

@@ -46,6 +46,9 @@ def known_references(model: SemanticModel, schema: Schema | None) -> Iterator[Is
             target = getattr(metric, key)
             if target and target not in model.metric_by_id:
                 yield ("metrics", i, key), f"unknown metric {target!r}"
+        for dimension in metric.counts_members_of:
+            if dimension not in dimensions:
+                yield ("metrics", i, "counts_members_of"), f"unknown dimension {dimension!r}"
     for i, chain in enumerate(model.hierarchies):
         for dimension in chain:
             if dimension not in dimensions:
@@ -59,6 +62,8 @@ def known_references(model: SemanticModel, schema: Schema | None) -> Iterator[Is
         for name, members in dimension.named_sets.items():
             if not members:
                 yield ("dimensions", i, "named_sets", name), "a named set needs at least one value"
+        if dimension.band_units and not dimension.bands:
+            yield ("dimensions", i, "band_units"), "band_units need bands to choose from"
 
 
 def unique_synonyms(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:

@@ -115,6 +115,42 @@ def _festival_year(match: re.Match, today: D) -> int | None:
     return _year_of(match["year"] or match["year_after"], today)
 
 
+def same_part_of_year(named: DateRange, previous: DateRange | None, today: D) -> DateRange:
+    """A whole year named after a period inside another year means the same part of it ('那去年的呢'
+    after this year's 618 is last year's 618), unless that period was a whole year or the year so far.
+
+    >>> same_part_of_year(DateRange(D(2024, 1, 1), D(2025, 1, 1)), DateRange(D(2025, 6, 1), D(2025, 6, 19)),
+    ...                   D(2025, 7, 1))
+    DateRange(start=datetime.date(2024, 6, 1), end=datetime.date(2024, 6, 19))
+    """
+    year = named.start.year
+    if previous is None or previous.start.year == year or not _whole_or_so_far(named, today) or \
+            _whole_or_so_far(previous, today) or previous.end > D(previous.start.year + 1, 1, 1):
+        return named
+    years = year - previous.start.year
+    return DateRange(shift_year(previous.start, years), shift_year(previous.end, years))
+
+
+def _whole_or_so_far(range_: DateRange, today: D) -> bool:
+    year = range_.start.year
+    return range_.start == D(year, 1, 1) and range_.end in (D(year + 1, 1, 1), today + _DAY)
+
+
+# Shopping festivals by the name shops write them with: (month, first day, last day)
+FESTIVALS = {"618": (6, 1, 18), "双11": (11, 1, 11)}
+
+
+def festival_name(range_: DateRange) -> str | None:
+    """The festival a range is, in the name shops write ('double 11' of 2024 -> '双11').
+
+    >>> festival_name(DateRange(D(2024, 11, 1), D(2024, 11, 12))), festival_name(DateRange(D(2024, 6, 1), D(2024, 7, 1)))
+    ('双11', None)
+    """
+    return next((name for name, (month, first, last) in FESTIVALS.items()
+                 if range_ == DateRange(D(range_.start.year, month, first), D(range_.start.year, month, last) + _DAY)),
+                None)
+
+
 def _latest_festival(month: int, first: int, last: int, year: int | None, today: D) -> DateRange:
     if year is None:
         year = today.year if D(today.year, month, first) < today else today.year - 1
@@ -228,16 +264,17 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"上季度|上个季度|上一季度|上季|last quarter|previous quarter",
      _fixed(lambda t: add_months(quarter_start(t), -3), quarter_start)),
     (r"(?:" + YEAR + r"\s*年?\s*)?(?P<half>上|下)半年|(?P<half2>first|second|1st|2nd) half(?: of (?P<year2>\d{4}|this year|last year))?"
-     r"|(?<![a-z])(?P<half3>h[12])\s*(?P<year3>(?:19|20)\d{2})|(?P<year4>(?:19|20)\d{2})\s*(?P<half4>h[12])(?![0-9])",
+     r"|(?<![a-z])(?P<half3>h[12])\s*(?P<year3>(?:19|20)\d{2})|(?P<year4>(?:19|20)\d{2})\s*(?P<half4>h[12])(?![0-9])"
+     r"|(?<![a-z0-9])(?P<half5>h[12])(?:\s+(?:of\s+)?(?P<year5>this year|last year))?(?![a-z0-9])",
      lambda m, t: _half(_HalfMatch(m), t)),
     (r"(?:" + YEAR + r"\s*年?\s*)?(?<![a-z])Q(?P<q>[1-4])(?:\s+(?P<year_e>(?:19|20)\d{2}))?|(?:" +
      YEAR.replace("year>", "year_b>") + r"\s*年?\s*)?第?(?P<q2>[一二三四1-4])季度",
      lambda m, t: _named_quarter(_QuarterMatch(m), t)),
     (r"(?:" + YEAR + r"\s*年?\s*)?(?<!\d)(?:618|六一八)(?!\d)(?:大促|活动)?(?:\s+(?:of\s+)?" +
-     YEAR.replace("year>", "year_after>") + ")?", lambda m, t: _latest_festival(6, 1, 18, _festival_year(m, t), t)),
+     YEAR.replace("year>", "year_after>") + ")?", lambda m, t: _latest_festival(*FESTIVALS["618"], _festival_year(m, t), t)),
     (r"(?:" + YEAR + r"\s*年?\s*)?(?:双11|双十一|双 11|double 11|double eleven|singles'? day)(?:大促|活动)?"
      r"(?:\s+(?:of\s+)?" + YEAR.replace("year>", "year_after>") + ")?",
-     lambda m, t: _latest_festival(11, 1, 11, _festival_year(m, t), t)),
+     lambda m, t: _latest_festival(*FESTIVALS["双11"], _festival_year(m, t), t)),
     (YEAR + r"\s*[-/年]?\s*(?P<month>1[0-2]|0?[1-9])\s*月份?(?!\s*\d)", _named_month),
     (r"(?P<year>(?:19|20)\d{2})-(?P<month>1[0-2]|0[1-9])(?![\d-])", _named_month),
     (r"(?<![a-z])" + MONTH_EN + r",?\s+(?P<year>(?:19|20)\d{2}|this year|last year)", _named_month),
@@ -246,9 +283,12 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (_after("in", "to", "vs", "and", "than", "from", "of", "with", "for", "since") + r"(?P<mname>march|mar)(?![a-z])",
      _named_month),
     # 'may' is a month only where a month is expected: after in / to / vs / and / than / from / during
-    (_after("in", "to", "vs", "and", "than", "from", "of", "with") + r"(?P<mname>may)(?![a-z])", _named_month),
-    (_after("in", "during", "for", "of", "since") + r"(?P<year>(?:19|20)\d{2})(?![\d\-/.年])(?!\s*(?:q[1-4]|h[12]))",
-     lambda m, t: _whole_year(m, t)),
+    (_after("in", "to", "vs", "and", "than", "from", "of", "with", "for", "during", "since", "until") +
+     r"(?P<mname>may)(?![a-z])", _named_month),
+    (_after("in", "during", "for", "of", "since", "year", "full year", "whole year", "fy") +
+     r"(?P<year>(?:19|20)\d{2})(?![\d\-/.年])(?!\s*(?:q[1-4]|h[12]))", lambda m, t: _whole_year(m, t)),
+    (r"(?<![\d.])(?P<year>[12]\d)\s*年(?:度|全年)?(?![\d底初中末])", lambda m, t: _whole_year(m, t)),  # '24年'
+    (r"(?<![a-z])fy\s*(?P<year>(?:19|20)\d{2})(?![\d])", lambda m, t: _whole_year(m, t)),
     (r"(?P<month>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?", _named_month),
     (r"(?P<year>(?:19|20)\d{2})\s*年(?:度|全年)?|(?P<year_c>今年|本年|this year|去年|last year|前年)(?:全年)?",
      lambda m, t: _whole_year(_YearMatch(m), t)),
@@ -279,7 +319,7 @@ class _HalfMatch(_Rename):
 
     def __getitem__(self, name: str):
         value = super().__getitem__(name)
-        for alternative in ("3", "4"):
+        for alternative in ("3", "4", "5"):
             value = value if value is not None else self.match.groupdict().get(name + alternative)
         return value
 

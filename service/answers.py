@@ -30,6 +30,7 @@ _COMPARE_LABELS = {
                               {"zh": "同比", "en": "change year over year"}),
     "period": ({"zh": "对比期", "en": "comparison period"}, {"zh": "变化", "en": "change"}),
 }
+_DIFFERENCE = {"zh": "差额", "en": "difference"}
 
 
 @dataclass
@@ -126,14 +127,29 @@ class QueryEngine:
         columns = [ColumnInfo(d.dimension.id, d.dimension.label.model_dump(),
                               "time" if d.dimension.time else "dimension",
                               "date" if d.dimension.time else "text") for d in resolved.dimensions]
+        group = next((f for f in resolved.filters if resolved.compare_group and
+                      f.dimension == resolved.compare_group.dimension), None)
         for metric in resolved.metrics:
-            columns.append(ColumnInfo(metric.id, metric.name.model_dump(), "metric", metric.format))
-            if resolved.compare and resolved.time_range:
+            label = {k: f"{metric.name.pick(k)} ({'、'.join(map(str, group.values))})" for k in ("zh", "en")} \
+                if group else metric.name.model_dump()
+            columns.append(ColumnInfo(metric.id, label, "metric", metric.format))
+            if resolved.compare == "group":
+                other = "、".join(map(str, resolved.compare_group.values))
+                previous, change = {"zh": other, "en": other}, {"zh": "差异", "en": "difference in %"}
+            elif resolved.compare and resolved.time_range:
                 previous, change = _COMPARE_LABELS[resolved.compare]
+            if resolved.compare == "group" or resolved.compare and resolved.time_range:
                 columns.append(ColumnInfo(f"{metric.id}__previous",
                                           {k: f"{metric.name.pick(k)} ({v})" for k, v in previous.items()},
                                           "metric", metric.format))
+                columns.append(ColumnInfo(f"{metric.id}__difference",
+                                          {k: f"{metric.name.pick(k)} ({v})" for k, v in _DIFFERENCE.items()},
+                                          "metric", metric.format))
                 columns.append(ColumnInfo(f"{metric.id}__change", change, "metric", "percent"))
+            if resolved.share_of:
+                columns.append(ColumnInfo(f"{metric.id}__share", {"zh": f"{metric.name.zh}占比",
+                                                                  "en": f"share of {metric.name.en}"},
+                                          "metric", "percent"))
         return columns
 
     def answer_query(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN,

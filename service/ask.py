@@ -14,11 +14,11 @@ from semantic_layer.errors import QueryInvalid, SemanticError
 from semantic_layer.narrate import narrate
 from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.compose import Parts, parts_from_query, question_text, to_query
-from semantic_layer.parser.followup import apply_follow_up, is_follow_up
+from semantic_layer.parser.followup import apply_follow_up, is_follow_up, pick_choice
 from semantic_layer.parser.grammar import Problem
 from semantic_layer.parser.normalize import question_language
 from semantic_layer.policy import OPEN, AccessPolicy, require_data
-from semantic_layer.query import DimensionRef, SemanticQuery
+from semantic_layer.query import DimensionRef, Filter, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, allowed_dimensions, resolve_query
 from semantic_layer.timeexpr import check_reference_date, last_complete_month
 from service.answers import Answer, QueryEngine
@@ -129,14 +129,29 @@ class Asker:
                 raise ReadOnlyRequest()
             reading, understanding = outcome.reading, outcome.understanding
             parts, changes = understanding.parts, []
-            follow_up = previous is not None and (is_follow_up(reading, understanding) or previous.pending and not (
-                parts.time_range or parts.filters or parts.dimensions))
+            if previous is not None and not previous.trusted and not (parts.filters or parts.metrics or
+                                                                      parts.time_range):
+                previous = None  # asked back over words it could not read: '环比呢' has nothing sure to build on
+            picked = pick_choice(reading, previous.choices[1]) if previous and previous.choices else None
+            if picked is not None:  # the answer to 'which one did you mean'
+                dimension = previous.choices[0]
+                parts = replace(previous.parts, filters=[*previous.parts.filters, Filter(dimension=dimension,
+                                                                                          value=picked)])
+                label = self.parser.model.dimension_by_id[dimension].label.pick(language)
+                result = AskResult("ok", engine="parser", answer_text="", changes=[f"{label} = {picked}"], **base)
+                return self._accept(result, None, parts, today, caller)
+            follow_up = previous is not None and (
+                is_follow_up(reading, understanding, previous.parts) or previous.pending and not (
+                    parts.time_range or parts.filters or parts.dimensions))
             if follow_up:
-                parts, changes = apply_follow_up(previous.parts, reading, parts, self.parser.model, language)
+                if understanding.group_count:  # '里面女生多少': the previous question's metric, of them
+                    parts = replace(parts, metrics=[])
+                parts, changes = apply_follow_up(previous.parts, reading, parts, self.parser.model, language, today,
+                                                 self.parser.values)
             problems = [p for p in understanding.problems if not (follow_up and p.kind == "no_metric")]
             if not parts.metrics and not problems:
                 problems.append(Problem("no_metric"))
-            if parts.compare and parts.time_range is None:  # 环比 with no period: the last whole month
+            if parts.compare and parts.compare != "group" and parts.time_range is None:  # 环比 alone: last month
                 parts.time_range = last_complete_month(today)
             corrections = [{"written": c.written, "understood": c.understood} for c in reading.corrections]
             if not problems:
@@ -176,7 +191,14 @@ class Asker:
                  caller: Caller) -> AskResult:
         """Ask back; what was understood is kept, so the answer to the question completes it."""
         language = base["language"]
-        self.conversations.remember(base["conversation_id"], Turn(parts, language, pending=True), caller.user)
+        choices = None
+        if problem.kind == "ambiguous_name" and problem.candidates:
+            dimension = next((d for d, values in self.parser.values.items() if problem.candidates[0] in values), None)
+            choices = (dimension, problem.candidates) if dimension else None
+        trusted = problem.kind in ("no_metric", "ambiguous_metric", "ambiguous_name", "time_not_applicable",
+                                   "unit_mismatch")
+        self.conversations.remember(base["conversation_id"], Turn(parts, language, pending=True, choices=choices,
+                                                                  trusted=trusted), caller.user)
         hidden = caller.policy.hidden_metrics
         return AskResult("clarify", engine="parser",
                          answer_text=clarification_text(problem, self.parser, language, hidden),
@@ -190,7 +212,7 @@ class Asker:
         suggestions = []
         allowed = {d.id for m in parts.metrics if m in model.metric_by_id
                    for d in allowed_dimensions(model, model.metric_by_id[m])}
-        for dim in [d for d in error.suggestions if d in allowed and d != "date"][:3]:
+        for dim in [d for d in error.suggestions if d in allowed and d != model.time_dimension][:3]:
             candidate = replace(parts, dimensions=[DimensionRef(name=dim)],
                                 filters=[f for f in parts.filters if f.dimension in allowed])
             suggestions.append(question_text(candidate, model, language, today))

@@ -49,6 +49,10 @@ def clarification_text(problem: Problem, parser: QuestionParser, language: str,
                 "可以先看看相关的数据：" if zh else
                 f"I can't answer {_quote(problem.words, zh)} questions yet (causes, forecasts, exports, "
                 "retention); here is what I can show:")
+    if problem.kind == "no_reference":
+        return (f"{_quote(problem.words, zh)}指的是谁或哪些？请直接说出来，比如渠道、人群或活动的名字。" if zh else
+                f"Who or what do {_quote(problem.words, zh)} refer to? Please name them (a channel, a segment, "
+                "a campaign).")
     if problem.kind == "time_not_applicable":
         return (f"{_quote(names, zh)}按全部历史计算，不按时间范围统计；要看全部历史的吗？" if zh else
                 f"{_quote(names, zh)} is computed over all history, not for a period; see it for all time?")
@@ -88,5 +92,6 @@ def _generic(parts: Parts, model, text: str, today: dt.date, hidden: frozenset[s
     breakdown = next((d.id for d in model.dimensions if not d.time), None)
     shapes = [Parts(time_range=last_complete_month(today)),
               Parts(dimensions=[DimensionRef(name=breakdown)] if breakdown else []),
-              Parts(time_range=last_complete_month(today), dimensions=[DimensionRef(name="date", grain="day")])]
+              Parts(time_range=last_complete_month(today),
+                    dimensions=[DimensionRef(name=model.time_dimension, grain="day")])]
     return [replace(shape, metrics=names) for shape, names in zip(shapes, metrics)]

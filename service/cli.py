@@ -166,6 +166,14 @@ def _eval(args: argparse.Namespace) -> None:
     print(report(verdicts, failures=not args.quiet))
 
 
+def _suite(args: argparse.Namespace) -> None:
+    from service.question_suite import write_suite
+
+    context = _context(args.db)
+    count = write_suite(args.out, context.engine.model, context.values, args.today, args.count, args.seed)
+    print(f"wrote {count} questions to {args.out}")
+
+
 def _push(args: argparse.Namespace) -> None:
     context = _context(args.db)
     outcome = context.push(args.question, args.webhook)
@@ -206,6 +214,14 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--quiet", action="store_true", help="only the rates, not the questions that failed "
                                                                 "(for a held-out set nobody should tune to)")
     evaluate.set_defaults(run=_eval)
+
+    suite = commands.add_parser("suite", help="write a generated question suite (gold by construction) as JSONL")
+    suite.add_argument("--out", type=Path, required=True)
+    suite.add_argument("--count", type=int, default=2000)
+    suite.add_argument("--seed", type=int, default=7)
+    suite.add_argument("--today", type=_date, default=dt.date(2025, 7, 1), help="reference date of the questions")
+    suite.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    suite.set_defaults(run=_suite)
 
     push = commands.add_parser("push", help="answer a question and post it to a WeCom group robot")
     push.add_argument("question")

@@ -18,6 +18,9 @@ class Turn:
     parts: Parts
     language: str
     pending: bool = False  # asked back: the next message may answer it
+    choices: tuple[str, tuple[str, ...]] | None = None  # asked which of these values (dimension, values) was meant
+    trusted: bool = True  # what was understood can be built on (a metric was missing, not a word misread)
+
 
 class ConversationStore:
     def __init__(self, max_conversations: int = 1000, ttl_s: float = 1800) -> None:

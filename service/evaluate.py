@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from semantic_layer.errors import SemanticError
+from semantic_layer.query import SemanticQuery
 from service.answers import json_value
 from service.ask import Asker
 from service.warehouse import Warehouse
@@ -53,7 +54,12 @@ def comparable(value):
 
 
 def columns_match(gold: list[tuple], ours: list[list], ordered: bool) -> bool:
-    """Is every gold column one of our columns, with the same rows?"""
+    """Is every gold column one of our columns, with the same rows? Gold written as one row of
+    several figures (SELECT a, b) matches the same figures as rows, one per labelled group."""
+    if len(gold) == 1 and len(gold[0]) == len(ours) > 1 and not ordered:
+        return _transposed(gold[0], ours)
+    if len(ours) == 1 and len(gold) > 1 and not ordered:  # two periods as rows, ours side by side in one
+        return _transposed(ours[0], [list(row) for row in gold], subset=True)
     if len(gold) != len(ours):
         return False
     if not gold:
@@ -71,6 +77,21 @@ def columns_match(gold: list[tuple], ours: list[list], ordered: bool) -> bool:
         if (projected == gold_rows) if ordered else (Counter(projected) == Counter(gold_rows)):
             return True
     return False
+
+
+def _transposed(row: tuple | list, rows: list[list], subset: bool = False) -> bool:
+    """The same figures, one per row (``subset``: the rows' figures among the row's, which may add
+    a difference or a change).
+
+    >>> _transposed((1.0, 2.0), [["a", 2.0], ["b", 1.0]]), _transposed((1.0, 3.0), [["a", 2.0], ["b", 1.0]])
+    (True, False)
+    >>> _transposed([2.0, 1.0, 1.0, 1.0], [["2024", 1.0], ["2025", 2.0]], subset=True)
+    True
+    """
+    figures = [[comparable(v) for v in item if isinstance(json_value(v), (int, float))] for item in rows]
+    ones = Counter(item[0] for item in figures if len(item) == 1)
+    numbers = Counter(comparable(v) for v in row if isinstance(json_value(v), (int, float)))
+    return all(len(item) == 1 for item in figures) and (not ones - numbers if subset else ones == numbers)
 
 
 def evaluate_item(item: dict, asker: Asker, warehouse: Warehouse, conversations: dict[str, str]) -> Verdict:
@@ -93,10 +114,16 @@ def evaluate_item(item: dict, asker: Asker, warehouse: Warehouse, conversations:
         return verdict("wrong", f"expected {expected}, got an answer ({result.restatement})", sql)
     if result.result is None:
         return verdict("wrong", "no rows", sql)
-    gold = warehouse.run(item["gold_sql"], 100_000, 60)
-    if columns_match(gold.rows, result.result.rows, bool(item.get("ordered"))):
+    gold_rows = asker.engine.answer_query(SemanticQuery.model_validate(item["gold_query"]), today).rows \
+        if "gold_query" in item else warehouse.run(item["gold_sql"], 100_000, 60).rows
+    ours = result.result.rows
+    if item.get("numbers_only") or any(d.versus for d in result.query.dimensions):
+        # the groups' names are the answer's own words ('其余', 'all others')
+        gold_rows = [[v for v in row if not isinstance(v, str)] for row in gold_rows]
+        ours = [[v for v in row if not isinstance(v, str)] for row in ours]
+    if columns_match(gold_rows, ours, bool(item.get("ordered"))):
         return verdict("right", "", sql)
-    return verdict("wrong", f"rows differ: gold {len(gold.rows)} rows {gold.rows[:3]}, ours {len(result.result.rows)} "
+    return verdict("wrong", f"rows differ: gold {len(gold_rows)} rows {gold_rows[:3]}, ours {len(result.result.rows)} "
                             f"rows {result.result.rows[:3]} ({result.restatement})", sql)
 
 

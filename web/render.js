@@ -31,7 +31,7 @@ const Render = (() => {
     const index = columnIndex(body.columns);
     const box = el("div", { class: "kpis", "data-testid": "kpi" });
     for (const column of body.columns) {
-      if (column.role !== "metric" || column.name.endsWith("__previous") || column.name.endsWith("__change")) continue;
+      if (column.role !== "metric" || /__(previous|difference|change)$/.test(column.name)) continue;
       const card = el("div", { class: "kpi" },
         el("div", { class: "kpi-label", text: label(column, lang) }),
         el("div", { class: "kpi-value", text: Format.value(row[index[column.name]], column.format, lang) }));

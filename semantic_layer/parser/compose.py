@@ -25,6 +25,8 @@ class Parts:
     time_yearless: bool = False  # named without a year ('Q4'): a follow-up keeps the year in context
     compare: str | None = None
     compare_to: DateRange | None = None  # the named period compared with (compare == "period")
+    shift: str | None = None  # a follow-up asks for the previous period moved back ('那去年同期呢')
+    compare_group: Filter | None = None  # the other group a group is compared with (compare == "group")
     order: tuple[str | None, str] | None = None  # (metric or None for the first metric, direction)
     limit: int | None = None
     having: list[tuple[str | None, str, float]] = field(default_factory=list)
@@ -33,6 +35,7 @@ class Parts:
     drop_filters: list[str] = field(default_factory=list)  # a follow-up's split replaces these filters
     refers_back: bool = False  # built on the previous question's values ('for each of them')
     target: bool = False  # 'which day / month' asks for the top bucket
+    share_of: list[str] = field(default_factory=list)  # each row as a share of the whole of these dimensions
 
     def versus_of(self, dimension: str) -> DimensionRef | None:
         return next((d for d in self.dimensions if d.name == dimension and d.versus), None)
@@ -44,7 +47,7 @@ def auto_grain(time_range: DateRange | None) -> str:
     return "day" if time_range.days <= 31 else "week" if time_range.days <= 92 else "month"
 
 
-def _line_level(model: SemanticModel, metric_id: str, dimensions: list[DimensionRef]) -> str:
+def line_level_metric(model: SemanticModel, metric_id: str, dimensions: list[DimensionRef]) -> str:
     """A metric broken down by something only its fact's lines have (GMV by product) is read as its
     line-level metric (product sales), as the model says."""
     metric = model.metric_by_id.get(metric_id)
@@ -62,7 +65,9 @@ def _line_level(model: SemanticModel, metric_id: str, dimensions: list[Dimension
 
 def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
     """Parts -> SemanticQuery."""
-    swap = {m: _line_level(model, m, parts.dimensions) for m in parts.metrics}
+    # a share of products or categories is a share of their lines' money, like a breakdown by them
+    split = parts.dimensions + [DimensionRef(name=d) for d in parts.share_of if d not in {r.name for r in parts.dimensions}]
+    swap = {m: line_level_metric(model, m, split) for m in parts.metrics}
     metrics = list(dict.fromkeys(swap[m] for m in parts.metrics))
     order_by = []
     if parts.order and metrics:
@@ -71,12 +76,15 @@ def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
     having = [Having(metric=swap.get(m or metrics[0], m or metrics[0]), op=op, value=value)
               for m, op, value in parts.having if metrics]
     time_range = TimeRange(start=parts.time_range.start, end=parts.time_range.end) if parts.time_range else None
-    compare = parts.compare if time_range and (parts.compare != "period" or parts.compare_to) else None
+    compare = parts.compare if time_range and (parts.compare != "period" or parts.compare_to) or \
+        parts.compare == "group" and parts.compare_group else None
     compare_to = TimeRange(start=parts.compare_to.start, end=parts.compare_to.end) \
         if compare == "period" else None
     return SemanticQuery(metrics=metrics, dimensions=parts.dimensions, filters=parts.filters,
                          time_range=time_range, order_by=order_by, limit=parts.limit, having=having,
-                         compare=compare, compare_to=compare_to, chart=parts.chart)
+                         compare=compare, compare_to=compare_to, chart=parts.chart,
+                         compare_group=parts.compare_group if compare == "group" else None,
+                         share_of=[d for d in parts.share_of if not compare])
 
 
 def parts_from_query(query: SemanticQuery, time_range: DateRange | None, comparison: DateRange | None = None) -> Parts:
@@ -84,8 +92,10 @@ def parts_from_query(query: SemanticQuery, time_range: DateRange | None, compari
     order = (query.order_by[0].field, query.order_by[0].direction) if query.order_by else None
     return Parts(metrics=list(query.metrics), dimensions=list(query.dimensions), filters=list(query.filters),
                  time_range=time_range, compare=query.compare,
-                 compare_to=comparison if query.compare == "period" else None, order=order, limit=query.limit,
-                 having=[(h.metric, h.op, h.value) for h in query.having], chart=query.chart)
+                 compare_to=comparison if query.compare == "period" else None, compare_group=query.compare_group,
+                 order=order, limit=query.limit,
+                 having=[(h.metric, h.op, h.value) for h in query.having], chart=query.chart,
+                 share_of=list(query.share_of))
 
 
 _PERIOD_WORDS = (("上个月", "last month"), ("本月", "this month"), ("上季度", "last quarter"),
@@ -117,7 +127,7 @@ def question_text(parts: Parts, model: SemanticModel, language: str, today: date
             pieces.append(f"除{joined}以外" if zh else f"excluding {joined}")
     for ref in parts.dimensions:
         label = model.dimension_by_id[ref.name].label
-        if ref.name == "date" or model.dimension_by_id[ref.name].time:
+        if model.dimension_by_id[ref.name].time:
             pieces.append({"day": "每天", "week": "每周", "month": "每月", "quarter": "每季度", "year": "每年"}[
                 ref.grain or "month"] if zh else f"by {ref.grain or 'month'}")
         elif ref.versus:
@@ -127,5 +137,5 @@ def question_text(parts: Parts, model: SemanticModel, language: str, today: date
             pieces.append(f"各{label.zh}" if zh else f"by {label.en}")
     names = [model.metric_by_id[m].name.pick(language) for m in parts.metrics]
     if zh:
-        return "".join(pieces) + ("的" if pieces else "") + "和".join(names)
-    return " and ".join(names) + " " + " ".join(pieces)
+        return "".join(pieces) + ("的" if pieces else "") + "和".join(names) + ("占比" if parts.share_of else "")
+    return ("share of " if parts.share_of else "") + " and ".join(names) + " " + " ".join(pieces)

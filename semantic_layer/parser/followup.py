@@ -5,13 +5,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from semantic_layer.describe import range_text
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser.compose import Parts
 from semantic_layer.parser.grammar import Understanding
+from semantic_layer.parser import words
+from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
-from semantic_layer.timeexpr import DateRange, shift_year
+from semantic_layer.query import Filter
+from semantic_layer.timeexpr import DateRange, comparison_range, same_part_of_year, shift_year
 
 _CHARTS = {"zh": {"pie": "饼图", "line": "折线图", "bar": "柱状图", "table": "表格", "grouped_bar": "分组柱状图",
                   "kpi": "指标卡"},
@@ -33,28 +37,72 @@ def _in_context(new: DateRange, yearless: bool, previous: DateRange | None) -> D
     return new
 
 
+def pick_choice(reading: Reading, choices: tuple[str, ...]) -> str | None:
+    """The answer to 'which one did you mean': the only choice the answer's words are part of
+    ('the face cream one' -> 玻色因抗老面霜), or the one it counts to ('第二个')."""
+    text = reading.text.strip(" ?？.。!！")
+    for word, position in words.ORDINALS.items():
+        if word in text and position < len(choices):
+            return choices[position]
+    if any(word in text for word in words.LATEST) and all(c[:4].isdigit() for c in choices):
+        return max(choices)  # names that start with their year sort by date
+    keys = {name_key(e.value) for m in reading.mentions for e in m.entries if e.kind == "value"} | {
+        name_key(m.text) for m in reading.mentions if m.has("value")} | {name_key(w) for w in reading.unknown} | {
+        name_key(v) for thing in reading.names for v in thing.values}
+    picked = [c for c in choices if any(len(k) >= 2 and k in name_key(c) for k in keys)]
+    return picked[0] if len(picked) == 1 else None
+
+
 def _related(model: SemanticModel, dimension: str) -> set[str]:
     """A dimension and those of its hierarchy ('江浙沪呢' after '一线城市': the place changes)."""
     return {dimension} | {d for chain in model.hierarchies if dimension in chain for d in chain}
 
 
-def is_follow_up(reading: Reading, understanding: Understanding) -> bool:
+def is_follow_up(reading: Reading, understanding: Understanding, previous: Parts | None = None) -> bool:
     """A question edits the previous one when it opens with a follow-up word, names no metric,
-    or only removes something."""
-    opens = any(m.first("follow_up") and m.start <= 1 for m in reading.mentions)
+    only removes something, or drills into a row of the previous answer ('面膜里哪个产品卖得最多'
+    after a breakdown by category: one of its rows, in its period and filters)."""
+    text_end = len(reading.text.rstrip("?？!！。. "))
+    opens = any(m.first("follow_up") and (m.start <= 1 or m.end >= text_end) for m in reading.mentions)
     short_what_about = reading.text.rstrip("?？!！。 ").endswith("呢") and len(reading.mentions) <= 3  # 'roi呢'
+    parts = understanding.parts
+    drills = previous is not None and not parts.time_range and any(
+        f.op == "=" and any(d.name == f.dimension and not d.versus for d in previous.dimensions) for f in parts.filters)
     return opens or short_what_about or not understanding.named_metric or understanding.removes or \
-        reading.has("anaphor") or understanding.refers_back
+        reading.has("anaphor") or understanding.refers_back or drills
+
+
+def _sibling(filters: list[Filter], item: Filter, values: dict[str, list[str]]) -> tuple[Filter, Filter] | None:
+    """'天猫那场呢' after a question about the campaign 2025年618大促-抖音: the same thing named with the
+    new value in place of the old one (2025年618大促-天猫), when there is one."""
+    if item.op != "=" or not isinstance(item.value, str):
+        return None
+    for old in filters:
+        if old.op != "=" or old.dimension == item.dimension or not isinstance(old.value, str):
+            continue
+        for replaced in values.get(item.dimension, []):
+            if replaced != item.value and replaced in old.value:
+                named = old.value.replace(replaced, item.value)
+                if named in values.get(old.dimension, []):
+                    return old, Filter(dimension=old.dimension, value=named)
+    return None
 
 
 def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: SemanticModel,
-                    language: str) -> tuple[Parts, list[str]]:
+                    language: str, today: date, values: dict[str, list[str]]) -> tuple[Parts, list[str]]:
     zh = language == "zh"
     merged = replace(previous, dimensions=list(previous.dimensions), filters=list(previous.filters),
                      having=list(previous.having), set_names=dict(previous.set_names))
     changes: list[str] = []
 
-    if parts.metrics:
+    if parts.metrics and reading.has("anaphor") and previous.limit and previous.order and not parts.order:
+        # '它的退款率' after '哪个产品卖得最多': the top one's figure, still ranked as before
+        ranked_by = previous.order[0] or previous.metrics[0]
+        merged.metrics = list(dict.fromkeys([ranked_by, *parts.metrics]))
+        merged.order = (ranked_by, previous.order[1])
+        names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
+        changes.append(f"加上指标 {names}" if zh else f"with {names}")
+    elif parts.metrics:
         merged.metrics = parts.metrics
         names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
         changes.append(f"指标改为 {names}" if zh else f"metrics: {names}")
@@ -62,11 +110,11 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
     if reading.has("remove_filter"):
         merged.filters = []
         changes.append("去掉了筛选条件" if zh else "filters removed")
-    new_categories = [d for d in parts.dimensions if d.name != "date"]
-    new_dates = [d for d in parts.dimensions if d.name == "date"]
+    new_categories = [d for d in parts.dimensions if d.name != model.time_dimension]
+    new_dates = [d for d in parts.dimensions if d.name == model.time_dimension]
     if new_categories or new_dates:
-        kept_dates = [] if new_dates else [d for d in merged.dimensions if d.name == "date"]
-        kept_categories = [] if new_categories else [d for d in merged.dimensions if d.name != "date"]
+        kept_dates = [] if new_dates else [d for d in merged.dimensions if d.name == model.time_dimension]
+        kept_categories = [] if new_categories else [d for d in merged.dimensions if d.name != model.time_dimension]
         merged.dimensions = kept_dates + new_dates + kept_categories + new_categories
         grouped = {d.name for d in new_categories}
         # a breakdown by a dimension lifts a one-value filter on it ('按渠道' after '天猫'); several values
@@ -77,9 +125,14 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         changes.append(f"改为按 {labels} 拆分" if zh else f"broken down by {labels}")
     merged.filters = [f for f in merged.filters if f.dimension not in parts.drop_filters]
     for item in parts.filters:
+        sibling = _sibling(merged.filters, item, values)
+        if sibling is not None:
+            item = sibling[1]
         related = _related(model, item.dimension)
         merged.filters = [f for f in merged.filters if f.dimension not in related] + [item]
-        merged.dimensions = [d for d in merged.dimensions if d.name != item.dimension or d.versus is None]
+        # with a breakdown of its own ('只看抖音，按天看'): the split by channel it leaves one row of goes
+        merged.dimensions = [d for d in merged.dimensions if d.name != item.dimension or d in new_categories or
+                             d.versus is None and (item.op != "=" or not (new_categories or new_dates))]
         label = model.dimension_by_id[item.dimension].label.pick(language)
         value = item.value if not isinstance(item.value, list) else ", ".join(map(str, item.value))
         changes.append(f"筛选 {label} {item.op} {value}" if zh else f"filter {label} {item.op} {value}")
@@ -89,15 +142,25 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         merged.time_range = None
         merged.compare = None
         changes.append("去掉了时间限制" if zh else "time limit removed")
+    elif parts.shift and previous.time_range and not parts.time_range:
+        merged.time_range = comparison_range(previous.time_range, parts.shift)
+        merged.compare, merged.compare_to = None, None
+        changes.append(f"时间改为 {range_text(merged.time_range, language)}" if zh else
+                       f"period: {range_text(merged.time_range, language)}")
     elif parts.time_range:
-        merged.time_range = _in_context(parts.time_range, parts.time_yearless, previous.time_range)
+        merged.time_range = same_part_of_year(_in_context(parts.time_range, parts.time_yearless,
+                                                          previous.time_range), previous.time_range, today)
         changes.append(f"时间改为 {range_text(parts.time_range, language)}" if zh else
                        f"period: {range_text(parts.time_range, language)}")
     if parts.compare:
-        merged.compare, merged.compare_to = parts.compare, parts.compare_to
-        changes.append(_COMPARISONS[language][parts.compare] if parts.compare != "period" else
-                       (f"对比 {range_text(parts.compare_to, language)}" if zh else
-                        f"vs {range_text(parts.compare_to, language)}"))
+        merged.compare, merged.compare_to, merged.compare_group = parts.compare, parts.compare_to, parts.compare_group
+        if parts.compare == "period":
+            changes.append(f"对比 {range_text(parts.compare_to, language)}" if zh else
+                           f"vs {range_text(parts.compare_to, language)}")
+        elif parts.compare == "group":
+            changes.append(f"对比 {parts.compare_group.value}" if zh else f"vs {parts.compare_group.value}")
+        else:
+            changes.append(_COMPARISONS[language][parts.compare])
     if parts.limit or parts.order:
         merged.order = parts.order or merged.order or (None, "desc")
         if parts.limit:
@@ -107,6 +170,11 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
     if parts.having:
         merged.having = parts.having
         changes.append("更新了阈值" if zh else "threshold updated")
+    if parts.share_of:
+        merged.share_of = parts.share_of
+        changes.append("加上占比" if zh else "with shares")
+    kept = {d.name for d in merged.dimensions} | {f.dimension for f in merged.filters}
+    merged.share_of = [d for d in merged.share_of if d in kept]
     if parts.chart:
         merged.chart = parts.chart
         changes.append(f"图表改为{_CHARTS['zh'][parts.chart]}" if zh else f"as a {_CHARTS['en'][parts.chart]}")

@@ -10,6 +10,7 @@ trends; follow-ups edit the previous question's parts (``followup.py``)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from semantic_layer.model import SemanticModel
@@ -17,12 +18,14 @@ from semantic_layer.parser.compose import Parts, auto_grain
 from semantic_layer.parser.lexicon import Mention
 from semantic_layer.parser.metric_choice import choose_metrics
 from semantic_layer.parser.read import Reading
+from semantic_layer.parser.words import WHOLE
 from semantic_layer.query import DimensionRef, Filter
 from semantic_layer.resolve import allowed_dimensions
 from semantic_layer.timeexpr import DateRange, comparison_range
 
 # Words that frame a question without filling a slot: never reported.
-_FREE = ("filler", "neutral", "classifier", "follow_up", "only", "total", "evaluation", "quantity", "anaphor")
+_FREE = ("filler", "neutral", "classifier", "follow_up", "only", "total", "evaluation", "quantity", "anaphor",
+         "series")
 # Words between the parts of one phrase ("金卡的客单价", "除了京东和天猫之外")
 _GLUE = ("filler", "classifier", "neutral")
 
@@ -30,7 +33,7 @@ _GLUE = ("filler", "classifier", "neutral")
 @dataclass(frozen=True)
 class Problem:
     kind: str  # unknown_words, unused_words, no_metric, ambiguous_metric, ambiguous_name, cannot_negate,
-    #           unsupported, unit_mismatch, time_not_applicable
+    #           unsupported, unit_mismatch, time_not_applicable, no_reference
     words: tuple[str, ...] = ()
     candidates: tuple[str, ...] = ()
 
@@ -42,6 +45,7 @@ class Understanding:
     named_metric: bool = False  # the question names or implies a metric of its own
     removes: bool = False  # the question only removes something (a follow-up)
     refers_back: bool = False  # it builds on the previous question's parts ('for each of them')
+    group_count: bool = False  # its metric only counts the members of a group it names (a follow-up keeps its own)
 
 
 class _Account:
@@ -51,6 +55,9 @@ class _Account:
         self.reading = reading
         self.mentions: set[int] = set(reading.named_mentions())
         self.times: set[int] = set(reading.named_times())
+        # dimension words that named the kind of a coarser value ('召回类活动'): a ranking or 各自
+        # asks for their members
+        self.implied: list[str] = []
 
     def use(self, *indices: int) -> None:
         self.mentions.update(indices)
@@ -75,6 +82,11 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     unsupported = [m.text for m in mentions if m.first("unsupported")]
     if unsupported:
         problems.append(Problem("unsupported", tuple(unsupported)))
+    unresolved = [m.text for i, m in enumerate(mentions) if m.first("anaphor") and follow_up_of is None and not any(
+        o.has("value", "set", "unit", "neutral", "metric") for o in mentions[:i]) and not any(
+        t.start < m.start for t in reading.names)]
+    if unresolved:  # '她们今年客单价多少' as a first question: who?
+        problems.append(Problem("no_reference", tuple(unresolved)))
 
     times = [t for i, t in enumerate(reading.times) if i not in account.times]
     choice = choose_metrics(model, mentions, reading.text, account.mentions,
@@ -82,6 +94,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     account.use(*choice.used)
     parts.metrics = list(choice.metrics)
     result.named_metric = bool(choice.metrics)
+    result.group_count = choice.from_group
     if choice.problem and not (choice.problem == "no_metric" and follow_up_of is not None):
         problems.append(Problem(choice.problem, candidates=choice.candidates))
     popular = [i for i, m in enumerate(mentions) if m.first("popular")]
@@ -91,13 +104,14 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
         result.named_metric = True
 
     allowed = _allowed(model, parts.metrics)
-    _named_things(reading, parts, problems, account)
+    _named_things(reading, parts, problems)
     _values(reading, model, parts, allowed, account, follow_up_of)
     _time_and_comparison(reading, parts, account, follow_up_of)
     _dimensions(reading, model, parts, account, follow_up_of)
     _ranking(reading, model, parts, account, follow_up_of)
     _thresholds(reading, parts, account)
-    _shape(reading, parts, account)
+    _band_limits(reading, model, parts, problems)
+    _shape(reading, parts, account, follow_up_of)
     if parts.time_range and parts.metrics and all(model.metric_by_id[m].time_scope == "all_time"
                                                     for m in parts.metrics):
         problems.append(Problem("time_not_applicable", (reading.text[times[0].start:times[0].end],)
@@ -118,15 +132,22 @@ def _allowed(model: SemanticModel, metrics: list[str]) -> set[str] | None:
 
 
 # ---- things named by part ----------------------------------------------------------------------
-def _named_things(reading: Reading, parts: Parts, problems: list[Problem], account: _Account) -> None:
+def _named_things(reading: Reading, parts: Parts, problems: list[Problem]) -> None:
+    """One filter per dimension; several things of one dimension are shown side by side ('GMV of
+    the sunscreen spray launch and of the 熬夜面膜 launch')."""
+    by_dimension: dict[str, list] = {}
     for thing in reading.names:
         if thing.ambiguous:
             problems.append(Problem("ambiguous_name", (reading.text[thing.start:thing.end],), thing.values))
-            continue
-        parts.filters.append(Filter(dimension=thing.dimension, op="=" if len(thing.values) == 1 else "in",
-                                    value=thing.values[0] if len(thing.values) == 1 else list(thing.values)))
-        if thing.keep_dimension and all(d.name != thing.dimension for d in parts.dimensions):
-            parts.dimensions.append(DimensionRef(name=thing.dimension))
+        else:
+            by_dimension.setdefault(thing.dimension, []).append(thing)
+    for dimension, things in by_dimension.items():
+        values = list(dict.fromkeys(v for thing in things for v in thing.values))
+        parts.filters.append(Filter(dimension=dimension, op="=" if len(values) == 1 else "in",
+                                    value=values[0] if len(values) == 1 else values))
+        several = len(things) > 1 and not reading.has("total")
+        if (several or any(t.keep_dimension for t in things)) and all(d.name != dimension for d in parts.dimensions):
+            parts.dimensions.append(DimensionRef(name=dimension))
 
 
 # ---- values, sets, exclusions and 'the rest' --------------------------------------------------------
@@ -162,8 +183,8 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
     for i, mention in enumerate(mentions):
         if i in account.mentions:
             continue
-        if mention.first("exclude"):
-            excluding = True
+        if mention.first("exclude") or mention.first("not") and _negates_a_value(mentions, i):
+            excluding = True  # 除了天猫, 不是学生的客户
             account.use(i)
             continue
         if mention.first("exclude_after"):
@@ -173,7 +194,8 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
             excluding = False
             continue
         is_value = mention.has("value", "set") and not mention.has("metric", "dimension")
-        if mention.first("complement") and _complement(reading, i, parts, chosen, excluding, account, previous):
+        if mention.first("complement") and _complement(reading, model, i, parts, chosen, excluding, account,
+                                                       previous):
             continue
         if not is_value:
             if not mention.has(*_GLUE, "dimension", "which", "anaphor"):  # '不算在抖音注册的人': still excluded
@@ -197,6 +219,10 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
         versus = parts.versus_of(dimension)
         if versus is not None:
             continue
+        if len(kept) == 2 and _asks_difference(reading, [at for v, excluded, at in items if not excluded], account):
+            parts.filters.append(Filter(dimension=dimension, value=kept[0]))  # 满减券比无门槛券低多少
+            parts.compare, parts.compare_group = "group", Filter(dimension=dimension, value=kept[1])
+            continue
         if kept:
             parts.filters.append(Filter(dimension=dimension, op="=" if len(kept) == 1 else "in",
                                         value=kept[0] if len(kept) == 1 else kept))
@@ -206,6 +232,27 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
         named_set = dimension in parts.set_names
         if len(kept) >= 2 and not total and not named_set:
             parts.dimensions.append(DimensionRef(name=dimension))
+
+
+def _negates_a_value(mentions: list[Mention], index: int) -> bool:
+    """'不是学生的客户', '非天猫': a negation that says which group is left out, not what was not done."""
+    if mentions[index].text not in ("不", "不是", "非", "not"):  # '没买过面霜', 'never 防晒': not done, not excluded
+        return False
+    at = _neighbour(mentions, index, 1, ("filler",))
+    return at is not None and mentions[at].has("value", "set") and not mentions[at].has("verb", "metric")
+
+
+def _asks_difference(reading: Reading, places: list[int], account: _Account) -> bool:
+    """'A比B低多少', 'how much higher is A than B', 'A比B高几个点': a comparing word between the two and
+    a question of how far apart."""
+    mentions = reading.mentions
+    first, last = min(places), max(places)
+    between = [i for i in range(first + 1, last) if mentions[i].has("compare")]
+    gap = [i for i, m in enumerate(mentions) if m.has("difference") or m.has("quantity") and i > first]
+    if not between or not gap:
+        return False
+    account.use(*between, *gap)
+    return True
 
 
 def _preceding_values(mentions: list[Mention], index: int, account: _Account) -> list[int]:
@@ -225,11 +272,12 @@ def _mark_excluded(chosen: dict, index: int) -> None:
                 items[k] = (value, True, at)
 
 
-def _complement(reading: Reading, index: int, parts: Parts, chosen: dict, excluding: bool,
+def _complement(reading: Reading, model: SemanticModel, index: int, parts: Parts, chosen: dict, excluding: bool,
                 account: _Account, previous: Parts | None) -> bool:
-    """'其他/the rest' after a group: with a comparison it splits the dimension in two (金卡 vs the
-    other member levels); after an exclusion it is the rest that the exclusion already keeps; in a
-    follow-up ('how does that compare with everyone else') the group is the previous question's.
+    """'其他/the rest' after a group: with a comparison ('比其他会员高吗', '天猫和其他渠道') it splits the
+    dimension in two (金卡 vs the other member levels); without one it is the rest alone ('上海以外的
+    地方'); after an exclusion it is the rest that the exclusion already keeps; in a follow-up ('how
+    does that compare with everyone else') the group is the previous question's.
     A value literally named like the word (a segment called 其他) is meant only when nothing else
     is: '其他人群' after nothing to complement is that segment."""
     mentions = reading.mentions
@@ -247,20 +295,36 @@ def _complement(reading: Reading, index: int, parts: Parts, chosen: dict, exclud
                                            for e in mentions[index].entries)
         return not literal  # the rest of nothing: left unused, so asked back
     dimension, items = group[-1]
+    rest = mentions[index].text  # the rest, in the question's words: 其他渠道, 其他人, everyone else
     if noun is not None and mentions[noun].has("dimension", "neutral") and (
-            not mentions[noun].first("dimension") or mentions[noun].first("dimension").target == dimension):
-        account.use(noun)
+            not mentions[noun].first("dimension") or _same_kind(model, mentions[noun], dimension)):
+        account.use(noun)  # 其他渠道 after 私域: the other channels of the other kind
+        rest = reading.text[mentions[index].start:mentions[noun].end]
     account.use(index)
     if excluding or any(excluded for _, excluded, _ in items):
         return True  # 除了天猫以外，其他渠道: the exclusion says it
+    last = max((at for _, _, at in items), default=-1)
+    joined = last >= 0 and re.search(r"和|与|跟|及|对比|\band\b|\bvs\b|\bversus\b|\bor\b",
+                                     reading.text[mentions[last].end:mentions[index].start])
+    if not joined and not any(m.has("compare", "comparative", "superlative", "evaluation", "change", "which")
+                              for m in mentions):
+        items[:] = [(v, True, at) for v, _, at in items]  # 上海以外的地方: the rest only
+        return True
     values = list(dict.fromkeys(v for v, _, _ in items))
     label = parts.set_names.get(dimension)
     parts.dimensions.append(DimensionRef(name=dimension, versus=values,
-                                         versus_labels=(label or "、".join(values), "其余")
-                                         if reading.language == "zh" else
-                                         (label or ", ".join(values), "all others")))
+                                         versus_labels=(label or ("、" if reading.language == "zh" else ", ").join(
+                                             values), rest)))
     chosen[dimension] = []
     return True
+
+
+def _same_kind(model: SemanticModel, noun: Mention, dimension: str) -> bool:
+    """Does a dimension word name things of ``dimension`` or of its kind, group or hierarchy?"""
+    related = {dimension} | {d.id for d in model.dimensions if d.derived_from == dimension} | {
+        model.dimension_by_id[dimension].derived_from} | {d for chain in model.hierarchies if dimension in chain
+                                                           for d in chain}
+    return any(e.kind in ("dimension", "kind_of") and e.target in related for e in noun.entries)
 
 
 # ---- time and comparison ------------------------------------------------------------------------------
@@ -279,7 +343,10 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
         parts.time_yearless = periods[0].yearless
     elif len(periods) == 2:
         later, earlier = sorted((t.range for t in periods), key=lambda r: r.start, reverse=True)
-        paired = "previous_period" if later == earlier else _pair(later, earlier)
+        whole = [i for i, m in enumerate(reading.mentions) if m.first("whole")]
+        account.use(*whole)
+        said_whole = bool(whole) or any(w in reading.text[t.start:t.end] for t in periods for w in WHOLE if not w.isascii())
+        paired = "previous_period" if later == earlier else _pair(later, earlier, literal=said_whole)
         parts.time_range = later
         if paired:
             kind = paired
@@ -292,11 +359,23 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
     if markers and (parts.time_range or previous and previous.time_range):
         kind = kind or "previous_period"
         account.use(*markers)
-    if kind:
+    nouns = [i for i, m in enumerate(reading.mentions) if m.first("period_noun")]
+    if nouns:  # '和去年同期比' compares; '那去年同期呢' asks for that period instead
+        noun = reading.mentions[nouns[-1]].first("period_noun").target
+        comparing = kind or periods or any(m.has("compare", "change", "comparative") for m in reading.mentions)
+        if comparing:
+            kind = kind or noun
+        elif previous is not None and previous.time_range:
+            parts.shift = noun
+        if kind or parts.shift:
+            account.use(*nouns)
+    if kind and parts.compare != "group":
         parts.compare = kind
         account.use(*compare_words)
     changes = [i for i, m in enumerate(reading.mentions) if m.first("change")]
-    if changes and (parts.time_range or previous and previous.time_range) and not parts.compare:
+    if parts.compare == "group":
+        account.use(*changes)
+    elif changes and (parts.time_range or previous and previous.time_range) and not parts.compare:
         parts.compare = "previous_period"  # 上个月GMV涨了多少: against the month before
     if changes and parts.compare:
         account.use(*changes)
@@ -310,14 +389,17 @@ def _narrowest(indexed: list) -> list:
         for o in periods)]
 
 
-def _pair(later: DateRange, earlier: DateRange) -> str | None:
-    """Two periods that compare as the same period a year earlier or the one just before."""
+def _pair(later: DateRange, earlier: DateRange, literal: bool = False) -> str | None:
+    """Two periods that compare as the same period a year earlier or the one just before; a period
+    to date against the whole unit before it ('今年 vs 去年') compares the same part of it, unless the
+    question says the whole ('all of 2024')."""
     for kind in ("same_period_last_year", "previous_period"):
         try:
-            if comparison_range(later, kind) == earlier:
-                return kind
+            expected = comparison_range(later, kind)
         except (OverflowError, ValueError):
             continue
+        if expected == earlier or not literal and earlier.start == expected.start and expected.end < earlier.end:
+            return kind
     return None
 
 
@@ -343,32 +425,40 @@ def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _
         if dimension and not mention.first("metric"):
             target = _named_more_closely(model, mentions, i, account) or dimension.target
             account.use(i)
-            if _suffix_of_value(model, mentions, i, target, account):
+            suffix = _suffix_of_value(model, mentions, i, target, account)
+            if suffix:
+                if suffix != target:
+                    account.implied.append(target)
                 continue
             _marked_each(mentions, i, account)
             if any(f.dimension == target and f.op == "=" for f in parts.filters):
                 continue  # 天猫的渠道: one value, nothing to break down
             add(target)
         elif grain:
-            parts.dimensions = [d for d in parts.dimensions if d.name != "date"]
-            parts.dimensions.insert(0, DimensionRef(name="date", grain=grain.target))
-            split.add("date")
+            parts.dimensions = [d for d in parts.dimensions if d.name != model.time_dimension]
+            parts.dimensions.insert(0, DimensionRef(name=model.time_dimension, grain=grain.target))
+            split.add(model.time_dimension)
             account.use(i)
             parts.target = parts.target or bool(mention.first("which_time"))
         elif mention.first("trend"):
-            if "date" not in split:
-                parts.dimensions.insert(0, DimensionRef(name="date", grain=auto_grain(parts.time_range)))
-                split.add("date")
+            if model.time_dimension not in split:
+                parts.dimensions.insert(0, DimensionRef(name=model.time_dimension, grain=auto_grain(parts.time_range)))
+                split.add(model.time_dimension)
             account.use(i)
     # 各自/分别/each of them: each of the values named (or of the previous question's breakdown)
     for i, mention in enumerate(mentions):
         if mention.first("each") and i not in account.mentions:
+            if len(parts.metrics) >= 2 and not split:  # '成交人数和新客数各多少': each metric
+                account.use(i)
+                continue
             several = [f.dimension for f in parts.filters if f.op == "in" and f.dimension not in split]
+            rest = [f.dimension for f in parts.filters if f.op in ("!=", "not in") and f.dimension not in split]
             earlier = [f.dimension for f in (previous.filters if previous else [])
                        if f.op == "in" and f.dimension not in split]
-            if several or earlier:
-                add((several or earlier)[-1])
-                parts.refers_back = parts.refers_back or not several
+            here = several or rest or [d for d in account.implied if d not in split]
+            if here or earlier:
+                add((here or earlier)[-1])
+                parts.refers_back = parts.refers_back or not here
             if split or previous and previous.dimensions:
                 account.use(i)
     for i, mention in enumerate(mentions):
@@ -387,6 +477,10 @@ def _kinds(reading: Reading, account: _Account, add) -> None:
             at = _neighbour(mentions, i, step, ("filler", "classifier"))
             if at is not None and mentions[at].first("kind_of") and at not in account.mentions:
                 add(mentions[at].first("kind_of").target)
+                account.use(i, at)
+                break
+            if at is not None and step == 1 and mentions[at].first("dimension") and at not in account.mentions:
+                add(mentions[at].first("dimension").target)  # '各种优惠券类型': each coupon type
                 account.use(i, at)
                 break
 
@@ -409,17 +503,21 @@ def _named_more_closely(model: SemanticModel, mentions: list[Mention], index: in
 
 
 def _suffix_of_value(model: SemanticModel, mentions: list[Mention], index: int, dimension: str,
-                     account: _Account) -> bool:
+                     account: _Account) -> str | None:
     """'上海地区', '天猫渠道', '金卡会员', '华南地区', '召回类活动': the word names the kind of the value
-    before it, the kind it is grouped from, or the finer level of the value's hierarchy."""
+    before it, the kind it is grouped from, or the finer level of the value's hierarchy; the
+    value's dimension, if so."""
     at = _neighbour(mentions, index, -1, ("filler", "classifier"))
-    if at is None or at not in account.mentions or (at > 0 and mentions[at - 1].has("each", "breakdown")):
-        return False  # 各大促活动: each campaign of that type
-    before = mentions[at]
+    if at is None or at not in account.mentions or mentions[index].start - mentions[at].end > 2:
+        return None
+    first = at
+    while first > 0 and mentions[first - 1].has("value", "filler") and not mentions[first - 1].has("each", "which"):
+        first -= 1
+    if first > 0 and mentions[first - 1].has("each", "breakdown", "which"):
+        return None  # 各大促活动, for each new product launch campaign, which 拉新 campaign: its members
     kinds = {dimension} | {d.id for d in model.dimensions if d.derived_from == dimension} | {
         coarse for chain in model.hierarchies if dimension in chain for coarse in chain[:chain.index(dimension)]}
-    return any(e.kind in ("value", "set") and e.target in kinds for e in before.entries) and \
-        mentions[index].start - before.end <= 2
+    return next((e.target for e in mentions[at].entries if e.kind in ("value", "set") and e.target in kinds), None)
 
 
 def _marked_each(mentions: list[Mention], index: int, account: _Account) -> bool:
@@ -443,13 +541,15 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
         return [i for i, m in enumerate(mentions) if m.first(kind) and i not in account.mentions]
     superlatives, comparatives, orders = unused("superlative"), unused("comparative"), unused("rank_order")
     which, which_many, popular = unused("which"), unused("which_many"), unused("popular")
-    if any(d.versus for d in parts.dimensions) or _side_by_side(parts):
-        # 金卡比其他会员高吗, 天猫和京东哪个高: both rows side by side, no ranking
-        account.use(*comparatives, *superlatives, *which, *which_many, *unused("compare"))
+    if any(d.versus for d in parts.dimensions) or _side_by_side(parts) or parts.compare in ("period", "group"):
+        # 金卡比其他会员高吗, 天猫和京东哪个高, 去年双十一和今年618哪个卖得多: both side by side, no ranking
+        account.use(*comparatives, *superlatives, *which, *which_many, *unused("compare"), *unused("difference"))
         return
     if not (superlatives or orders or which or which_many or popular or reading.ranks or comparatives):
         _compare_words(reading, parts, account)
         return
+    if not [d for d in parts.dimensions if not d.versus] and account.implied:
+        parts.dimensions.append(DimensionRef(name=account.implied[-1]))  # 大促类活动里ROI最低的是哪个
     breakdown = [d for d in parts.dimensions if not d.versus] or \
         ([d for d in previous.dimensions if not d.versus] if previous else [])
     if not breakdown and (popular or reading.ranks) and model.best_selling:
@@ -464,7 +564,7 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
                   "desc")
     if any(r.ascending for r in reading.ranks):
         target = "asc"
-    parts.order = (None, target)
+    parts.order = (_ordered_by(reading, parts, account), target)
     if reading.ranks:
         parts.limit = reading.ranks[0].count
     elif (superlatives or which or popular or parts.target) and not which_many and not comparatives \
@@ -472,6 +572,19 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
         parts.limit = 1  # 'which one is highest' names one; 'which cities did more than 2M' all of them
     account.use(*superlatives, *orders, *which, *which_many, *popular, *comparatives)
     _compare_words(reading, parts, account)
+
+
+def _ordered_by(reading: Reading, parts: Parts, account: _Account) -> str | None:
+    """'top 3 products by product sales', '按件数排': the metric after 'by' orders the ranking."""
+    mentions = reading.mentions
+    for i, mention in enumerate(mentions[:-1]):
+        after = mentions[i + 1].first("metric") or mentions[i + 1].first("verb")
+        if mention.first("breakdown") and after and i not in account.mentions:
+            metric = after.target or after.targets[0]
+            if metric in parts.metrics:
+                account.use(i)
+                return metric
+    return None
 
 
 def _side_by_side(parts: Parts) -> bool:
@@ -483,9 +596,24 @@ def _side_by_side(parts: Parts) -> bool:
 def _compare_words(reading: Reading, parts: Parts, account: _Account) -> None:
     """对比/vs/比 are used when there is something to compare: periods, several values, groups."""
     compared = parts.compare or any(d.versus for d in parts.dimensions) or any(
-        f.op == "in" for f in parts.filters) or any(not d.versus and d.name != "date" for d in parts.dimensions)
+        f.op == "in" for f in parts.filters) or any(not d.versus and not d.grain for d in parts.dimensions)
     if compared:
-        account.use(*[i for i, m in enumerate(reading.mentions) if m.first("compare")])
+        account.use(*[i for i, m in enumerate(reading.mentions) if m.first("compare") or m.first("difference")])
+
+
+def _share_of(reading: Reading, parts: Parts, index: int, previous: Parts | None) -> list[str]:
+    """What a share is of: the breakdown ('各渠道GMV占比'), the split of a group and the rest, or the
+    group a filter names ('平台电商占今年GMV的比例', '面霜在所有品类里占几成'): the last one named
+    before the share word; in a follow-up ('占比呢'), the previous question's breakdown."""
+    split = [d.name for d in parts.dimensions if not d.grain]
+    if split:
+        return split
+    named = {f.dimension for f in parts.filters if f.op in ("=", "in")}
+    before = [e.target for m in reading.mentions[:index] for e in m.entries
+              if e.kind in ("value", "set") and e.target in named]
+    if before or named:
+        return [(before or sorted(named))[-1]]
+    return [d.name for d in previous.dimensions if not d.grain] if previous else []
 
 
 # ---- thresholds and the shape of the answer ------------------------------------------------------------
@@ -496,14 +624,36 @@ def _thresholds(reading: Reading, parts: Parts, account: _Account) -> None:
         parts.having.append((metric, threshold.op, threshold.value))
 
 
-def _shape(reading: Reading, parts: Parts, account: _Account) -> None:
+def _band_limits(reading: Reading, model: SemanticModel, parts: Parts, problems: list[Problem]) -> None:
+    """'30岁及以上' on age bands 18-24 … 40+: the bands from 30 up; a limit inside a band cannot be
+    answered with bands, so it is asked back."""
+    for limit in reading.band_limits:
+        bands = model.dimension_by_id[limit.dimension].bands or ()
+        lower = [0.0] + [b.below for b in bands[:-1]]
+        if limit.op == ">=":
+            chosen = [b.label for b, low in zip(bands, lower) if low >= limit.value]
+            aligned = limit.value in lower
+        else:
+            chosen = [b.label for b in bands if b.below is not None and b.below <= limit.value]
+            aligned = limit.value in [b.below for b in bands]
+        if not aligned or not chosen:
+            problems.append(Problem("unused_words", (reading.text[limit.start:limit.end],)))
+            continue
+        parts.filters.append(Filter(dimension=limit.dimension, op="=" if len(chosen) == 1 else "in",
+                                    value=chosen[0] if len(chosen) == 1 else chosen))
+
+
+def _shape(reading: Reading, parts: Parts, account: _Account, previous: Parts | None) -> None:
     for i, mention in enumerate(reading.mentions):
         chart = mention.first("chart")
         if chart:
             parts.chart = chart.target
             account.use(i)
-        if mention.first("share") and parts.dimensions:
-            parts.chart = parts.chart or "pie"
-            account.use(i)
+        if mention.first("share"):
+            parts.share_of = parts.share_of or _share_of(reading, parts, i, previous)
+            if parts.share_of:
+                account.use(i)
+                if any(not d.versus and d.name in parts.share_of for d in parts.dimensions) and not parts.limit:
+                    parts.chart = parts.chart or "pie"
         if mention.first("remove_time") or mention.first("remove_filter"):
             account.use(i)

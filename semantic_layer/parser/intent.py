@@ -12,11 +12,10 @@ import re
 from semantic_layer.parser import words
 from semantic_layer.parser.read import Reading
 
-_STRONG = ("删除", "删掉", "删了", "删去", "删一下", "清空", "清除", "清掉", "清理掉", "插入", "新增一条", "添加一条",
-           "新增一个", "添加一个", "加一条", "加一个", "加到", "加进", "写进", "存进", "录入", "写入", "篡改", "作废",
-           "取消掉", "delete", "truncate", "insert", "wipe", "erase", "purge", "upsert", "overwrite",
-           "drop table", "alter table", "drop the table", "add a row", "add an order", "add a record")
-_CHANGE = tuple(w for w in words.WRITE if w not in _STRONG) + ("取消", "add", "改到", "改", "修复")
+_CHANGE = tuple(w for w in words.WRITE if w not in words.WRITE_ONLY) + ("取消", "add", "改到", "改", "修复", "填")
+# giving something to people ('给所有重要挽留客户每人发一张券', 'send every 金卡 member a coupon')
+_HANDS_OUT = re.compile(r"(?:每人|每个人|各)?(?:发|送|派|赠送|补发)\s*(?:一|两|\d+)\s*(?:张|个|份|批|条)|"
+                        r"(?<![a-z])(?:send|give|issue)\s+(?:every|each|all|them|those|these)\b")
 # pieces of a question that a change verb may be editing ('改成上个月', '换成饼图', 'change to GMV')
 _QUERY_PARTS = ("metric", "dimension", "grain", "chart", "value", "set", "compare_to", "which_time")
 
@@ -30,11 +29,13 @@ def _words(items) -> re.Pattern:
                                            f"(?:{chinese})" if chinese else "") if p))
 
 
-_STRONG_RE = _words(_STRONG)
+_STRONG_RE = _words(words.WRITE_ONLY)
+_SETS_TO_RE = _words(words.WRITE_SETS_TO)
 _CHANGE_RE = _words(_CHANGE)
 _SETS_A_NUMBER = re.compile(r"^\s*(?:成|为|到|to|=|as|back to)?\s*[-+]?\d")
 _EDITS_THE_QUESTION = _words(words.REMOVE_TIME + words.REMOVE_FILTER)
 _RECORD = re.compile(r"(?:id|号|no\.?|#)\s*[:：]?\s*\d{3,}|[a-z\u4e00-\u9fff]\s*\d{4,}")
+_TO_A_VALUE = re.compile(r"\s(?:to|as|into)\s")
 _DETERMINER = r"(?:all|the|these|those|every|any|our|its)\s+(?:[a-z]+\s+){0,3}"
 
 
@@ -54,21 +55,44 @@ class WriteDetector:
             return True
         if _EDITS_THE_QUESTION.search(text):
             return False
-        if _STRONG_RE.search(text):
+        if _verbs(_STRONG_RE, reading) or _HANDS_OUT.search(text):
             return True
-        change = _CHANGE_RE.search(text)
+        for match in _verbs(_SETS_TO_RE, reading):
+            following = [m for m in reading.mentions if m.start >= match.end() and not m.has("filler")]
+            if _SETS_A_NUMBER.search(text[match.end():]) or following and following[0].start - match.end() <= 1 \
+                    and following[0].has("value", "set"):
+                return True
+        change = next(iter(_verbs(_CHANGE_RE, reading)), None)
         if not change:
             return False
         after = text[change.end():]
         if _SETS_A_NUMBER.search(after) or _RECORD.search(text):
             return True
-        if self.english_object.search(after):
+        if self.english_object.search(after) or _TO_A_VALUE.search(after) and _sets_a_value(reading, change.end()):
             return True
         if "把" in text[:change.start()]:
             inside = text[text.index("把") + 1:change.start()]
             return bool(self.objects.search(inside)) or not _only_query_parts(reading, text.index("把") + 1,
                                                                                change.start())
         return bool(self.objects.search(text)) and not _edits_a_query_part(reading, change.end())
+
+
+def _verbs(pattern: re.Pattern, reading: Reading) -> list[re.Match]:
+    """Matches of a verb that are verbs here: not inside a word of the model ('取消的订单' is a status)
+    and not passive or done ('被取消', '已取消')."""
+    named = [m for m in reading.mentions if m.has("value", "set", "metric", "dimension")]
+    return [match for match in pattern.finditer(reading.text)
+            if not any(m.start <= match.start() and match.end() <= m.end for m in named)
+            and not reading.text[:match.start()].endswith(("被", "已", "已经"))]
+
+
+def _sets_a_value(reading: Reading, position: int) -> bool:
+    """'fix them to paid', 'set their status to 已退款': the verb's object is something stored, and
+    what it becomes a value ('change it to 天猫' edits the question)."""
+    between = reading.text[position:].split(" to ", 1)[0].split()
+    target = [m for m in reading.mentions if m.start > position and m.has("value")]
+    return bool(target) and bool(between) and not ({"it", "that", "this"} & set(between)) and not any(
+        m.has(*_QUERY_PARTS) for m in reading.mentions if position <= m.start < target[0].start)
 
 
 def _edits_a_query_part(reading: Reading, position: int) -> bool:

@@ -15,9 +15,9 @@ from semantic_layer.parser.normalize import is_ascii_letter, normalize_text
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str  # metric, unit, verb, dimension, value, set, neutral, or a role of words.py
+    kind: str  # metric, unit, verb, dimension, kind_of, value, set, name_part, neutral, or a role of words.py
     target: str = ""  # metric or dimension id, grain, chart type, direction
-    value: str = ""  # the warehouse value (value) or the set's name (set)
+    value: str = ""  # the warehouse value (value), the set's name (set), the part of names (name_part)
     targets: tuple[str, ...] = ()  # metric ids a unit word or verb may mean
     values: tuple[str, ...] = ()  # the values of a named set
 
@@ -46,8 +46,11 @@ _ROLES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (words.RANK_ORDER_ASC, "rank_order", "asc"), (words.POPULAR, "popular", "desc"), (words.WHICH, "which", ""),
     (words.WHICH_MANY, "which_many", ""), (words.PREVIOUS_PERIOD, "compare_to", "previous_period"),
     (words.SAME_PERIOD_LAST_YEAR, "compare_to", "same_period_last_year"),
-    (words.PREVIOUS_MARKERS, "previous_marker", ""), (words.COMPARE, "compare", ""), (words.CHANGE, "change", ""),
+    (words.PREVIOUS_PERIOD_NOUNS, "period_noun", "previous_period"),
+    (words.SAME_PERIOD_NOUNS, "period_noun", "same_period_last_year"),
+    (words.PREVIOUS_MARKERS, "previous_marker", ""), (words.COMPARE, "compare", ""), (words.DIFFERENCE, "difference", ""), (words.CHANGE, "change", ""),
     (words.COMPLEMENT, "complement", ""), (words.EXCLUDE, "exclude", ""), (words.EXCLUDE_AFTER, "exclude_after", ""),
+    (words.WHOLE, "whole", ""),
     (words.NOT, "not", ""), (words.TREND, "trend", ""), (words.SHARE, "share", ""), (words.TOTAL, "total", ""),
     (words.EACH, "each", ""), (words.BREAKDOWN, "breakdown", ""), (words.ONLY, "only", ""),
     (words.FOLLOW_UP, "follow_up", ""), (words.ANAPHOR, "anaphor", ""), (words.KIND, "kind", ""),
@@ -81,11 +84,13 @@ class Lexicon:
                 self.longest = max(self.longest, len(many))
 
     def scan(self, text: str, blocked: list[bool]) -> list[Mention]:
-        """Longest matches first, then leftmost, over the unblocked characters of normalized text
-        ('各年龄段' is 各 + 年龄段, not 各年 + 龄段); a form with Latin letters must not run into
-        other letters ('dy' in '2025q1dy' stands, 'tm' in 'html' does not)."""
-        candidates: list[Mention] = []
+        """The segmentation of the unblocked characters of normalized text into known words that
+        covers the most characters, with the fewest (longest) words, then the most by the business's
+        words: '各年龄段' is 各 + 年龄段, '那天猫' 那 + 天猫, '环比一下' 环比 + 一下. A form
+        with Latin letters must not run into other letters ('dy' in '2025q1dy' stands, 'tm' in
+        'html' does not)."""
         n = len(text)
+        starting: list[list[Mention]] = [[] for _ in range(n)]
         for i in range(n):
             if blocked[i] or text[i] == " ":
                 continue
@@ -93,18 +98,27 @@ class Lexicon:
                 piece = text[i:i + length]
                 if piece in self.forms and not any(blocked[i:i + length]) and self._whole_word(text, i, i + length) \
                         and self._spaced(piece, text, i, i + length):
-                    candidates.append(Mention(i, i + length, piece, tuple(self.forms[piece])))
-        # longest first; at equal length the business's words before the language's ('那天猫' is
-        # 那 + 天猫, not 那天 + 猫), then leftmost
-        candidates.sort(key=lambda m: (m.start - m.end, all(e.kind in LANGUAGE_KINDS for e in m.entries), m.start))
-        chosen: list[Mention] = []
-        taken = [False] * n
-        for mention in candidates:
-            if not any(taken[mention.start:mention.end]):
+                    starting[i].append(Mention(i, i + length, piece, tuple(self.forms[piece])))
+        best: list[tuple[tuple[int, int, int], Mention | None]] = [((0, 0, 0), None)] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            choice = (best[i + 1][0], None)
+            for mention in starting[i]:
+                size = mention.end - mention.start
+                business = 0 if all(e.kind in LANGUAGE_KINDS for e in mention.entries) else size
+                after = best[mention.end][0]
+                score = (after[0] + size, after[1] - 1, after[2] + business)
+                if score > choice[0]:
+                    choice = (score, mention)
+            best[i] = choice
+        chosen, i = [], 0
+        while i < n:
+            mention = best[i][1]
+            if mention is None:
+                i += 1
+            else:
                 chosen.append(mention)
-                for i in range(mention.start, mention.end):
-                    taken[i] = True
-        return sorted(chosen, key=lambda m: m.start)
+                i = mention.end
+        return chosen
 
     @staticmethod
     def _whole_word(text: str, start: int, end: int) -> bool:
@@ -161,6 +175,8 @@ def build_lexicon(model: SemanticModel, values: dict[str, list[str]],
                     lexicon.add(surface, Entry("value", other.id, value), plural=True)
         for name, members in dimension.named_sets.items():
             lexicon.add(name, Entry("set", dimension.id, name, values=tuple(members)))
+        for surface, part in dimension.name_parts.items():
+            lexicon.add(surface, Entry("name_part", dimension.id, part), plural=True)
     for surface in model.neutral_words:
         lexicon.add(surface, Entry("neutral"), plural=True)
     for surface, entry in glossary:

@@ -7,10 +7,12 @@ back with them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from semantic_layer.model import Metric, SemanticModel
-from semantic_layer.parser.lexicon import Mention
+from semantic_layer.parser.lexicon import LANGUAGE_KINDS, Mention
+from semantic_layer.resolve import allowed_dimensions, metric_facts
 
 _MONEY = ("money",)
 _COUNT = ("count",)
@@ -22,6 +24,7 @@ class MetricChoice:
     candidates: tuple[str, ...]  # when ambiguous: the metrics to offer
     used: tuple[int, ...]  # indices of the mentions the choice used
     problem: str | None  # None, "no_metric", "ambiguous_metric", "cannot_negate", "unit_mismatch"
+    from_group: bool = False  # only a group's name implied it ('how many 重要价值客户'): a follow-up keeps its own
 
 
 def negation_of(mentions: list[Mention], index: int, emphasis: list[tuple[int, int]]) -> int | None:
@@ -45,11 +48,10 @@ def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[in
     for q, quantity in enumerate(mentions):
         if q in skip or not quantity.first("quantity"):
             continue
-        after = [i for i in range(q + 1, min(q + 3, len(mentions))) if i not in skip and mentions[i].first("unit")
-                 and mentions[i].start - mentions[i - 1].end <= 1]
+        after = [i for i in _following(mentions, q) if i not in skip and mentions[i].first("unit")]
         nouns = [i for i in after if not mentions[i].has("classifier")]
         before = next((i for i in range(q - 1, -1, -1) if i not in skip and mentions[i].first("unit")
-                       and not mentions[i].has("classifier") and "," not in text[mentions[i].end:quantity.start]
+                       and not _also_language(mentions[i]) and "," not in text[mentions[i].end:quantity.start]
                        and "，" not in text[mentions[i].end:quantity.start]
                        and not any(mentions[j].has("verb", "metric") for j in range(i + 1, q))), None)
         chosen = nouns[0] if nouns else before if before is not None else after[0] if after else None
@@ -59,10 +61,35 @@ def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[in
         if i not in skip and mention.first("unit") and (text[mention.end:mention.end + 1] == "数"
                                                         or mention.text.endswith("数")):
             found.append(i)  # 人数
-        elif i not in skip and mention.first("unit") and i > 0 and mentions[i - 1].has(
-                "superlative", "comparative") and mention.start - mentions[i - 1].end <= 2:
-            found.append(i)  # the most customers, 最多的客户
+        elif i not in skip and mention.first("unit") and _AFTER_A_NUMBER.search(text[:mention.start]):
+            found.append(i)  # 'more than 5k coupons', '超过100单'
+        elif i not in skip and mention.first("unit") and not _also_language(mention) and any(
+                0 <= j < len(mentions) and mentions[j].has("superlative")
+                and abs(mention.start - mentions[j].end if j < i else mentions[j].start - mention.end) <= 2
+                for j in (i - 1, i + 1)):
+            found.append(i)  # the most customers, 最多的客户, 哪一天出的单最多
     return list(dict.fromkeys(found))
+
+
+_AFTER_A_NUMBER = re.compile(r"\d(?:\.\d+)?\s*(?:k|w|m|万|千|百万|亿)?\s*$")
+
+
+def _also_language(mention: Mention) -> bool:
+    """A unit word that is also a word of the language ('分' splits, '个' counts anything)."""
+    return any(e.kind in LANGUAGE_KINDS for e in mention.entries)
+
+
+def _following(mentions: list[Mention], index: int) -> list[int]:
+    """The mentions right after a quantity word, over values and particles ('多少退款的单',
+    '多少个天猫的客户'): the next unit is what is counted."""
+    found, at = [], index + 1
+    while at < len(mentions) and at <= index + 5 and mentions[at].start - mentions[at - 1].end <= 1:
+        found.append(at)
+        if not mentions[at].has("value", "set", "filler", "classifier") or mentions[at].has("unit") and \
+                not mentions[at].has("classifier"):
+            break
+        at += 1
+    return found
 
 
 def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, skip: set[int], has_time: bool,
@@ -70,8 +97,14 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     """The metrics a question asks for: those it names, else the one its unit words and verbs
     point to."""
     named = [(i, m.first("metric").target) for i, m in enumerate(mentions) if i not in skip and m.first("metric")]
-    verbs = [i for i, m in enumerate(mentions)
-             if i not in skip and m.first("verb") and not m.has("value", "set", "metric", "dimension")]
+    # 'top 3 campaigns by spend', '按销量': a verb of one metric after 'by' names it
+    # and in a list of metrics ('spend, GMV and ROI'): a noun
+    named += [(i, m.first("verb").targets[0]) for i, m in enumerate(mentions)
+              if i not in skip and m.first("verb") and len(m.first("verb").targets) == 1 and not m.has("metric")
+              and (i > 0 and mentions[i - 1].has("breakdown") or _listed(mentions, text, i))]
+    named.sort()
+    verbs = [i for i, m in enumerate(mentions) if i not in skip and m.first("verb") and
+             not m.has("value", "set", "metric", "dimension") and i not in {j for j, _ in named}]
     quantities = [i for i, m in enumerate(mentions) if i not in skip and m.first("quantity")]
     units = counted_units(mentions, text, skip)
     negations = [n for n in (negation_of(mentions, i, emphasis) for i in verbs) if n is not None]
@@ -82,17 +115,28 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
             targets = mentions[i].first("unit").targets
             if not (set(targets) & set(metrics) or {model.metric_by_id[t].format for t in targets} & formats):
                 return MetricChoice((), (), (), "unit_mismatch")
-        used = tuple([i for i, _ in named] + verbs + units + quantities)
+        used = tuple([i for i, _ in named] + verbs + units + quantities + _population(model, mentions, skip, metrics))
         if negations:
             return MetricChoice((), (), used, "cannot_negate")
         return MetricChoice(metrics, (), used, None)
 
     pool: list[str] | None = None
+    if not units:  # '面霜卖的钱', '花的钱': the thing a verb yields
+        units = [i for i in range(1, len(mentions)) if i not in skip and mentions[i].first("unit")
+                 and not mentions[i].has("classifier") and mentions[i - 1].has("verb", "filler")
+                 and any(mentions[j].has("verb") for j in (i - 1, i - 2) if j >= 0)
+                 and mentions[i].start - mentions[i - 1].end == 0]
     for i in units:
         targets = list(mentions[i].first("unit").targets)
         pool = targets if pool is None else [m for m in pool if m in targets]
+    from_group = False
+    if pool is None and quantities and not verbs:  # 'how many 重要价值客户': the members of a group
+        groups = {e.target for m in mentions for e in m.entries if e.kind in ("value", "set")}
+        pool = [m.id for m in model.metrics if groups & set(m.counts_members_of)] or None
+        from_group = pool is not None
+    ranking = [i for i, m in enumerate(mentions) if i not in skip and m.has("superlative", "comparative")]
     if pool is None:
-        if not (verbs and quantities):
+        if not (verbs and (quantities or ranking)):  # '卖了多少', '谁卖得多'
             return MetricChoice((), (), (), "no_metric")
         pool = list(dict.fromkeys(t for i in verbs for t in mentions[i].first("verb").targets))
     used = tuple(units + verbs + quantities + negations)
@@ -101,8 +145,12 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     spoken = {verb_stem(mentions[i].text) for i in verbs}
     kind = next((mentions[i].first("quantity").target for i in quantities), "") if not units else ""
 
-    def rank(metric_id: str) -> tuple[int, int, int, int]:
-        return _rank(model.metric_by_id[metric_id], spoken, has_time, kind)
+    groups = [{e.target for e in m.entries if e.kind in ("value", "set")} for m in mentions if m.has("value", "set")]
+
+    def rank(metric_id: str) -> tuple[int, int, int, int, int]:
+        # a metric the question's groups cannot filter is the least likely ('25-29岁的人花了多少钱')
+        return (int(_filterable(model, metric_id, groups)),) + _rank(model.metric_by_id[metric_id], spoken, has_time,
+                                                                     kind)
     ranked = sorted(pool, key=rank, reverse=True)
     tied = [m for m in ranked if rank(m) == rank(ranked[0])]
     if len(tied) > 1 and not _listed_first(model, tied):
@@ -113,7 +161,35 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
         if complement is None:
             return MetricChoice((), (), used, "cannot_negate")
         chosen = complement
-    return MetricChoice((chosen,), (), used, None)
+    # the chosen metric's own unit words name what it counts ('金卡会员有多少人': 会员 and 人)
+    used += tuple(i for i, m in enumerate(mentions) if i not in skip and m.first("unit")
+                  and chosen in m.first("unit").targets)
+    return MetricChoice((chosen,), (), used, None, from_group)
+
+
+def _listed(mentions: list[Mention], text: str, index: int) -> bool:
+    """Is a word one item of a list of metrics ('spend, GMV and ROI', 'GMV、花费')?"""
+    for at in (index - 1, index + 1):
+        if 0 <= at < len(mentions) and mentions[at].has("metric"):
+            between = text[min(mentions[at].end, mentions[index].end):max(mentions[at].start, mentions[index].start)]
+            if between.strip() in (",", "，", "、", "and", "和", "&"):
+                return True
+    return False
+
+
+def _filterable(model: SemanticModel, metric_id: str, groups: list[set[str]]) -> bool:
+    """Can each value named (in one of its meanings) filter the metric?"""
+    allowed = {d.id for d in allowed_dimensions(model, model.metric_by_id[metric_id])}
+    return all(meanings & allowed for meanings in groups)
+
+
+def _population(model: SemanticModel, mentions: list[Mention], skip: set[int], metrics: tuple[str, ...]) -> list[int]:
+    """Unit words that name what a named metric is computed over ('折扣券下的单，笔单价多少': the
+    orders; '金卡客户的GMV': the customers), not a count of their own."""
+    facts = {f.name for m in metrics for f in metric_facts(model, model.metric_by_id[m])}
+    return [i for i, m in enumerate(mentions) if i not in skip and m.first("unit") and not m.has("classifier")
+            and any(f.name in facts for t in m.first("unit").targets
+                    for f in metric_facts(model, model.metric_by_id[t]))]
 
 
 def _rank(metric: Metric, spoken: set[str], has_time: bool, quantity: str) -> tuple[int, int, int, int]:

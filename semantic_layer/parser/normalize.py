@@ -15,21 +15,33 @@ _SPACES = re.compile(r"\s+")
 _QUOTES = re.compile(r"[\"“”‘’「」『』【】《》〈〉()\[\]{}（）]|(?<![a-z])'|'(?![a-z])")
 _ABBREVIATION = re.compile(r"(?<![a-z])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
                            + r")(?![a-z])")
+_BETWEEN_CHINESE = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")  # 'year-over-year', 'black-gold': the same as with spaces
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s(?![a-z])")  # "douyin's roi" is "douyin roi"
+_CONTRACTION = re.compile(r"(?<=[a-z])'(ve|re|ll|d)(?![a-z])")  # "who've bought" is "who have bought"
+_CONTRACTED = {"ve": " have", "re": " are", "ll": " will", "d": " had"}
 _NAME_NOISE = re.compile(r"[\s\-_/·•,.，。:：'\"()（）\[\]【】「」“”]+")
 _YEAR_MARK = re.compile(r"(?<=\d)年")
 
 
 def normalize_text(text: str) -> str:
-    """Full-width to half-width, case folded, quotes dropped, abbreviations spelled out.
+    """Full-width to half-width, case folded, quotes dropped, abbreviations spelled out; spaces
+    between Chinese characters mean nothing, and a question typed with a space after every
+    character is read without them.
 
     >>> normalize_text("  ＴＯＰ３　「精华」 avg 'rating' ")
     'top3 精华 average rating'
+    >>> normalize_text("上 个 月 的 g m v"), normalize_text("江浙沪 上个月 gmv")
+    ('上个月的gmv', '江浙沪上个月 gmv')
     """
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = _HYPHEN.sub(" ", _POSSESSIVE.sub("", text))
+    text = _HYPHEN.sub(" ", _CONTRACTION.sub(lambda m: _CONTRACTED[m.group(1)], _POSSESSIVE.sub("", text)))
     text = _QUOTES.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    tokens = text.split(" ")
+    if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.6 * len(tokens):
+        text = "".join(tokens)
+    text = _BETWEEN_CHINESE.sub("", text)
     text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
     return _SPACES.sub(" ", text).strip()
 

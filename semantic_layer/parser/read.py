@@ -15,7 +15,7 @@ from pypinyin import Style, lazy_pinyin
 
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser import words
-from semantic_layer.parser.extract import Extractor, RankSize, Threshold
+from semantic_layer.parser.extract import BandLimit, Extractor, RankSize, Threshold
 from semantic_layer.parser.lexicon import Lexicon, Mention
 from semantic_layer.parser.names import NamedThing, NameIndex, find_named_things
 from semantic_layer.parser.normalize import normalize_text, question_language
@@ -25,7 +25,7 @@ jieba.setLogLevel(logging.WARNING)
 
 _NONE_EVEN_ONE = re.compile(words.NONE_EVEN_ONE)
 _SQL_WRITE = re.compile(words.SQL_WRITE)
-_TIMELIKE = ("compare_to", "previous_marker", "remove_time", "unsupported", "which_time")
+_TIMELIKE = ("compare_to", "period_noun", "previous_marker", "remove_time", "unsupported", "which_time")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Reading:
     times: list[TimeMatch] = field(default_factory=list)
     ranks: list[RankSize] = field(default_factory=list)
     thresholds: list[Threshold] = field(default_factory=list)
+    band_limits: list[BandLimit] = field(default_factory=list)
     names: list[NamedThing] = field(default_factory=list)
     emphasis: list[tuple[int, int]] = field(default_factory=list)  # 一单都(没): part of a negation
     unknown: list[str] = field(default_factory=list)
@@ -71,13 +72,16 @@ class QuestionReader:
         nouns = [f for f, entries in lexicon.forms.items() if any(e.kind == "dimension" for e in entries)]
         units = [f for f, entries in lexicon.forms.items() if any(e.kind == "unit" for e in entries)
                  and not any(e.kind == "metric" for e in entries)]
-        self.extractor = Extractor(nouns, units)
+        self.extractor = Extractor(nouns, units, {normalize_text(unit): d.id for d in model.dimensions
+                                                   for unit in d.band_units})
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
         for form in lexicon.forms:
             if not form.isascii():
                 self.tokenizer.add_word(form, freq=200_000, tag="nz")
         targets = lexicon.catalog_forms()
+        # the language's write verbs are words of their own, never a slip for a catalog word ('mark' is not 'mask')
+        self._write_verbs = {w for w in words.WRITE + words.WRITE_ONLY if w.isascii() and " " not in w}
         self._ascii_forms = [f for f in targets if f.isascii() and len(f) >= 4] + list(words.LANGUAGE_WORDS)
         self._ascii_phrases = [f for f in targets if f.isascii() and " " in f]
         self._cjk_forms: dict[int, list[str]] = {}
@@ -105,9 +109,11 @@ class QuestionReader:
                 blocked[i] = True
 
         reading.write = bool(_SQL_WRITE.search(text))
-        # words that contain time words but mean something else go first (去年同期, 前一个月, 下个月)
+        # words that hold time or number words but mean something else go first (去年同期, 前一个月,
+        # 下个月, the value '40+', the campaign '2025年618大促-抖音'), unless a longer time word covers them
         times = find_time_ranges(text, today)
-        timelike = [m for m in self.lexicon.scan(text, blocked) if m.has(*_TIMELIKE) and not any(
+        timelike = [m for m in self.lexicon.scan(text, blocked) if (m.has(*_TIMELIKE) or m.has("value", "set") and any(
+            ch.isdigit() for ch in m.text)) and not any(
             t.start < m.end and m.start < t.end and t.end - t.start > m.end - m.start for t in times)]
         for mention in timelike:
             block(mention.start, mention.end)
@@ -118,6 +124,9 @@ class QuestionReader:
             if not any(blocked[match.start():match.end()]):
                 reading.emphasis.append((match.start(), match.end()))
                 block(match.start(), match.end())
+        reading.band_limits = self.extractor.band_limits(text, blocked)
+        for item in [*reading.band_limits, *self.extractor.member_counts(text, blocked)]:
+            block(item.start, item.end)
         reading.thresholds = self.extractor.thresholds(text, blocked)
         for item in reading.thresholds:
             block(item.start, item.end)
@@ -188,11 +197,11 @@ class QuestionReader:
         return corrections
 
     def _english(self, word: str) -> str | None:
-        if len(word) < 4 or not word.isalpha():
+        if len(word) < 4 or not word.isalpha() or word in self._write_verbs:
             return None
         limit = 1 if len(word) <= 6 else 2
         best = [form for form in self._ascii_forms if " " not in form and abs(len(form) - len(word)) <= limit
-                and edit_distance(word, form) <= limit]
+                and _same_start(word, form) and edit_distance(word, form) <= limit]
         return best[0] if len(set(best)) == 1 else None
 
     def _english_phrase(self, text: str, start: int, end: int) -> list[Correction]:
@@ -221,6 +230,11 @@ class QuestionReader:
                     if len(matches) == 1:
                         return [Correction(window, matches.pop())]
         return []
+
+
+def _same_start(word: str, form: str) -> bool:
+    """Typing slips keep the first letter, or swap the first two ('went' is not 'sent')."""
+    return word[0] == form[0] or word[:2] == form[1::-1]
 
 
 def _pinyin(char: str) -> str:

@@ -32,7 +32,9 @@ FILLERS: tuple[str, ...] = (
     "当日", "当月", "这段时间", "那段时间", "那天", "那几天", "时", "时期", "阶段", "期内",
     # nouns of no content in a data question
     "数据", "情况", "数字", "数值", "结果", "数", "数目", "水平", "表现", "指标", "成绩", "统计数据", "们",
-    "全国", "country", "nationwide", "整体上",
+    "全国", "country", "nationwide", "整体上", "东西", "任何东西", "主要", "重点", "给个", "带上", "带", "附上", "顺便",
+    "用", "使用", "用了", "要用", "复盘", "周报", "月报", "日报", "周会", "月会", "那几个", "这几个", "那几家", "这几家",
+    "那边", "这边", "方面", "所有", "地方", "那场", "这场", "那次", "这次的", "那几场", "这几场", "吧",
     # English
     "a", "an", "the", "of", "for", "in", "on", "at", "to", "from", "with", "and", "or", "is", "are", "was", "were",
     "be", "been", "being", "do", "does", "did", "done", "what", "what's", "whats", "who", "whom", "whose", "how",
@@ -47,15 +49,19 @@ FILLERS: tuple[str, ...] = (
     "value", "values", "amount", "level", "levels", "here", "there's", "there're", "whether", "if", "was it",
     "were there", "any", "some", "all of", "out of", "at all", "ever", "overall", "come out to", "came to",
     "on earth", "then", "right", "ok", "okay", "guys", "team", "again", "still", "anything", "something",
-    "given", "given by", "rated by", "left by", "written by", "over", "through", "via", "years old", "year old", "aged", "folks", "up to", "their",
-    "whole", "entire", "all", "all the", "in all", "across all", "everything", "is there", "are there",
+    "given", "given by", "left by", "written by", "over", "through", "via", "quick one", "quick question",
+    "versus the", "compared with",
+    "one more", "another one", "years old", "year old", "aged", "folks", "up to", "their",
+    "all", "all the", "in all", "across all", "everything", "is there", "are there", "among", "amongst", "into",
+    "went", "went into", "go into", "goes into", "put into", "at the moment", "right now", "getting", "where",
+    "that ran", "ran", "sitting", "together with", "whose",
 )
 
 # ---- roles -------------------------------------------------------------------------------------
 # how much (an amount: money unless a unit says otherwise) and how many (a count)
 QUANTITY_AMOUNT = ("多少", "多大", "多高", "多低", "how much", "amount of", "how much of", "how high", "how low")
 QUANTITY_COUNT = ("几", "how many", "number of", "count of", "total number of", "how many of", "the number of")
-CLASSIFIERS = ("个", "位", "名", "款", "种", "家", "条", "只", "次", "张", "类", "样")
+CLASSIFIERS = ("个", "位", "名", "款", "种", "家", "条", "只", "次", "张", "类", "样", "场")
 EVALUATION = ("怎么样", "咋样", "如何", "怎样", "好不好", "行不行", "咋", "厉害", "严重", "高不高", "多不多",
               "how is", "how was", "how are", "how were", "how did", "how does", "how's", "how is it going",
               "doing")
@@ -75,6 +81,7 @@ RANK_ORDER = ("排名", "排行", "排行榜", "靠前", "排序", "从高到低
               "sort by", "sorted by", "rank by", "ranked by")
 RANK_ORDER_ASC = ("从低到高", "从小到大", "升序", "ascending", "lowest first")
 POPULAR = ("最喜欢", "最爱", "最畅销", "畅销", "卖得最好", "卖的最好", "卖得最多", "卖的最多", "买得最多", "买的最多",
+           "最喜欢买", "最爱买", "最常买", "买最多",
            "最热销", "热销", "爆款", "最受欢迎", "best-selling", "best selling", "bestselling", "best sellers",
            "best seller", "most popular", "top selling", "top-selling", "sold the most", "sells the most",
            "most sold", "favorite", "favourite")
@@ -85,11 +92,14 @@ KIND = ("类型", "种类", "类别", "哪种", "哪一种", "哪类", "哪一�
         "不同类型", "什么类型", "什么样的", "type",
         "types", "kind", "kinds", "which type", "what type", "which kind", "what kind", "type of", "kind of")
 # all the things a part of a name names ('玻色因系列', 'the 玻色因 line')
-SERIES = ("系列", "全系", "全系列", "那几款", "这几款", "几款", "那些款", "series", "line", "range", "collection")
+SERIES = ("系列", "全系", "全系列", "那几款", "这几款", "几款", "那些款", "这类", "那类", "此类", "这一类", "这种", "series",
+          "line", "range", "collection", "ones", "the ones")
 # who or what the previous question was about ('她们今年客单价多少', 'how does that compare')
-ANAPHOR = ("他们", "她们", "它们", "这些人", "这群人", "那些人", "这帮人", "这部分", "这部分人", "这批", "那批", "这类",
-           "那类", "这些客户", "这批客户", "他们的", "她们的", "they", "them", "those customers", "these customers",
-           "those people", "this group", "that group", "them all", "each of them", "that figure", "that number")
+ANAPHOR = ("他们", "她们", "它们", "这些人", "这群人", "那些人", "这帮人", "这部分", "这部分人", "这批", "那批", "这类人",
+           "那类人", "这类客户", "这些客户", "这批客户", "他们的", "她们的", "它", "它的", "这两个", "那两个", "这俩", "那俩",
+           "they", "them", "those customers", "these customers", "those people", "this group", "that group",
+           "them all", "each of them", "that figure", "that number", "those two", "these two", "both of them",
+           "that one", "this one")
 WHICH_MANY = ("哪些", "哪几个", "哪几款", "哪几家", "哪几种", "which ones", "what are the")
 # "which day / month ..." asks for a breakdown by date at that grain
 WHICH_TIME: dict[str, str] = {
@@ -103,24 +113,31 @@ WHICH_TIME: dict[str, str] = {
     "哪年": "year", "哪一年": "year", "哪个年份": "year", "which year": "year", "what year": "year",
 }
 
-PREVIOUS_PERIOD = ("环比", "较上期", "比上期", "上期", "上一期", "前一期", "vs previous period", "versus previous period",
-                   "previous period", "period over period", "mom", "month over month", "month-over-month", "wow",
-                   "week over week", "qoq", "quarter over quarter", "比上月", "较上月", "比上周", "较上周",
-                   "比上个月", "较上个月", "跟上个月比", "和上个月比", "比前一期", "the period before")
-SAME_PERIOD_LAST_YEAR = ("同比", "去年同期", "比去年", "较去年", "跟去年比", "和去年比", "与去年比", "去年同月",
-                         "去年同一个月", "去年的同一个月", "去年同季度", "去年同一季度", "去年同一时期", "去年这个时候",
-                         "year over year", "year-over-year", "yoy", "vs last year", "versus last year",
-                         "compared to last year", "compared with last year", "same period last year",
-                         "same month last year", "same quarter last year", "same week last year",
-                         "same time last year", "same day last year", "same period a year ago", "a year earlier",
-                         "a year ago", "the same quarter last year", "the same month last year")
+# comparisons: the period asked against the one before it / the same one a year earlier
+PREVIOUS_PERIOD = ("环比", "较上期", "比上期", "vs previous period", "versus previous period", "period over period", "mom",
+                   "month over month", "month-over-month", "wow", "week over week", "qoq", "quarter over quarter",
+                   "比上月", "较上月", "比上周", "较上周", "比上个月", "较上个月", "跟上个月比", "和上个月比", "比前一期")
+SAME_PERIOD_LAST_YEAR = ("同比", "比去年", "较去年", "跟去年比", "和去年比", "与去年比", "year over year", "year-over-year",
+                         "yoy", "vs last year", "versus last year", "compared to last year", "compared with last year")
+# the periods themselves: compared with when the question compares ('和去年同期比'), else the period
+# meant instead ('那去年同期呢' after a question about this year)
+PREVIOUS_PERIOD_NOUNS = ("上期", "上一期", "前一期", "previous period", "the period before", "the previous period")
+SAME_PERIOD_NOUNS = ("去年同期", "去年同月", "去年同一个月", "去年的同一个月", "去年同季度", "去年同一季度", "去年同一时期",
+                     "去年这个时候", "same period last year", "same month last year", "same quarter last year",
+                     "same week last year", "same time last year", "same day last year", "same period a year ago",
+                     "a year earlier", "a year ago", "the same quarter last year", "the same month last year",
+                     "the same period last year", "the same time last year")
 # "上个月和前一个月": the second period is the one just before the first
-PREVIOUS_MARKERS = ("前一个月", "前一月", "前一周", "前一个星期", "前一个季度", "前一季度", "前一年", "上一期",
+PREVIOUS_MARKERS = ("前一个月", "前一月", "前一周", "前一个星期", "前一个季度", "前一季度", "前一年",
                     "之前一个月", "再上个月", "the month before", "the previous month", "the week before",
-                    "the previous week", "the quarter before", "the year before", "the previous period",
-                    "the prior month", "the prior week", "prior month", "previous month")
+                    "the previous week", "the quarter before", "the year before", "the prior month", "the prior week",
+                    "prior month", "previous month")
 COMPARE = ("对比", "比较", "相比", "比", "比一下", "对比一下", "比较一下", "pk", "vs", "v.s.", "versus", "compare",
-           "compared", "comparison", "against", "relative to", "than", "差多少", "差了多少", "差距", "区别", "相差")
+           "compared", "comparison", "against", "relative to", "than", "区别")
+# how far apart two groups are ('满减券的核销率比无门槛券低多少', '高几个点')
+DIFFERENCE = ("差多少", "差了多少", "差距", "相差", "差几个点", "几个点", "多少个点", "几个百分点", "百分点", "percentage points",
+              "points", "in absolute terms", "how much more", "how much less", "how much higher", "how much lower",
+              "by how much", "the gap", "gap")
 CHANGE = ("涨", "涨了", "跌", "跌了", "增长", "下降", "上升", "提升", "减少", "增加", "多了", "少了", "降了", "掉了",
           "掉", "降", "升", "变化了", "变了", "变动", "波动", "grow", "grew", "growth", "increase", "increased",
           "decrease", "decreased", "drop", "dropped", "rise", "rose", "fell", "fall", "up", "down", "change",
@@ -131,10 +148,13 @@ COMPLEMENT = ("其他", "其它", "其余", "别的", "剩下的", "剩余的", 
               "the rest", "the others", "others", "other", "everyone else", "everybody else", "everywhere else",
               "all other", "all others", "the rest of", "rest of", "non", "the rest of the country",
               "rest of the country", "其他地方", "其他地区")
-EXCLUDE = ("除了", "除去", "除", "不含", "不包括", "不包含", "排除", "剔除", "去除", "扣除", "不算", "不计", "刨除",
+EXCLUDE = ("除了", "除去", "除", "不含", "不包括", "不包含", "排除", "剔除", "去除", "扣除", "不算", "不计", "刨除", "刨掉", "刨去", "抛开", "撇开",
            "excluding", "except", "other than", "not including", "without", "exclude", "excluded", "minus", "ex",
            "not counting", "leaving out", "leave out", "apart from", "aside from", "except for", "but not")
-EXCLUDE_AFTER = ("以外", "之外", "除外", "不算在内")
+EXCLUDE_AFTER = ("以外", "之外", "除外", "不算在内", "外")
+# the whole of a period, not the part of it that compares ('all of 2024', '去年全年')
+WHOLE = ("全年", "整年", "整个", "一整年", "all of", "the whole of", "whole", "full year", "entire", "the full",
+         "in full")
 NOT = ("没", "没有", "未", "不曾", "从没", "从未", "从来没", "从来没有", "一直没", "一直没有", "都没", "都没有", "也没",
        "也没有", "不", "never", "not", "haven't", "hasn't", "didn't", "did not", "have not", "has not",
        "don't", "doesn't", "do not", "does not", "no longer", "havent", "didnt", "hasnt")
@@ -142,17 +162,20 @@ NONE_EVEN_ONE = r"一(?:单|件|次|笔|个|分钱)?(?:都|也)(?=没|不|未)" 
 
 # ---- shapes of the answer ----------------------------------------------------------------------
 TREND = ("趋势", "走势", "变化趋势", "变化情况", "曲线", "trend", "trends", "over time", "trajectory")
-SHARE = ("占比", "份额", "比重", "构成", "结构", "占多少", "占了多少", "share", "proportion", "percentage of",
-         "breakdown of", "mix")
-TOTAL = ("合计", "总共", "一共", "总计", "加起来", "合起来", "累计", "总和", "总", "total", "combined", "altogether",
+SHARE = ("占比", "份额", "比重", "构成", "结构", "占多少", "占了多少", "占", "几成", "比例", "百分比", "百分之几", "各占",
+         "share", "shares", "proportion", "percentage of", "percentage", "percent of", "what percent", "% of", "what %",
+         "mix")
+TOTAL = ("合计", "总共", "一共", "总计", "加起来", "合起来", "累计", "总和", "总", "整体", "总体", "加在一起", "一起",
+         "together", "total", "combined", "altogether",
          "in total", "sum", "cumulative", "overall total", "all together")
 EACH = ("各自", "分别", "各", "每", "每个", "各个", "每一个", "逐个", "每家", "不同", "each", "every", "respectively",
         "separately", "individually", "per", "each of", "each of them", "for each of them", "for each")
 BREAKDOWN = ("按", "按照", "分", "拆分", "拆开", "拆", "细分", "分组", "分布", "维度", "分开", "分成", "by", "split by",
+             "break down", "break out", "breakdown of", "broken out",
              "broken down by", "break down by", "breakdown by", "grouped by", "group by", "split", "broken down",
              "break it down by", "break that down by", "break it down", "split it by", "split that by",
              "broken out by", "for each", "by each")
-ONLY = ("只", "只有", "仅", "仅仅", "单看", "光看", "only", "just for", "solely")
+ONLY = ("只", "只有", "仅", "仅仅", "单看", "光看", "只留", "只保留", "就看", "仅看", "only", "just for", "solely")
 GRAIN: dict[str, str] = {
     "按天": "day", "每天": "day", "每日": "day", "日度": "day", "逐日": "day", "按日": "day", "分天": "day",
     "天": "day", "日": "day", "daily": "day", "by day": "day", "per day": "day", "each day": "day", "day by day": "day",
@@ -185,11 +208,22 @@ AMOUNT_UNITS = {"万": 1e4, "w": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "百万"
 RANK_COUNTERS = ("个", "款", "家", "名", "位", "种", "条", "大", "强", "类")
 
 # ---- conversations -------------------------------------------------------------------------------
+# which of the choices offered ('第二个', 'the first one')
+ORDINALS = {"第一个": 0, "第一": 0, "第1个": 0, "first": 0, "the first one": 0, "first one": 0, "第二个": 1, "第二": 1,
+            "第2个": 1, "second": 1, "the second one": 1, "second one": 1, "第三个": 2, "第三": 2, "第3个": 2,
+            "third": 2, "the third one": 2, "third one": 2, "第四个": 3, "第4个": 3, "fourth": 3}
+# the latest of choices named with their dates ('2025年Q2沉睡客户召回')
+LATEST = ("最新的", "最新那个", "最近的那个", "最近那个", "最近一次", "最后一个", "the latest one", "latest", "most recent",
+          "the last one", "the newest")
 FOLLOW_UP = ("那", "那么", "那按", "换成", "改成", "换为", "改为", "只看", "只要", "再看", "再按", "也看", "换个",
              "去掉", "不要", "取消", "加上", "我是说", "我的意思是", "我说的是", "我问的是", "是说", "指的是",
              "what about", "how about", "and for", "instead", "same for", "switch to", "change to", "now",
-             "i mean", "i meant", "meaning", "and", "also", "then", "ok", "okay", "what if")
+             "i mean", "i meant", "meaning", "and", "also", "then", "ok", "okay", "what if",
+             # drilling into the previous answer ('其中最低的是哪个', '里面女生多少', 'of those, ...')
+             "其中", "这其中", "里面", "这里面", "那里面", "among them", "among those", "of them", "of those",
+             "of these")
 REMOVE_TIME = ("去掉时间限制", "去掉时间", "不限时间", "取消时间限制", "不要时间限制", "全部时间", "所有时间", "历史全部",
+               "时间限制也去掉", "时间限制去掉", "时间也去掉", "不看时间", "不要时间",
                "全部历史", "all time", "all-time", "remove the time", "drop the time", "no time limit",
                "without the time", "any time", "ever since")
 REMOVE_FILTER = ("去掉筛选", "取消筛选", "不要筛选", "去掉过滤", "全部渠道", "remove the filter", "remove filters",
@@ -209,6 +243,17 @@ WRITE = ("删除", "删掉", "删了", "删去", "删一下", "删", "清空", "
          "delete", "remove", "drop", "truncate", "insert", "update", "alter", "overwrite", "wipe", "erase", "purge",
          "modify", "edit", "change", "set", "fix", "correct", "rename", "replace", "reset", "clear", "add a row",
          "add an order", "add a record", "create", "grant", "revoke", "merge", "upsert")
+# verbs that only write: enough on their own
+WRITE_ONLY = ("删除", "删掉", "删了", "删去", "删一下", "清空", "清除", "清掉", "清理掉", "插入", "新增一条", "添加一条",
+              "新增一个", "添加一个", "加一条", "加一个", "加到", "加进", "写进", "存进", "录入", "写入", "篡改", "作废",
+              "取消掉", "延长", "缩短", "新建", "创建", "拉黑", "冻结", "解冻", "封禁", "群发", "推送给", "发送给", "标记为",
+              "标记成", "标记", "合并", "撤回", "改回", "隐藏", "屏蔽", "补录", "下架", "上架", "作废掉", "delete",
+              "truncate", "bump", "mark", "text", "email", "sms", "notify", "archive", "hide", "ban", "block",
+              "assign", "merge", "insert", "wipe", "erase", "purge", "upsert", "overwrite", "drop table",
+              "alter table", "drop the table", "add a row", "add an order", "add a record")
+# a change to a stored value ('会员等级都给升到金卡', '售价调到999'), when a value or a number follows; 'GMV升到多少了' asks
+WRITE_SETS_TO = ("调到", "调整到", "调成", "降成", "降为", "降到", "升成", "升为", "升到", "降级为", "升级为", "改回", "设为",
+                 "设成")
 # objects that make a 'change' verb a write (a table, records, stored values) rather than a follow-up edit
 WRITE_OBJECTS = ("表", "数据库", "记录", "这条", "那条", "数据", "订单", "测试", "所有", "全部", "库存", "id", "table",
                  "tables", "database", "record", "records", "row", "rows", "data", "all", "entries", "entry",

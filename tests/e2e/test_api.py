@@ -63,8 +63,10 @@ def test_a_single_value_is_a_kpi(client):
 
 def test_the_catalog_lists_every_metric_of_the_spec(client):
     metrics = client.get("/api/v1/metrics").json()
-    # the 20 of metrics.md, and the customer base that "有多少客户/会员" counts with its complement
-    assert {m["id"] for m in metrics} == spec_metric_ids() | {"customer_count", "non_buyer_count"}
+    # the 20 of metrics.md, the customer base that "有多少客户/会员" counts with its complement, coupons issued and
+    # redeemed ("发了多少张券"), registrations ("新注册了多少用户")
+    assert {m["id"] for m in metrics} == spec_metric_ids() | {"customer_count", "non_buyer_count", "coupons_issued",
+                                                               "coupons_redeemed", "new_registrations"}
     spend = next(m for m in metrics if m["id"] == "marketing_spend")
     assert "product" not in spend["dimensions"] and "channel" in spend["dimensions"]
     dimensions = {d["id"]: d for d in client.get("/api/v1/dimensions").json()}

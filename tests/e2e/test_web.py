@@ -166,7 +166,7 @@ def test_a_permalink_shows_that_answer_alone(page, web_server):
 
 def test_the_catalog_shows_definitions_and_searches(page):
     page.click("#catalog-toggle")
-    assert page.locator("[data-testid=catalog-metric]").count() == 22  # the catalog: 20 of metrics.md + 2
+    assert page.locator("[data-testid=catalog-metric]").count() == 25  # the catalog: 20 of metrics.md + 5
     page.fill("#catalog-search", "复购")
     metrics = page.locator("[data-testid=catalog-metric]")
     assert metrics.count() == 1 and "至少2笔" in metrics.first.inner_text()

@@ -147,7 +147,7 @@ CASES = {
         "SELECT status, COUNT(DISTINCT order_id) FROM orders GROUP BY 1"),
     "order count last month vs the month before": (
         {"metrics": ["order_count"], "time_range": {"expression": "上个月"}, "compare": "previous_period"},
-        f"SELECT a, b, (a - b) * 1.0 / b FROM (SELECT (SELECT COUNT(DISTINCT order_id) FROM orders o WHERE "
+        f"SELECT a, b, a - b, (a - b) * 1.0 / b FROM (SELECT (SELECT COUNT(DISTINCT order_id) FROM orders o WHERE "
         f"{PAID} AND {JUNE}) a, (SELECT COUNT(DISTINCT order_id) FROM orders o WHERE {PAID} AND "
         "o.pay_time >= TIMESTAMP '2025-05-01' AND o.pay_time < TIMESTAMP '2025-06-01') b)"),
     "monthly gmv year over year": (
@@ -157,7 +157,7 @@ CASES = {
         "AND pay_time >= TIMESTAMP '2025-01-01' AND pay_time < TIMESTAMP '2025-07-01' GROUP BY 1), "
         "p AS (SELECT (date_trunc('month', pay_time) + INTERVAL 1 YEAR)::DATE m, SUM(paid_amount) v FROM orders o "
         f"WHERE {PAID} AND pay_time >= TIMESTAMP '2024-01-01' AND pay_time < TIMESTAMP '2024-07-01' GROUP BY 1) "
-        "SELECT c.m, c.v, p.v, (c.v - p.v) / p.v FROM c JOIN p USING (m)"),
+        "SELECT c.m, c.v, p.v, c.v - p.v, (c.v - p.v) / p.v FROM c JOIN p USING (m)"),
     "customers by member level": (
         {"metrics": ["customer_count"], "dimensions": ["member_level"], "time_range": {"expression": "上个月"}},
         "SELECT member_level, COUNT(*) FROM customers GROUP BY 1"),
@@ -187,6 +187,39 @@ CASES = {
                                                                               "op": ">", "value": 100000}]},
         f"SELECT p.product_name, SUM(i.line_amount) FROM orders o JOIN order_items i USING (order_id) "
         f"JOIN products p USING (product_id) WHERE {PAID} GROUP BY 1 HAVING SUM(i.line_amount) > 100000"),
+    "coupons issued and redeemed last month, by coupon type": (
+        {"metrics": ["coupons_issued", "coupons_redeemed"], "dimensions": ["coupon_type"],
+         "time_range": {"expression": "上个月"}},
+        "SELECT coupon_type, COUNT(*), COUNT(redeemed_time) FROM coupons WHERE issued_time >= TIMESTAMP '2025-06-01' "
+        "AND issued_time < TIMESTAMP '2025-07-01' GROUP BY 1"),
+    "new registrations this year, by register channel": (
+        {"metrics": ["new_registrations"], "dimensions": ["register_channel"], "time_range": {"expression": "今年"}},
+        "SELECT register_channel, COUNT(*) FROM customers WHERE register_time >= TIMESTAMP '2025-01-01' "
+        "AND register_time < TIMESTAMP '2025-07-02' GROUP BY 1"),
+    "new buyers last year under the channel of their first paid order": (
+        {"metrics": ["new_buyer_count"], "dimensions": ["channel"], "time_range": {"expression": "去年"}},
+        "WITH f AS (SELECT customer_id, MIN(pay_time) t, ARG_MIN(channel_id, pay_time) ch FROM orders "
+        "WHERE pay_time IS NOT NULL GROUP BY 1) SELECT c.channel_name, COUNT(*) FROM f JOIN channels c "
+        "ON c.channel_id = f.ch WHERE f.t >= TIMESTAMP '2024-01-01' AND f.t < TIMESTAMP '2025-01-01' GROUP BY 1"),
+    "each channel's share of this year's GMV": (
+        {"metrics": ["gmv"], "dimensions": ["channel"], "share_of": ["channel"], "time_range": {"expression": "今年"}},
+        "SELECT ch.channel_name, SUM(o.paid_amount), SUM(o.paid_amount) / SUM(SUM(o.paid_amount)) OVER () FROM "
+        f"orders o JOIN channels ch USING (channel_id) WHERE {PAID} AND o.pay_time >= TIMESTAMP '2025-01-01' "
+        "AND o.pay_time < TIMESTAMP '2025-07-02' GROUP BY 1"),
+    "one channel type's share of all orders, month by month": (
+        {"metrics": ["order_count"], "dimensions": [{"name": "date", "grain": "month"}], "share_of": ["channel_type"],
+         "filters": [{"dimension": "channel_type", "value": "私域"}],
+         "time_range": {"start": "2025-01-01", "end": "2025-04-01"}},
+        "SELECT date_trunc('month', o.pay_time)::DATE, COUNT(DISTINCT o.order_id) FILTER (WHERE ch.channel_type = "
+        "'私域'), COUNT(DISTINCT o.order_id) FILTER (WHERE ch.channel_type = '私域') * 1.0 / COUNT(DISTINCT "
+        f"o.order_id) FROM orders o JOIN channels ch USING (channel_id) WHERE {PAID} AND o.pay_time >= "
+        "TIMESTAMP '2025-01-01' AND o.pay_time < TIMESTAMP '2025-04-01' GROUP BY 1"),
+    "one coupon type against another": (
+        {"metrics": ["coupon_redemption_rate"], "filters": [{"dimension": "coupon_type", "value": "满减"}],
+         "compare": "group", "compare_group": {"dimension": "coupon_type", "value": "无门槛"}},
+        "SELECT a, b, a - b, (a - b) / b FROM (SELECT AVG(CASE WHEN coupon_type = '满减' THEN "
+        "(redeemed_time IS NOT NULL)::INT END) a, AVG(CASE WHEN coupon_type = '无门槛' THEN "
+        "(redeemed_time IS NOT NULL)::INT END) b FROM coupons)"),
 }
 
 
@@ -211,7 +244,8 @@ def test_compiled_metric_equals_hand_written_sql(engine, reference, query, refer
 def test_every_metric_of_the_spec_is_covered(model):
     covered = {m for query, _ in CASES.values() for m in query["metrics"]}
     assert covered == set(model.metric_by_id)
-    assert len(model.metric_by_id) == 22  # the 20 of metrics.md and the customer base with its complement
+    # the 20 of metrics.md; the customer base with its complement; coupons issued and redeemed; registrations
+    assert len(model.metric_by_id) == 25
 
 
 @pytest.mark.parametrize("metric", ["gmv", "repurchase_rate", "roi", "churn_rate", "new_buyer_count",

@@ -26,6 +26,7 @@ SELECT
   COALESCE(agg_paid_orders."date", agg_paid_orders_previous."date") AS "date",
   agg_paid_orders."paid_amount" AS "gmv",
   agg_paid_orders_previous."paid_amount" AS "gmv__previous",
+  agg_paid_orders."paid_amount" - agg_paid_orders_previous."paid_amount" AS "gmv__difference",
   CAST(agg_paid_orders."paid_amount" - agg_paid_orders_previous."paid_amount" AS DOUBLE) / NULLIF(agg_paid_orders_previous."paid_amount", 0) AS "gmv__change"
 FROM agg_paid_orders
 FULL OUTER JOIN agg_paid_orders_previous

@@ -2,7 +2,8 @@
 WITH first_purchases AS (
   SELECT
     customer_id,
-    MIN(pay_time) AS first_pay_time
+    MIN(pay_time) AS first_pay_time,
+    ARG_MIN(channel_id, pay_time) AS channel_id
   FROM orders
   WHERE
     NOT pay_time IS NULL

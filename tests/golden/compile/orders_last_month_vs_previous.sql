@@ -19,6 +19,7 @@ WITH agg_paid_orders AS (
 SELECT
   COALESCE(agg_paid_orders."orders", 0) AS "order_count",
   COALESCE(agg_paid_orders_previous."orders", 0) AS "order_count__previous",
+  COALESCE(agg_paid_orders."orders", 0) - COALESCE(agg_paid_orders_previous."orders", 0) AS "order_count__difference",
   CAST(COALESCE(agg_paid_orders."orders", 0) - COALESCE(agg_paid_orders_previous."orders", 0) AS DOUBLE) / NULLIF(COALESCE(agg_paid_orders_previous."orders", 0), 0) AS "order_count__change"
 FROM agg_paid_orders
 CROSS JOIN agg_paid_orders_previous

@@ -1,0 +1,550 @@
+"""A generated question suite with its gold known by construction: questions composed from any
+model's catalog (metric names, unit words and verbs, dimension words, values, named sets) and the
+language's question forms, each with the SemanticQuery it means, in Chinese and English, with
+everyday noise (fillers, spaces, quotes, full-width characters, one-letter typos of English words,
+homophone typos of Chinese names). Deterministic for a seed. Besides answerable questions it writes
+questions that must be asked back (a word nobody defined, an all-time figure with a period) and
+requests to change data that must be refused. ``chatbi suite`` writes it as JSONL for ``chatbi eval``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+from semantic_layer.describe import query_json
+from semantic_layer.model import Dimension, Metric, SemanticModel
+from semantic_layer.parser.compose import line_level_metric
+from semantic_layer.query import DimensionRef, Filter, Having, OrderBy, SemanticQuery, TimeRange
+from semantic_layer.resolve import allowed_dimensions, has_time
+from semantic_layer.timeexpr import DateRange, resolve_time_expression, same_part_of_year
+
+# time words of the language, all in the past of the reference date (an empty period says nothing)
+TIME_WORDS = (("上个月", "last month"), ("去年", "last year"), ("最近7天", "the last 7 days"),
+              ("最近30天", "the last 30 days"), ("上周", "last week"), ("上季度", "last quarter"),
+              ("今年", "this year"), ("昨天", "yesterday"), ("最近90天", "the past 90 days"),
+              ("去年上半年", "the first half of last year"), ("2025年3月", "March 2025"), ("2024年Q4", "Q4 2024"))
+# two periods that are neither the one before nor the same a year earlier
+PERIOD_PAIRS = (("2025年5月", "2025年2月", "May 2025", "February 2025"), ("2025年Q2", "2024年Q3", "Q2 2025", "Q3 2024"),
+                ("今年", "去年全年", "this year", "all of last year"))
+GRAINS = (("按月", "by month", "month"), ("每周", "weekly", "week"), ("按天", "daily", "day"),
+          ("按季度", "by quarter", "quarter"), ("每月", "monthly", "month"))
+FILLERS_ZH = ("", "", "", "帮我看下", "请问", "麻烦统计一下", "咱们", "看一下", "查一下")
+FILLERS_EN = ("", "", "", "please show me ", "can you pull ", "quick one: ", "hi, ")
+ENDINGS_ZH = ("", "", "", "？", "呢", "是多少", "啊", "？？", "。")
+ENDINGS_EN = ("", "", "", "?", " please", " pls", "??")
+# words that name nothing in any model here: a question with one must be asked back
+UNKNOWN_ZH = ("天气", "库存量", "粉丝数", "点击量", "利润额", "好评数", "工资", "停车位", "毛利额", "曝光量")
+UNKNOWN_EN = ("weather", "inventory", "followers", "clicks", "salary", "parking", "headcount", "impressions")
+WRITES = (("删除{time}的所有数据", "delete all data from {time}"), ("把{metric}改成100万", "update {metric} to 1000000"),
+          ("清空{dimension}表", "truncate the {dimension} table"), ("帮我插入一条测试数据", "insert a test row please"),
+          ("把{time}的{metric}数据都删掉", "drop all {metric} records for {time}"))
+
+
+@dataclass
+class Item:
+    question: str
+    query: SemanticQuery | None  # the gold; None when the answer must not be a number
+    kind: str
+    expect: str = "ok"
+    ordered: bool = False
+    conversation: str | None = None
+    numbers_only: bool = False  # compare the figures, not the groups' labels
+
+
+@lru_cache(maxsize=1)
+def _homophones() -> dict[str, list[str]]:
+    """Common characters by their pinyin: the typos a pinyin keyboard makes."""
+    jieba.initialize()
+    by_sound: dict[str, list[str]] = {}
+    for char, frequency in jieba.dt.FREQ.items():
+        if len(char) == 1 and "\u4e00" <= char <= "\u9fff" and frequency > 2000:
+            by_sound.setdefault(lazy_pinyin(char, style=Style.NORMAL)[0], []).append(char)
+    return by_sound
+
+
+class SuiteWriter:
+    def __init__(self, model: SemanticModel, values: dict[str, list[str]], today: dt.date, seed: int = 7) -> None:
+        self.model = model
+        self.today = today
+        self.rng = random.Random(seed)
+        self.values = self._unambiguous_values(values)
+        self.metrics = list(model.metrics)
+        self.forms: list[Callable[[str], list[Item]]] = [
+            self.how_much, self.how_much, self.two_filters, self.breakdown, self.breakdown_with_filter, self.trend,
+            self.top_n, self.which_highest, self.compare, self.named_periods, self.threshold, self.share,
+            self.side_by_side, self.unit_cue, self.people, self.exclusion, self.named_set, self.versus,
+            self.follow_up, self.follow_up, self.unknown_word, self.write, self.all_time_with_period]
+
+    # ---- vocabulary ----------------------------------------------------------------------------
+    def _unambiguous_values(self, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Values whose name means one dimension only (上海 is a city and a province: left out)."""
+        owners: dict[str, set[str]] = {}
+        for dimension, names in values.items():
+            for name in names:
+                owners.setdefault(name, set()).add(dimension)
+        words = {w.casefold() for m in self.model.metrics for w in (m.name.zh, m.name.en, *m.synonyms, *m.verbs,
+                                                                    *m.unit_words)} | {
+            w.casefold() for d in self.model.dimensions for w in (d.label.zh, d.label.en, *d.synonyms)}
+        return {d: [v for v in names if len(owners[v]) == 1 and v.casefold() not in words and len(v) >= 2]
+                for d, names in values.items()}
+
+    def _metric_word(self, metric: Metric, language: str) -> str:
+        words = [metric.name.pick(language)] + [s for s in metric.synonyms if s.isascii() == (language == "en")]
+        return self.rng.choice(words)
+
+    def _dimension_word(self, dimension: Dimension, language: str) -> str:
+        words = [dimension.label.pick(language)] + [s for s in dimension.synonyms if s.isascii() == (
+            language == "en") and len(s) >= 2]
+        return self.rng.choice(words)
+
+    def _value(self, dimension: Dimension) -> str:
+        return self.rng.choice(self.values[dimension.id])
+
+    def _time(self) -> tuple[str, str, DateRange]:
+        zh, en = self.rng.choice(TIME_WORDS)
+        return zh, en, resolve_time_expression(zh, self.today)
+
+    def _dimensions(self, metric: Metric, least: int = 1) -> list[Dimension]:
+        return [d for d in allowed_dimensions(self.model, metric) if not d.time and len(self.values.get(d.id, [])) >= least]
+
+    def _dated_metric(self) -> Metric:
+        return self.rng.choice([m for m in self.metrics if has_time(self.model, m)])
+
+    def _query(self, metric: Metric, dimensions=(), **fields) -> SemanticQuery:
+        refs = [d if isinstance(d, DimensionRef) else DimensionRef(name=d) for d in dimensions]
+        metric_id = line_level_metric(self.model, metric.id, refs)
+        for key, attribute in (("order_by", "field"), ("having", "metric")):
+            if key in fields:
+                fields[key] = [item.model_copy(update={attribute: metric_id}) for item in fields[key]]
+        return SemanticQuery(metrics=[metric_id], dimensions=refs, **fields)
+
+    @staticmethod
+    def _range(time_range: DateRange) -> TimeRange:
+        return TimeRange(start=time_range.start, end=time_range.end)
+
+    # ---- noise ----------------------------------------------------------------------------------
+    def _quoted(self, value: str) -> str:
+        if self.rng.random() < 0.15:
+            left, right = self.rng.choice((("「", "」"), ("“", "”"), ("'", "'"), ("【", "】")))
+            return f"{left}{value}{right}"
+        return value
+
+    def _typo(self, word: str) -> str:
+        """Now and then one swapped letter in a long English word, or one Chinese character of a
+        long name typed as another with the same sound."""
+        if self.rng.random() > 0.08:
+            return word
+        if word.isascii() and word.isalpha() and len(word) >= 7:
+            i = self.rng.randrange(1, len(word) - 2)
+            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        if not word.isascii() and len(word) >= 3:
+            i = self.rng.randrange(len(word))
+            sounds = [c for c in _homophones().get(lazy_pinyin(word[i], style=Style.NORMAL)[0], []) if c != word[i]]
+            if sounds and "\u4e00" <= word[i] <= "\u9fff":
+                return word[:i] + self.rng.choice(sounds) + word[i + 1:]
+        return word
+
+    def _frame(self, text: str, language: str) -> str:
+        if language == "zh":
+            text = self.rng.choice(FILLERS_ZH) + text + self.rng.choice(ENDINGS_ZH)
+            if self.rng.random() < 0.1:
+                text = " ".join(text)  # spaces typed between the characters
+        else:
+            text = self.rng.choice(FILLERS_EN) + text + self.rng.choice(ENDINGS_EN)
+            if self.rng.random() < 0.2:
+                text = text[0].upper() + text[1:]
+        if self.rng.random() < 0.08:  # a full-width keyboard
+            text = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+        return text
+
+    def _say(self, language: str, zh: list[str], en: list[str], **slots) -> str:
+        template = self.rng.choice(zh if language == "zh" else en)
+        return " ".join(template.format(**slots).split()) if language == "en" else template.format(**slots)
+
+    # ---- question forms ---------------------------------------------------------------------------
+    def how_much(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        zh, en, period = self._time()
+        word = self._typo(self._metric_word(metric, language))
+        dimensions = self._dimensions(metric)
+        if dimensions and self.rng.random() < 0.6:
+            dimension = self.rng.choice(dimensions)
+            value = self._value(dimension)
+            value = f" {value}" if value[0].isdigit() and language == "zh" else value  # '2024年Q4 2024年双11...' 
+            text = self._say(language, ["{t}{v}的{m}", "{v}{t}{m}多少", "{v} {t} {m}", "{t}{v}{m}是多少"],
+                             ["{m} for {v} {t}", "what was {m} for {v} {t}", "{t}, {v}, {m}", "{v} {m} {t}"],
+                             t=zh if language == "zh" else en, v=self._quoted(value), m=word)
+            filters = [Filter(dimension=dimension.id, value=value)]
+        else:
+            text = self._say(language, ["{t}的{m}", "{t}{m}多少", "{m} {t}", "{t}{m}是多少"],
+                             ["{m} {t}", "what was our {m} {t}", "{t} {m}", "{m} for {t}"],
+                             t=zh if language == "zh" else en, m=word)
+            filters = []
+        return [Item(self._frame(text, language), self._query(metric, filters=filters,
+                                                              time_range=self._range(period)), "how_much")]
+
+    def two_filters(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimensions = self._dimensions(metric)
+        if len(dimensions) < 2:
+            return []
+        first, second = self.rng.sample(dimensions, 2)
+        v1, v2 = self._value(first), self._value(second)
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}{a}{b}的{m}", "{a}的{b}{t}{m}多少"], ["{m} for {a} and {b} {t}",
+                                                                          "{t} {m} of {a} in {b}"],
+                         t=zh if language == "zh" else en, a=self._quoted(v1), b=v2,
+                         m=self._metric_word(metric, language))
+        query = self._query(metric, filters=[Filter(dimension=first.id, value=v1), Filter(dimension=second.id, value=v2)],
+                            time_range=self._range(period))
+        return [Item(self._frame(text, language), query, "two_filters")]
+
+    def breakdown(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimension = self.rng.choice(self._dimensions(metric) or [None])
+        if dimension is None:
+            return []
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}各{d}的{m}", "按{d}看{t}的{m}", "{t}{m} 分{d}", "{t}每个{d}的{m}"],
+                         ["{m} by {d} {t}", "{t} {m} broken down by {d}", "{m} for each {d} {t}", "{m} per {d} {t}"],
+                         t=zh if language == "zh" else en, d=self._dimension_word(dimension, language),
+                         m=self._typo(self._metric_word(metric, language)))
+        return [Item(self._frame(text, language), self._query(metric, [dimension.id], time_range=self._range(period)),
+                     "breakdown")]
+
+    def breakdown_with_filter(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimensions = self._dimensions(metric)
+        if len(dimensions) < 2:
+            return []
+        by, where = self.rng.sample(dimensions, 2)
+        value = self._value(where)
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}{v}各{d}的{m}", "{v}的{m}按{d}拆分 {t}"], ["{m} by {d} for {v} {t}",
+                                                                               "{t}, {v}: {m} by {d}"],
+                         t=zh if language == "zh" else en, v=self._quoted(value),
+                         d=self._dimension_word(by, language), m=self._metric_word(metric, language))
+        query = self._query(metric, [by.id], filters=[Filter(dimension=where.id, value=value)],
+                            time_range=self._range(period))
+        return [Item(self._frame(text, language), query, "breakdown_with_filter")]
+
+    def trend(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        zh_grain, en_grain, grain = self.rng.choice(GRAINS)
+        zh, en = ("今年", "this year") if grain in ("month", "quarter") else ("上个月", "last month")
+        text = self._say(language, ["{t}{g}的{m}", "{m}{g}趋势 {t}", "{t}的{m}，{g}"], ["{m} {g} {t}", "{t} {m} {g}"],
+                         t=zh if language == "zh" else en, g=zh_grain if language == "zh" else en_grain,
+                         m=self._metric_word(metric, language))
+        query = self._query(metric, [DimensionRef(name=self.model.time_dimension, grain=grain)],
+                            time_range=self._range(resolve_time_expression(zh, self.today)))
+        return [Item(self._frame(text, language), query, "trend")]
+
+    def top_n(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimensions = self._dimensions(metric, least=6)
+        if not dimensions:
+            return []
+        dimension, count = self.rng.choice(dimensions), self.rng.choice((3, 5))
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}{m}最高的{n}个{d}", "{t}{m}排名前{n}的{d}", "{d} {m} top{n} {t}"],
+                         ["top {n} {d} by {m} {t}", "the {n} {d} with the highest {m} {t}", "{t} top {n} {d} by {m}"],
+                         t=zh if language == "zh" else en, n=count, d=self._dimension_word(dimension, language),
+                         m=self._metric_word(metric, language))
+        query = self._query(metric, [dimension.id], time_range=self._range(period), limit=count,
+                            order_by=[OrderBy(field=metric.id, direction="desc")])
+        return [Item(self._frame(text, language), query, "top_n", ordered=True)]
+
+    def which_highest(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimension = self.rng.choice(self._dimensions(metric, least=2) or [None])
+        if dimension is None:
+            return []
+        zh, en, period = self._time()
+        lowest = self.rng.random() < 0.3
+        text = self._say(language, ["{t}哪个{d}的{m}最{hl}", "{t}{m}最{hl}的是哪个{d}", "{t}{m}最{hl}的{d}"],
+                         ["which {d} had the {hl_en} {m} {t}", "{t}, which {d} has the {hl_en} {m}?",
+                          "the {d} with the {hl_en} {m} {t}"],
+                         t=zh if language == "zh" else en, d=self._dimension_word(dimension, language),
+                         m=self._metric_word(metric, language), hl="低" if lowest else "高",
+                         hl_en="lowest" if lowest else "highest")
+        query = self._query(metric, [dimension.id], time_range=self._range(period), limit=1,
+                            order_by=[OrderBy(field=metric.id, direction="asc" if lowest else "desc")])
+        return [Item(self._frame(text, language), query, "which_highest")]
+
+    def compare(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        zh, en, period = self._time()
+        kind = self.rng.choice(("previous_period", "same_period_last_year"))
+        cue = {"previous_period": (["环比", "跟上期比", "较上期"], ["vs previous period", "period over period"]),
+               "same_period_last_year": (["同比", "和去年同期比", "跟去年同期比"],
+                                         ["year over year", "vs the same period last year", "yoy"])}[kind]
+        text = self._say(language, ["{t}{m}{c}", "{t}的{m}，{c}"], ["{m} {t} {c}", "{t} {m}, {c}"],
+                         t=zh if language == "zh" else en, m=self._metric_word(metric, language),
+                         c=self.rng.choice(cue[0] if language == "zh" else cue[1]))
+        return [Item(self._frame(text, language), self._query(metric, time_range=self._range(period), compare=kind),
+                     "compare")]
+
+    def named_periods(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        later_zh, earlier_zh, later_en, earlier_en = self.rng.choice(PERIOD_PAIRS)
+        later, earlier = (resolve_time_expression(t, self.today) for t in (later_zh, earlier_zh))
+        text = self._say(language, ["{a}和{b}的{m}对比", "{m} {a} vs {b}", "{a}跟{b}比 {m}"],
+                         ["{m} {a} vs {b}", "compare {m} in {a} with {b}"],
+                         a=later_zh if language == "zh" else later_en, b=earlier_zh if language == "zh" else earlier_en,
+                         m=self._metric_word(metric, language))
+        query = self._query(metric, time_range=self._range(later), compare="period", compare_to=self._range(earlier))
+        return [Item(self._frame(text, language), query, "named_periods")]
+
+    def threshold(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimension = self.rng.choice(self._dimensions(metric, least=3) or [None])
+        if dimension is None or metric.format not in ("money", "count"):
+            return []
+        amount, shown = self.rng.choice(((1000, ("1000", "1000")), (5000, ("5000", "5k")), (100000, ("10万", "100k"))))
+        text = self._say(language, ["{m}超过{x}的{d}", "{m}大于{x}的{d}有哪些"], ["{d} with {m} over {x}",
+                                                                          "which {d} had more than {x} {m}"],
+                         m=self._metric_word(metric, language), x=shown[0] if language == "zh" else shown[1],
+                         d=self._dimension_word(dimension, language))
+        query = self._query(metric, [dimension.id], having=[Having(metric=metric.id, op=">", value=amount)])
+        return [Item(self._frame(text, language), query, "threshold")]
+
+    def share(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimension = self.rng.choice(self._dimensions(metric) or [None])
+        if dimension is None or metric.format not in ("money", "count"):
+            return []
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}各{d}的{m}占比", "{t}{m}的{d}构成"], ["share of {m} by {d} {t}",
+                                                                        "{t} {m} share by {d}"],
+                         t=zh if language == "zh" else en, d=self._dimension_word(dimension, language),
+                         m=self._metric_word(metric, language))
+        return [Item(self._frame(text, language),
+                     self._query(metric, [dimension.id], time_range=self._range(period), chart="pie"), "share")]
+
+    def side_by_side(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimension = self.rng.choice(self._dimensions(metric, least=3) or [None])
+        if dimension is None:
+            return []
+        first, second = self.rng.sample(self.values[dimension.id], 2)
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}{a}和{b}的{m}", "{a}跟{b}{t}{m}哪个高"], ["{m} of {a} and {b} {t}",
+                                                                          "{a} vs {b}: {m} {t}"],
+                         t=zh if language == "zh" else en, a=first, b=second, m=self._metric_word(metric, language))
+        query = self._query(metric, [dimension.id], filters=[Filter(dimension=dimension.id, op="in",
+                                                                     value=[first, second])],
+                            time_range=self._range(period))
+        return [Item(self._frame(text, language), query, "side_by_side")]
+
+    def unit_cue(self, language: str) -> list[Item]:
+        """'上个月卖了几件': a unit word that only one metric has, with one of its verbs."""
+        owners: dict[str, list[Metric]] = {}
+        for metric in self.metrics:
+            for unit in metric.unit_words:
+                owners.setdefault(unit, []).append(metric)
+        verbs = lambda m: [v for v in m.verbs if v.isascii() == (language == "en")]  # noqa: E731
+        pairs = [(unit, metrics[0]) for unit, metrics in owners.items() if len(metrics) == 1 and
+                 has_time(self.model, metrics[0]) and unit.isascii() == (language == "en") and verbs(metrics[0])
+                 and len(unit) >= (3 if language == "en" else 1)]
+        if not pairs:
+            return []
+        unit, metric = self.rng.choice(pairs)
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}{verb}了多少{u}", "{t}一共{verb}了几{u}"], ["how many {u} did we {verb} {t}"],
+                         t=zh if language == "zh" else en, verb=self.rng.choice(verbs(metric)), u=unit)
+        return [Item(self._frame(text, language), self._query(metric, time_range=self._range(period)), "unit_cue")]
+
+    def people(self, language: str) -> list[Item]:
+        """People counts the model tells apart: the base (a unit word, no verb), those who did the
+        verb in a period, and - negated - those who did not."""
+        shared = [(u, [m for m in self.metrics if u in m.unit_words]) for u in
+                  {u for m in self.metrics for u in m.unit_words if u.isascii() == (language == "en")}]
+        pairs = [(u, base, actor) for u, ms in shared for base in ms for actor in ms
+                 if not base.verbs and actor.verbs and base.time_scope == "all_time" and has_time(self.model, actor)
+                 and (len(u) >= 2 or u == "人")]  # a noun, not a bare classifier such as 名
+        if not pairs:
+            return []
+        unit, base, actor = self.rng.choice(pairs)
+        verbs = [v for v in actor.verbs if v.isascii() == (language == "en") and len(v) <= 4]
+        complement = next((m for m in self.metrics if m.complement_of == actor.id), None)
+        dimensions = [d for d in self._dimensions(base) if d in allowed_dimensions(self.model, actor)
+                      and (complement is None or d in allowed_dimensions(self.model, complement))]
+        if not verbs or not dimensions:
+            return []
+        dimension = self.rng.choice(dimensions)
+        value = self._value(dimension)
+        zh, en, period = self._time()
+        choice = self.rng.random()
+        if choice < 0.4:
+            text = self._say(language, ["{v}有多少{u}", "{v}一共多少{u}"], ["how many {u} does {v} have",
+                                                                      "number of {u} in {v}"], v=value, u=unit)
+            query = self._query(base, filters=[Filter(dimension=dimension.id, value=value)])
+        elif choice < 0.7 or complement is None:
+            text = self._say(language, ["{t}{v}有多少{u}{verb}了", "{t}{v}{verb}过的{u}有多少"],
+                             ["how many {u} in {v} {verb} {t}"], t=zh if language == "zh" else en, v=value, u=unit,
+                             verb=self.rng.choice(verbs))
+            query = self._query(actor, filters=[Filter(dimension=dimension.id, value=value)],
+                                time_range=self._range(period))
+        else:
+            text = self._say(language, ["{t}没{verb}过的{v}{u}有多少", "{t}{v}里没有{verb}过的{u}有多少"],
+                             ["how many {u} in {v} have not {verb} {t}"], t=zh if language == "zh" else en,
+                             v=value, u=unit, verb=self.rng.choice(verbs))
+            query = self._query(complement, filters=[Filter(dimension=dimension.id, value=value)],
+                                time_range=self._range(period))
+        return [Item(self._frame(text, language), query, "people")]
+
+    def exclusion(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimension = self.rng.choice(self._dimensions(metric, least=3) or [None])
+        if dimension is None:
+            return []
+        value = self._value(dimension)
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}除了{v}以外的{m}", "{t}不含{v}的{m}", "{m}（除{v}外）{t}"],
+                         ["{m} {t} excluding {v}", "{m} {t} without {v}", "{t} {m} except {v}"],
+                         t=zh if language == "zh" else en, v=self._quoted(value), m=self._metric_word(metric, language))
+        query = self._query(metric, filters=[Filter(dimension=dimension.id, op="!=", value=value)],
+                            time_range=self._range(period))
+        return [Item(self._frame(text, language), query, "exclusion")]
+
+    def named_set(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        options = [(d, name, members) for d in allowed_dimensions(self.model, metric) for name, members in
+                   d.named_sets.items() if name.isascii() == (language == "en")]
+        if not options:
+            return []
+        dimension, name, members = self.rng.choice(options)
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}{s}的{m}", "{s}{t}{m}多少"], ["{m} in {s} {t}", "{t} {m} for {s}"],
+                         t=zh if language == "zh" else en, s=name, m=self._metric_word(metric, language))
+        query = self._query(metric, filters=[Filter(dimension=dimension.id, op="in", value=list(members))],
+                            time_range=self._range(period))
+        return [Item(self._frame(text, language), query, "named_set")]
+
+    def versus(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimension = self.rng.choice(self._dimensions(metric, least=3) or [None])
+        if dimension is None:
+            return []
+        value = self._value(dimension)
+        text = self._say(language, ["{v}的{m}比其他{d}高吗", "{v}和其他{d}比 {m}怎么样", "{v}的{m}跟其余{d}比"],
+                         ["is {m} of {v} higher than all other {d}?", "{m}: {v} vs all other {d}",
+                          "how does {v} compare with the other {d} on {m}"],
+                         v=value, m=self._metric_word(metric, language), d=self._dimension_word(dimension, language))
+        query = self._query(metric, [DimensionRef(name=dimension.id, versus=[value])])
+        return [Item(self._frame(text, language), query, "versus", numbers_only=True)]
+
+    def follow_up(self, language: str) -> list[Item]:
+        metric = self._dated_metric()
+        dimensions = self._dimensions(metric, least=2)
+        if not dimensions:
+            return []
+        dimension = self.rng.choice(dimensions)
+        first, second = self.rng.sample(self.values[dimension.id], 2)
+        zh, en, period = self._time()
+        thread = f"t{self.rng.randrange(10**9)}"
+        base = self._query(metric, filters=[Filter(dimension=dimension.id, value=first)], time_range=self._range(period))
+        opening = self._say(language, ["{t}{v}的{m}"], ["{m} for {v} {t}"], t=zh if language == "zh" else en,
+                            v=first, m=self._metric_word(metric, language))
+        edit = self.rng.choice(("value", "compare", "breakdown", "metric", "period"))
+        if edit == "value":
+            text = self._say(language, ["那{v}呢", "换成{v}", "{v}呢"], ["what about {v}?", "and {v}?", "{v} instead"],
+                             v=second)
+            then = base.model_copy(update={"filters": [Filter(dimension=dimension.id, value=second)]})
+        elif edit == "compare":
+            text = self._say(language, ["环比呢", "跟上期比呢"], ["and vs the previous period?", "compare with the period before"])
+            then = base.model_copy(update={"compare": "previous_period"})
+        elif edit == "period":
+            other_zh, other_en, other = self.rng.choice([t for t in (self._time() for _ in range(5)) if t[2] != period]
+                                                        or [self._time()])
+            text = self._say(language, ["换成{t}", "那{t}呢"], ["what about {t}?", "{t} instead"],
+                             t=other_zh if language == "zh" else other_en)
+            then = base.model_copy(update={"time_range": self._range(same_part_of_year(other, period, self.today))})
+        elif edit == "metric":
+            others = [m for m in self.metrics if m.id != metric.id and has_time(self.model, m)
+                      and dimension in allowed_dimensions(self.model, m)]
+            if not others:
+                return []
+            second_metric = self.rng.choice(others)
+            text = self._say(language, ["换成{m}", "那{m}呢"], ["what about {m}?", "{m} instead"],
+                             m=self._metric_word(second_metric, language))
+            then = self._query(second_metric, filters=base.filters, time_range=base.time_range)
+        else:
+            others = [d for d in self._dimensions(metric) if d.id != dimension.id]
+            if not others:
+                return []
+            other = self.rng.choice(others)
+            text = self._say(language, ["按{d}拆分", "那按{d}看呢"], ["break it down by {d}", "now by {d}"],
+                             d=self._dimension_word(other, language))
+            then = self._query(metric, [other.id], filters=base.filters, time_range=base.time_range)
+        return [Item(opening, base, "follow_up", conversation=thread),
+                Item(text, then, "follow_up", conversation=thread)]
+
+    def unknown_word(self, language: str) -> list[Item]:
+        """A word no model here defines, in an otherwise plain question: it must be asked back."""
+        metric = self._dated_metric()
+        zh, en, _ = self._time()
+        unknown = self.rng.choice(UNKNOWN_ZH if language == "zh" else UNKNOWN_EN)
+        text = self._say(language, ["{t}{x}和{m}", "{t}的{x}", "{m}按{x}拆分"], ["{m} and {x} {t}", "{x} {t}",
+                                                                          "{m} by {x}"],
+                         t=zh if language == "zh" else en, x=unknown, m=self._metric_word(metric, language))
+        return [Item(self._frame(text, language), None, "unknown_word", expect="clarify")]
+
+    def write(self, language: str) -> list[Item]:
+        zh, en = self.rng.choice(WRITES)
+        metric = self._dated_metric()
+        dimension = self.rng.choice([d for d in self.model.dimensions if not d.time])
+        time_zh, time_en, _ = self._time()
+        text = (zh if language == "zh" else en).format(
+            time=time_zh if language == "zh" else time_en, metric=metric.name.pick(language),
+            dimension=dimension.label.pick(language))
+        return [Item(text, None, "write", expect="read_only")]
+
+    def all_time_with_period(self, language: str) -> list[Item]:
+        """An all-time figure asked for a period: asked back, not answered for all time."""
+        lifetime = [m for m in self.metrics if m.time_scope == "all_time"]
+        if not lifetime:
+            return []
+        metric = self.rng.choice(lifetime)
+        zh, en, _ = self._time()
+        text = f"{zh}的{metric.name.zh}" if language == "zh" else f"{metric.name.en} {en}"
+        return [Item(text, None, "all_time_with_period", expect="clarify")]
+
+    # ---- the suite ------------------------------------------------------------------------------
+    def items(self, count: int) -> list[dict]:
+        """At least ``count`` items (a conversation is never cut in half)."""
+        written: list[dict] = []
+        while len(written) < count:
+            language = "zh" if self.rng.random() < 0.6 else "en"
+            for item in self.rng.choice(self.forms)(language):
+                written.append(self._record(item, len(written)))
+        return written
+
+    def _record(self, item: Item, index: int) -> dict:
+        record = {"id": f"gen-{index + 1:05d}", "question": unicodedata.normalize("NFC", item.question),
+                  "today": self.today.isoformat(), "class": item.kind, "ordered": item.ordered}
+        if item.query is not None:
+            record["gold_query"] = query_json(item.query)
+        if item.expect != "ok":
+            record["expect"] = item.expect
+        if item.conversation:
+            record["conversation"] = item.conversation
+        if item.numbers_only:
+            record["numbers_only"] = True
+        return record
+
+
+def write_suite(path: Path, model: SemanticModel, values: dict[str, list[str]], today: dt.date, count: int,
+                seed: int) -> int:
+    items = SuiteWriter(model, values, today, seed).items(count)
+    path.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
+    return len(items)
