@@ -8,7 +8,7 @@ BENCH_DB := data/bench.duckdb
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: setup serve test bench loadtest clean
+.PHONY: setup serve test eval bench loadtest clean
 
 setup: $(STAMP) $(CJK_FONT)
 
@@ -38,6 +38,15 @@ test: setup $(CHROMIUM)
 
 $(BENCH_DB): | $(STAMP)
 	$(BIN)/chatbi demo-data --out $(BENCH_DB) --end-date 2025-06-30 --scale 1
+
+# Understanding, measured: the generated suite (2,000 questions, gold by construction) and every
+# frozen question set; the held-out set prints only its rates.
+eval: setup $(BENCH_DB)
+	mkdir -p build
+	$(BIN)/chatbi suite --out build/suite.jsonl --count 2000 --seed 7 --db $(BENCH_DB)
+	$(BIN)/chatbi eval --quiet --db $(BENCH_DB) build/suite.jsonl
+	$(BIN)/chatbi eval --quiet --db $(BENCH_DB) ../shared/eval/dev.jsonl
+	for set in tests/eval/*.jsonl; do echo "== $$set"; $(BIN)/chatbi eval --quiet --db $(BENCH_DB) $$set || exit 1; done
 
 bench: setup $(BENCH_DB)
 	$(BIN)/python tests/bench/ask_latency.py $(BENCH_DB)

@@ -69,17 +69,21 @@ def restate(query: ResolvedQuery, language: str) -> str:
 def catalog_text(model: SemanticModel, values: dict[str, list[str]], max_values: int = 40) -> str:
     """The model as compact text for an LLM prompt: metrics with definitions and allowed
     dimensions, dimensions with their values."""
-    lines = ["## Metrics (id | 中文名 | definition | allowed dimensions)"]
+    lines = ["## Metrics (id | 中文名 | definition | allowed dimensions | words that ask for it)"]
     for metric in model.metrics:
         dims = ", ".join(d.id for d in allowed_dimensions(model, metric))
-        lines.append(f"- {metric.id} | {metric.name.zh} / {metric.name.en} | {metric.description.en} | {dims}")
+        cues = "; ".join(f"{label}: {', '.join(items)}" for label, items in (
+            ("units", metric.unit_words), ("verbs", metric.verbs)) if items)
+        lines.append(f"- {metric.id} | {metric.name.zh} / {metric.name.en} | {metric.description.en} | {dims}"
+                     + (f" | {cues}" if cues else ""))
     lines.append("\n## Dimensions (id | 中文名 | values)")
     for dimension in model.dimensions:
         shown = values.get(dimension.id, [])[:max_values]
         suffix = " ..." if len(values.get(dimension.id, [])) > max_values else ""
         grains = " (grains: day, week, month, quarter, year)" if dimension.time else ""
+        sets = "".join(f"; {name} = {', '.join(members)}" for name, members in dimension.named_sets.items())
         lines.append(f"- {dimension.id} | {dimension.label.zh} / {dimension.label.en}{grains} | "
-                     f"{', '.join(shown)}{suffix}")
+                     f"{', '.join(shown)}{suffix}{sets}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from semantic_layer.describe import query_json, range_text, restate
 from semantic_layer.errors import QueryInvalid, SemanticError
 from semantic_layer.narrate import narrate
 from semantic_layer.parser import QuestionParser
+from semantic_layer.parser.accounting import named_in
 from semantic_layer.parser.compose import Parts, parts_from_query, question_text, to_query
 from semantic_layer.parser.followup import apply_follow_up, is_follow_up, pick_choice
 from semantic_layer.parser.grammar import Problem
@@ -222,7 +223,11 @@ class Asker:
                  caller: Caller) -> AskResult:
         """The LLM's plan; when it gives none, the parser's reading (or its clarification)."""
         nearest = self.knowledge.nearest_examples(question)
-        outcome = self.llm.interpret(question, today, nearest)
+        named = named_in(self.parser.reader.read(question, today), self.parser.model)
+        glossary = [f"{t.term} = {t.target} in {', '.join(t.values)}" if t.kind == "set" else
+                    f"{t.term} = {t.target}" + (f" = {t.value}" if t.kind == "value" else "")
+                    for t in self.knowledge.terms()]
+        outcome = self.llm.interpret(question, today, nearest, named, glossary)
         if outcome.query is not None:
             return self._accept(AskResult("ok", engine="llm", answer_text="", **base), outcome.query, None, today,
                                 caller)

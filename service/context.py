@@ -117,8 +117,9 @@ class ServiceContext:
 
 
 def build_parser(model: SemanticModel, values: dict[str, list[str]], knowledge: KnowledgeStore) -> QuestionParser:
-    glossary = [(t.term, Entry("metric", t.target) if t.kind == "metric" else Entry("value", t.target, t.value))
-                for t in knowledge.terms()]
+    kinds = {"metric": lambda t: Entry("metric", t.target), "value": lambda t: Entry("value", t.target, t.value),
+             "set": lambda t: Entry("set", t.target, t.term, values=t.values)}
+    glossary = [(t.term, kinds[t.kind](t)) for t in knowledge.terms()]
     return QuestionParser(model, values, glossary)
 
 

@@ -39,10 +39,11 @@ class Example:
 class GlossaryTerm:
     id: int
     term: str
-    kind: str  # "metric" or "value"
+    kind: str  # "metric", "value" or "set"
     target: str  # metric id or dimension id
     value: str
     created_at: str
+    values: tuple[str, ...] = ()  # the members of a set
 
 
 class KnowledgeStore:
@@ -90,21 +91,30 @@ class KnowledgeStore:
         ranked = sorted(self.examples(), key=lambda e: -difflib.SequenceMatcher(None, key, example_key(e.question)).ratio())
         return ranked[:count]
 
-    def add_term(self, term: str, kind: str, target: str, value: str = "") -> GlossaryTerm:
+    def add_term(self, term: str, kind: str, target: str, value: str = "", values: tuple[str, ...] = ()) -> GlossaryTerm:
+        """A set keeps its members, as JSON, where a value keeps the value."""
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        value = json.dumps(list(values), ensure_ascii=False) if kind == "set" else value
         with self._lock:
             self._connection.execute(
                 "INSERT INTO glossary (term, kind, target, value, created_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(term) DO UPDATE SET kind = excluded.kind, target = excluded.target, "
                 "value = excluded.value, created_at = excluded.created_at", (term, kind, target, value, now))
             row = self._connection.execute("SELECT id FROM glossary WHERE term = ?", (term,)).fetchone()
-        return GlossaryTerm(row[0], term, kind, target, value, now)
+        return _term((row[0], term, kind, target, value, now))
 
     def terms(self) -> list[GlossaryTerm]:
         with self._lock:
             rows = self._connection.execute(
                 "SELECT id, term, kind, target, value, created_at FROM glossary ORDER BY id").fetchall()
-        return [GlossaryTerm(*row) for row in rows]
+        return [_term(row) for row in rows]
 
     def close(self) -> None:
         self._connection.close()
+
+
+def _term(row: tuple) -> GlossaryTerm:
+    identifier, term, kind, target, value, created_at = row
+    if kind == "set":
+        return GlossaryTerm(identifier, term, kind, target, term, created_at, tuple(json.loads(value)))
+    return GlossaryTerm(identifier, term, kind, target, value, created_at)

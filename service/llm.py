@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from semantic_layer.describe import catalog_text, query_json
 from semantic_layer.errors import QueryInvalid, SemanticError
 from semantic_layer.model import SemanticModel
+from semantic_layer.parser.accounting import Named, described, left_out
 from semantic_layer.query import SemanticQuery
 from semantic_layer.resolve import resolve_query
 from service.prompts import PromptLibrary
@@ -92,8 +93,10 @@ class QuestionModel:
                           max_retries=0, temperature=0)
         self.planner = chat.with_structured_output(plan_schema(model, values), method=method, include_raw=True)
 
-    def _system(self, today: dt.date, examples) -> str:
-        text = self.prompts.render("semantic_query.system", today=today.isoformat(), catalog=self.catalog,
+    def _system(self, today: dt.date, examples, glossary: list[str] = ()) -> str:
+        catalog = self.catalog + ("\n\n## Glossary (words of this shop)\n" + "\n".join(f"- {g}" for g in glossary)
+                                  if glossary else "")
+        text = self.prompts.render("semantic_query.system", today=today.isoformat(), catalog=catalog,
                                    tables=self.tables)
         if examples:
             shots = "\n".join(f"- {e.question} -> {json.dumps(query_json(e.query), ensure_ascii=False)}"
@@ -110,8 +113,9 @@ class QuestionModel:
                 raise LlmTimeout("大模型响应超时，请稍后再试", "the LLM did not answer in time; try again later")
             raise LlmFailed(f"大模型调用失败（{name}）", f"the LLM call failed ({name})")
 
-    def _check(self, reply: dict, today: dt.date) -> tuple[LlmOutcome | None, str | None]:
-        """The plan if usable, else the error to send back for repair."""
+    def _check(self, reply: dict, today: dt.date, named: list[Named] = ()) -> tuple[LlmOutcome | None, str | None]:
+        """The plan if usable and it keeps everything the question names, else the error to send back
+        for repair."""
         if reply.get("parsing_error") is not None or not isinstance(reply.get("parsed"), dict):
             return None, f"the output was not valid JSON for the schema ({reply.get('parsing_error')})"
         plan = reply["parsed"]
@@ -119,12 +123,15 @@ class QuestionModel:
         if action == "query":
             try:
                 query = SemanticQuery.model_validate(plan.get("query") or {})
-                resolve_query(self.model, query, today)
+                resolved = resolve_query(self.model, query, today)
             except ValidationError as error:
                 return None, f"the query does not match the schema: {error.errors()[0]['msg']} at " \
                              f"{'.'.join(map(str, error.errors()[0]['loc']))}"
             except QueryInvalid as error:
                 return None, error.text("en")
+            missing = left_out(list(named), resolved)
+            if missing:
+                return None, "the plan leaves out what the question names: " + "; ".join(map(described, missing))
             return LlmOutcome(query=query), None
         if action == "sql" and isinstance(plan.get("sql"), str) and plan["sql"].strip():
             return LlmOutcome(sql=plan["sql"]), None
@@ -134,13 +141,16 @@ class QuestionModel:
                               reason_en=message or "Please rephrase the question."), None
         return None, "action must be query (with query), sql (with sql) or clarify"
 
-    def interpret(self, question: str, today: dt.date, examples=()) -> LlmOutcome:
-        system = SystemMessage(self._system(today, examples))
+    def interpret(self, question: str, today: dt.date, examples=(), named: list[Named] = (),
+                  glossary: list[str] = ()) -> LlmOutcome:
+        """``named``: what the question names (the parser's account), which a plan must keep;
+        ``glossary``: the shop's own words ('一线城市 = city in 北京, 上海, 广州, 深圳')."""
+        system = SystemMessage(self._system(today, examples, glossary))
         messages = [system, HumanMessage(question)]
-        outcome, error = self._check(self._call(messages), today)
+        outcome, error = self._check(self._call(messages), today, named)
         if outcome is None:  # one repair round
             repair = self.prompts.render("repair.user", error=error)
-            outcome, error = self._check(self._call(messages + [HumanMessage(repair)]), today)
+            outcome, error = self._check(self._call(messages + [HumanMessage(repair)]), today, named)
         if outcome is None:
             return LlmOutcome(reason_zh=f"没能理解这个问题（大模型输出无效: {error}）",
                               reason_en=f"I could not interpret the question (invalid LLM output: {error})",

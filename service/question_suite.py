@@ -168,7 +168,12 @@ class SuiteWriter:
 
     def _say(self, language: str, zh: list[str], en: list[str], **slots) -> str:
         template = self.rng.choice(zh if language == "zh" else en)
-        return " ".join(template.format(**slots).split()) if language == "en" else template.format(**slots)
+        if language == "en":
+            return " ".join(template.format(**slots).split())
+        # a name that starts with a number is typed apart from a time before it ('2024年Q4 2025年3月拉新-小红书'),
+        # as anyone would: glued on, nobody could tell where the period ends
+        return template.format(**{k: f" {v}" if isinstance(v, str) and v[:1].isdigit() else v
+                                  for k, v in slots.items()}).strip()
 
     # ---- question forms ---------------------------------------------------------------------------
     def how_much(self, language: str) -> list[Item]:

@@ -132,21 +132,24 @@ class ExampleResponse(BaseModel):
 
 
 class GlossaryRequest(BaseModel):
-    """A word that means a metric ({term, metric}) or a dimension value ({term, dimension, value})."""
+    """A word that means a metric ({term, metric}), a dimension value ({term, dimension, value}) or a named
+    group of values ({term, dimension, values}: 一线城市 = 北京, 上海, 广州, 深圳)."""
 
     model_config = ConfigDict(extra="forbid")
     term: str = Field(min_length=1, max_length=40)
     metric: str | None = None
     dimension: str | None = None
     value: str | None = None
+    values: list[str] | None = Field(None, min_length=2, max_length=200)
 
 
 class GlossaryResponse(BaseModel):
     id: int
     term: str
-    kind: str
+    kind: str  # metric, value or set
     target: str
     value: str
+    values: list[str] = []
     created_at: str
 
 

@@ -37,7 +37,7 @@ def list_examples(asker: AskerDep, principal: ReaderDep) -> list[ExampleResponse
 
 
 @router.post("/api/v1/glossary", response_model=GlossaryResponse, status_code=201,
-             summary="Teach the parser a word: a metric synonym or a dimension value")
+             summary="Teach the parser a word: a metric synonym, a dimension value or a named group of values")
 def add_term(body: GlossaryRequest, context: ContextDep, admin: AdminDep) -> GlossaryResponse:
     asker = context.asker
     model = asker.engine.model
@@ -46,18 +46,30 @@ def add_term(body: GlossaryRequest, context: ContextDep, admin: AdminDep) -> Glo
         if body.metric not in model.metric_by_id:
             raise QueryInvalid(f"未知指标 {body.metric!r}", f"unknown metric {body.metric!r}")
         term = asker.knowledge.add_term(body.term, "metric", body.metric)
-    elif body.dimension is not None and body.value is not None and body.metric is None:
+    elif body.dimension is not None and body.value is not None and body.metric is None and body.values is None:
         if body.value not in values.get(body.dimension, []):
             raise QueryInvalid(f"维度 {body.dimension!r} 没有取值 {body.value!r}",
                                f"dimension {body.dimension!r} has no value {body.value!r}",
                                tuple(values.get(body.dimension, []))[:10])
         term = asker.knowledge.add_term(body.term, "value", body.dimension, body.value)
+    elif body.dimension is not None and body.values is not None and body.metric is None and body.value is None:
+        unknown = [v for v in body.values if v not in values.get(body.dimension, [])]
+        if body.dimension not in model.dimension_by_id or unknown:
+            raise QueryInvalid(f"维度 {body.dimension!r} 没有这些取值: {'、'.join(unknown[:5])}",
+                               f"dimension {body.dimension!r} has no values {', '.join(unknown[:5])}",
+                               tuple(values.get(body.dimension, []))[:10])
+        term = asker.knowledge.add_term(body.term, "set", body.dimension, values=tuple(dict.fromkeys(body.values)))
     else:
-        raise QueryInvalid("请给出 metric，或者 dimension 和 value", "give either metric, or dimension and value")
+        raise QueryInvalid("请给出 metric，或者 dimension 和 value，或者 dimension 和 values",
+                           "give either metric, or dimension and value, or dimension and values")
     context.reload_parser()
-    return GlossaryResponse(**vars(term))
+    return _glossary_response(term)
 
 
 @router.get("/api/v1/glossary", response_model=list[GlossaryResponse], summary="Glossary terms")
 def list_terms(asker: AskerDep, principal: ReaderDep) -> list[GlossaryResponse]:
-    return [GlossaryResponse(**vars(t)) for t in asker.knowledge.terms()]
+    return [_glossary_response(t) for t in asker.knowledge.terms()]
+
+
+def _glossary_response(term) -> GlossaryResponse:
+    return GlossaryResponse(**{**vars(term), "values": list(term.values)})

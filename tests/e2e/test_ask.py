@@ -112,6 +112,23 @@ def test_glossary_terms_teach_the_parser(client):
     assert bad.status_code == 400
 
 
+def test_a_glossary_set_names_a_group_of_values(client):
+    assert ask(client, "上个月平台三强的订单数")["status"] == "clarify"
+    response = client.post("/api/v1/glossary", json={"term": "平台三强", "dimension": "channel",
+                                                     "values": ["天猫", "京东", "抖音"]})
+    assert response.status_code == 201 and response.json()["values"] == ["天猫", "京东", "抖音"]
+    body = ask(client, "上个月平台三强的订单数")
+    assert body["status"] == "ok" and len(body["rows"]) == 1
+    assert {"dimension": "channel", "op": "in", "value": ["天猫", "京东", "抖音"]} in \
+        body["interpretation"]["query"]["filters"]
+    listed = client.get("/api/v1/glossary").json()
+    assert any(t["term"] == "平台三强" and t["kind"] == "set" for t in listed)
+    for bad in ({"term": "y", "dimension": "channel", "values": ["天猫", "拼多多"]},
+                {"term": "y", "dimension": "channel", "values": ["天猫"]},
+                {"term": "y", "dimension": "channel", "value": "天猫", "values": ["天猫", "京东"]}):
+        assert client.post("/api/v1/glossary", json=bad).status_code in (400, 422)
+
+
 @pytest.mark.parametrize("body", [{"question": ""}, {"question": "x" * 501}, {"question": "GMV", "engine": "magic"},
                                   {"question": "GMV", "conversation_id": "../../etc"}])
 def test_bad_ask_bodies_are_422(client, body):

@@ -60,6 +60,47 @@ def test_an_unknown_metric_is_sent_back_and_repaired(llm_client, provider):
     assert "total_revenue" in provider.requests[1]["messages"][-1]["content"]
 
 
+def test_a_plan_that_drops_a_filter_is_caught(llm_client, provider):
+    dropped = {"action": "query", "query": {"metrics": ["gmv"], "time_range": {"expression": "上个月"}}}
+    provider.script({"arguments": dropped}, {"arguments": dropped})
+    body = ask(llm_client, "上个月天猫的GMV").json()
+    assert "天猫" in provider.requests[1]["messages"][-1]["content"]
+    assert "leaves out" in provider.requests[1]["messages"][-1]["content"]
+    # never the whole shop's GMV: the parser's own reading, with the filter, answers instead
+    assert body["engine"] == "parser" and body["status"] == "ok"
+    assert {"dimension": "channel", "value": "天猫"} in body["interpretation"]["query"]["filters"]
+
+
+def test_a_plan_that_swaps_the_metric_is_caught_and_repaired(llm_client, provider):
+    swapped = {"action": "query", "query": {"metrics": ["gmv"], "filters": [{"dimension": "category", "value": "面膜"}],
+                                            "time_range": {"expression": "上周"}}}
+    repaired = {"action": "query", "query": {"metrics": ["units_sold"], "time_range": {"expression": "上周"},
+                                             "filters": [{"dimension": "category", "value": "面膜"}]}}
+    provider.script({"arguments": swapped}, {"arguments": repaired})
+    body = ask(llm_client, "面膜上周卖了几件").json()
+    assert "units_sold" in provider.requests[1]["messages"][-1]["content"]
+    assert body["engine"] == "llm" and body["interpretation"]["query"]["metrics"] == ["units_sold"]
+
+
+def test_a_plan_with_another_period_is_caught(llm_client, provider):
+    other = {"action": "query", "query": {"metrics": ["order_count"], "time_range": {"expression": "本月"}}}
+    provider.script({"arguments": other}, {"arguments": other})
+    body = ask(llm_client, "上个月的订单数").json()
+    assert "2025-06-01" in provider.requests[1]["messages"][-1]["content"]
+    assert body["engine"] == "parser" and body["interpretation"]["query"]["time_range"]["start"] == "2025-06-01"
+
+
+def test_the_prompt_carries_unit_words_named_groups_and_the_glossary(llm_client, provider):
+    assert llm_client.post("/api/v1/glossary", json={"term": "平台三强", "dimension": "channel",
+                                                     "values": ["天猫", "京东", "抖音"]}).status_code == 201
+    provider.script({"arguments": {"action": "clarify", "message": "要看哪个指标？"}})
+    body = ask(llm_client, "平台三强怎么样").json()
+    assert body["status"] == "clarify" and body["answer"] == "要看哪个指标？"
+    system = provider.requests[0]["messages"][0]["content"]
+    assert "units: 件" in system and "一线城市 = 北京, 上海, 广州, 深圳" in system
+    assert "平台三强 = channel in 天猫, 京东, 抖音" in system and "Asking back" in system
+
+
 def test_two_bad_plans_fall_back_to_the_parser(llm_client, provider):
     wrong = {"action": "query", "query": {"metrics": ["nope"]}}
     provider.script({"arguments": wrong}, {"arguments": wrong})
