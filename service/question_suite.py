@@ -407,12 +407,17 @@ class SuiteWriter:
                                 time_range=self._range(period))
         return [Item(self._frame(text, language), query, "people")]
 
-    def exclusion(self, language: str) -> list[Item]:
+    def _one_of_several(self) -> tuple[Metric, Dimension, str] | None:
+        """A dated metric, a dimension of at least three values it can use, and one of them."""
         metric = self._dated_metric()
         dimension = self.rng.choice(self._dimensions(metric, least=3) or [None])
-        if dimension is None:
+        return None if dimension is None else (metric, dimension, self._value(dimension))
+
+    def exclusion(self, language: str) -> list[Item]:
+        chosen = self._one_of_several()
+        if chosen is None:
             return []
-        value = self._value(dimension)
+        metric, dimension, value = chosen
         zh, en, period = self._time()
         text = self._say(language, ["{t}除了{v}以外的{m}", "{t}不含{v}的{m}", "{m}（除{v}外）{t}"],
                          ["{m} {t} excluding {v}", "{m} {t} without {v}", "{t} {m} except {v}"],
@@ -436,11 +441,10 @@ class SuiteWriter:
         return [Item(self._frame(text, language), query, "named_set")]
 
     def versus(self, language: str) -> list[Item]:
-        metric = self._dated_metric()
-        dimension = self.rng.choice(self._dimensions(metric, least=3) or [None])
-        if dimension is None:
+        chosen = self._one_of_several()
+        if chosen is None:
             return []
-        value = self._value(dimension)
+        metric, dimension, value = chosen
         text = self._say(language, ["{v}的{m}比其他{d}高吗", "{v}和其他{d}比 {m}怎么样", "{v}的{m}跟其余{d}比"],
                          ["is {m} of {v} higher than all other {d}?", "{m}: {v} vs all other {d}",
                           "how does {v} compare with the other {d} on {m}"],

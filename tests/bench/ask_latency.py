@@ -1,5 +1,6 @@
-"""`make bench`: at scale 1, the parser's time from question to SemanticQuery and the whole
-/api/v1/ask request time over a real server, p50 and p95, over the shared dev set."""
+"""`make bench`: at scale 1, the parser's time from question to SemanticQuery over every frozen
+question set (dev, own, unseen*, holdout), and the whole /api/v1/ask request time over a real server
+over the shared dev set, p50 and p95."""
 
 from __future__ import annotations
 
@@ -29,13 +30,17 @@ def main(db: str) -> None:
     from tests.e2e.conftest import start_service
 
     items = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()]
+    questions = [json.loads(line) for path in [DEV, *sorted((ROOT / "tests" / "eval").glob("*.jsonl"))]
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     context = build_context(Settings(db_path=Path(db), state_path=Path("/tmp/chatbi-bench.sqlite")))
+    parser = context.asker.parser
     parse_ms = []
-    for _ in range(20):
-        for item in items:
+    for _ in range(3):
+        for item in questions:
             started = time.perf_counter()
-            outcome = context.asker.parser.parse(item["question"], dt.date.fromisoformat(item["today"]))
-            to_query(outcome.parts)
+            outcome = parser.parse(item["question"], dt.date.fromisoformat(item["today"]))
+            if outcome.parts.metrics:
+                to_query(outcome.parts, parser.model)
             parse_ms.append((time.perf_counter() - started) * 1000)
     context.close()
 

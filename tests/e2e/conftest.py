@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from service.context import build_context
+from service.settings import Settings
 from tests.e2e.openai_standin import ScriptedProvider
 from tests.e2e.wecom_standin import WeComStandIn
 
@@ -91,3 +93,12 @@ def standin():
     server = WeComStandIn().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def context(warehouse_path, tmp_path_factory):
+    """The service's parts in process (no HTTP), on the session's demo warehouse."""
+    built = build_context(Settings(db_path=warehouse_path,
+                                   state_path=tmp_path_factory.mktemp("context") / "chatbi.sqlite"))
+    yield built
+    built.close()

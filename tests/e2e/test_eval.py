@@ -7,22 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from service.context import build_context
 from service.evaluate import evaluate_file, report
-from service.settings import Settings
 from tests.conftest import SHARED
 
 OWN = Path(__file__).parents[1] / "eval" / "own.jsonl"
-
-
-@pytest.fixture(scope="module")
-def context(warehouse_path, tmp_path_factory):
-    built = build_context(Settings(db_path=warehouse_path,
-                                   state_path=tmp_path_factory.mktemp("eval") / "chatbi.sqlite"))
-    yield built
-    built.close()
 
 
 def accuracy(path: Path, context) -> tuple[float, str]:

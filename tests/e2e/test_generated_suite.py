@@ -3,23 +3,12 @@ same path as /ask; the whole suite (2,000+) runs with `make eval`."""
 
 from __future__ import annotations
 
-import pytest
-
-from service.context import build_context
 from service.evaluate import evaluate_item, rates, report
 from service.question_suite import SuiteWriter
-from service.settings import Settings
 from tests.conftest import TODAY
 
 SLICE = 300
 
-
-@pytest.fixture(scope="module")
-def context(warehouse_path, tmp_path_factory):
-    built = build_context(Settings(db_path=warehouse_path,
-                                   state_path=tmp_path_factory.mktemp("suite") / "chatbi.sqlite"))
-    yield built
-    built.close()
 
 
 def evaluate(context, items):
