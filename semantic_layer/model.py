@@ -92,6 +92,8 @@ class Metric(Frozen):
     line_level: str | None = Field(None, description="the metric that measures the same over the lines of a fact "
                                                      "(GMV -> product sales), read instead when the question breaks "
                                                      "down by something only the lines have (product, category)")
+    higher_is_better: bool = Field(True, description="'best/最好' ranks it from the top, 'worst/最差' from the bottom; "
+                                                     "false for refund rate or churn")
     counts_members_of: tuple[str, ...] = Field((), description="dimensions whose values name groups of what the "
                                                                "metric counts: 'how many 重要价值客户' counts "
                                                                "customers")

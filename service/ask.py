@@ -141,8 +141,11 @@ class Asker:
                 label = self.parser.model.dimension_by_id[dimension].label.pick(language)
                 result = AskResult("ok", engine="parser", answer_text="", changes=[f"{label} = {picked}"], **base)
                 return self._accept(result, None, parts, today, caller)
+            # the answer to a question asked back completes it: '今年的退款率' after '帮我对比下天猫和京东'
+            completes = previous is not None and previous.asked in ("no_metric", "ambiguous_metric") and bool(
+                parts.metrics) and not parts.filters and not parts.dimensions
             follow_up = previous is not None and (
-                is_follow_up(reading, understanding, previous.parts) or previous.pending and not (
+                is_follow_up(reading, understanding, previous.parts) or completes or previous.pending and not (
                     parts.time_range or parts.filters or parts.dimensions))
             if follow_up:
                 if understanding.group_count:  # '里面女生多少': the previous question's metric, of them
@@ -196,10 +199,8 @@ class Asker:
         if problem.kind == "ambiguous_name" and problem.candidates:
             dimension = next((d for d, values in self.parser.values.items() if problem.candidates[0] in values), None)
             choices = (dimension, problem.candidates) if dimension else None
-        trusted = problem.kind in ("no_metric", "ambiguous_metric", "ambiguous_name", "time_not_applicable",
-                                   "unit_mismatch")
         self.conversations.remember(base["conversation_id"], Turn(parts, language, pending=True, choices=choices,
-                                                                  trusted=trusted), caller.user)
+                                                                  asked=problem.kind), caller.user)
         hidden = caller.policy.hidden_metrics
         return AskResult("clarify", engine="parser",
                          answer_text=clarification_text(problem, self.parser, language, hidden),

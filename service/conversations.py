@@ -19,7 +19,13 @@ class Turn:
     language: str
     pending: bool = False  # asked back: the next message may answer it
     choices: tuple[str, tuple[str, ...]] | None = None  # asked which of these values (dimension, values) was meant
-    trusted: bool = True  # what was understood can be built on (a metric was missing, not a word misread)
+    asked: str = ""  # the problem asked back about (no_metric, unknown_words ...)
+
+    @property
+    def trusted(self) -> bool:
+        """Can what was understood be built on (a metric was missing, not a word misread)?"""
+        return self.asked in ("", "no_metric", "ambiguous_metric", "ambiguous_name", "time_not_applicable",
+                              "unit_mismatch")
 
 
 class ConversationStore:

@@ -36,6 +36,7 @@ class Parts:
     refers_back: bool = False  # built on the previous question's values ('for each of them')
     target: bool = False  # 'which day / month' asks for the top bucket
     share_of: list[str] = field(default_factory=list)  # each row as a share of the whole of these dimensions
+    sold: bool = False  # the metric is what was sold ('套组卖了多少钱'): of a product or category, its lines
 
     def versus_of(self, dimension: str) -> DimensionRef | None:
         return next((d for d in self.dimensions if d.name == dimension and d.versus), None)
@@ -65,8 +66,11 @@ def line_level_metric(model: SemanticModel, metric_id: str, dimensions: list[Dim
 
 def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
     """Parts -> SemanticQuery."""
-    # a share of products or categories is a share of their lines' money, like a breakdown by them
-    split = parts.dimensions + [DimensionRef(name=d) for d in parts.share_of if d not in {r.name for r in parts.dimensions}]
+    # a share of products or categories is a share of their lines' money, like a breakdown by them, and so
+    # is what a product or category sold
+    lines = list(parts.share_of) + ([f.dimension for f in parts.filters if f.op in ("=", "in")] if parts.sold else [])
+    split = parts.dimensions + [DimensionRef(name=d) for d in dict.fromkeys(lines)
+                                if d not in {r.name for r in parts.dimensions}]
     swap = {m: line_level_metric(model, m, split) for m in parts.metrics}
     metrics = list(dict.fromkeys(swap[m] for m in parts.metrics))
     order_by = []

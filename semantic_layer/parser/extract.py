@@ -35,11 +35,11 @@ class Threshold(Span):
 
 @dataclass(frozen=True)
 class BandLimit(Span):
-    """'30岁及以上', 'under 25 years old': a limit on what a banded dimension measures."""
+    """'30岁及以上', 'under 25 years old', '25到29岁': limits on what a banded dimension measures."""
 
     dimension: str
-    op: str  # >= or <
-    value: float
+    low: float | None  # at least
+    high: float | None  # below
 
 
 def amount_value(amount: str, unit: str | None) -> float:
@@ -68,11 +68,16 @@ class Extractor:
         self.band_units = band_units or {}
         words_ = _alternation(self.band_units) if self.band_units else "(?!)"
         above, below = r"及以上|或以上|以上|and over|or older|or above|and up|\+", r"及以下|或以下|以下|以内|or younger|and under"
+        # words that say an age on their own ('40 and older'), when one banded dimension measures age
+        self.ageless = next(iter(set(self.band_units.values()))) if len(set(self.band_units.values())) == 1 else None
         self.band_patterns = (
+            re.compile(r"(?P<n>\d{1,3})\s*(?:到|至|~|-|to)\s*(?P<m>\d{1,3})\s*(?P<unit>" + words_ + r")"),
             re.compile(r"(?P<n>\d{1,3})\s*(?P<unit>" + words_ + r")\s*(?:(?P<up>" + above + r")|(?P<down>" + below
                        + r"))"),
             re.compile(r"(?:(?P<up>over|above|older than|at least|超过|大于|满)|(?P<down>under|below|younger than|"
                        r"不到|未满|小于|低于))\s*(?P<n>\d{1,3})\s*(?P<unit>" + words_ + r")"),
+            re.compile(r"(?<![\d.])(?P<n>\d{1,3})\s+(?:(?P<up>and older|or older)|(?P<down>and younger|or younger))"
+                       if self.ageless else "(?!)"),
         )
         counters = _alternation(words.RANK_COUNTERS)
         self.rank_patterns = (
@@ -133,8 +138,12 @@ class Extractor:
             for match in pattern.finditer(text):
                 if not any(blocked[match.start():match.end()]) and not any(
                         f.start < match.end() and match.start() < f.end for f in found):
-                    found.append(BandLimit(match.start(), match.end(), self.band_units[match["unit"]],
-                                           ">=" if match["up"] else "<", float(match["n"])))
+                    groups = match.groupdict()
+                    dimension = self.band_units[groups["unit"]] if groups.get("unit") else self.ageless
+                    n = float(match["n"])
+                    low, high = (n, float(groups["m"]) + 1) if groups.get("m") else (n, None) if groups.get("up") \
+                        else (None, n)
+                    found.append(BandLimit(match.start(), match.end(), dimension, low, high))
         return found
 
     def member_counts(self, text: str, blocked: list[bool]) -> list[Span]:

@@ -48,9 +48,15 @@ def pick_choice(reading: Reading, choices: tuple[str, ...]) -> str | None:
         return max(choices)  # names that start with their year sort by date
     keys = {name_key(e.value) for m in reading.mentions for e in m.entries if e.kind == "value"} | {
         name_key(m.text) for m in reading.mentions if m.has("value")} | {name_key(w) for w in reading.unknown} | {
-        name_key(v) for thing in reading.names for v in thing.values}
+        name_key(v) for thing in reading.names for v in thing.values} | {
+        str(t.range.start.year) for t in reading.times  # '25年的': a year
+        if (t.range.start.month, t.range.start.day) == (1, 1) and t.range.days >= 180}
     picked = [c for c in choices if any(len(k) >= 2 and k in name_key(c) for k in keys)]
     return picked[0] if len(picked) == 1 else None
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def _related(model: SemanticModel, dimension: str) -> set[str]:
@@ -68,8 +74,10 @@ def is_follow_up(reading: Reading, understanding: Understanding, previous: Parts
     parts = understanding.parts
     drills = previous is not None and not parts.time_range and any(
         f.op == "=" and any(d.name == f.dimension and not d.versus for d in previous.dimensions) for f in parts.filters)
+    # '用掉了几张' after '上个月发了多少张券': a metric only implied, nothing else said
+    bare = understanding.implied_metric and not (parts.time_range or parts.filters or parts.dimensions)
     return opens or short_what_about or not understanding.named_metric or understanding.removes or \
-        reading.has("anaphor") or understanding.refers_back or drills
+        reading.has("anaphor") or understanding.refers_back or drills or bare
 
 
 def _sibling(filters: list[Filter], item: Filter, values: dict[str, list[str]]) -> tuple[Filter, Filter] | None:
@@ -95,7 +103,8 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
                      having=list(previous.having), set_names=dict(previous.set_names))
     changes: list[str] = []
 
-    if parts.metrics and reading.has("anaphor") and previous.limit and previous.order and not parts.order:
+    if parts.metrics and any(e.kind == "anaphor" and e.target == "top" for m in reading.mentions for e in m.entries) \
+            and previous.limit and previous.order and not parts.order:
         # '它的退款率' after '哪个产品卖得最多': the top one's figure, still ranked as before
         ranked_by = previous.order[0] or previous.metrics[0]
         merged.metrics = list(dict.fromkeys([ranked_by, *parts.metrics]))
@@ -128,6 +137,10 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         sibling = _sibling(merged.filters, item, values)
         if sibling is not None:
             item = sibling[1]
+        earlier = next((f for f in merged.filters if f.dimension == item.dimension and f.op in ("=", "in")), None)
+        if reading.has("also") and earlier is not None and item.op in ("=", "in"):  # '把抖音也加上'
+            union = list(dict.fromkeys([*_listed(earlier.value), *_listed(item.value)]))
+            item = Filter(dimension=item.dimension, op="in", value=union)
         related = _related(model, item.dimension)
         merged.filters = [f for f in merged.filters if f.dimension not in related] + [item]
         # with a breakdown of its own ('只看抖音，按天看'): the split by channel it leaves one row of goes
@@ -161,6 +174,8 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
             changes.append(f"对比 {parts.compare_group.value}" if zh else f"vs {parts.compare_group.value}")
         else:
             changes.append(_COMPARISONS[language][parts.compare])
+    if new_categories and not (parts.limit or parts.order) and reading.has("each"):
+        merged.order, merged.limit = None, None  # '各渠道分别多少' after '哪个渠道最高': every one of them
     if parts.limit or parts.order:
         merged.order = parts.order or merged.order or (None, "desc")
         if parts.limit:

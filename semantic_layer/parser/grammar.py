@@ -25,7 +25,7 @@ from semantic_layer.timeexpr import DateRange, comparison_range
 
 # Words that frame a question without filling a slot: never reported.
 _FREE = ("filler", "neutral", "classifier", "follow_up", "only", "total", "evaluation", "quantity", "anaphor",
-         "series")
+         "series", "also")
 # Words between the parts of one phrase ("金卡的客单价", "除了京东和天猫之外")
 _GLUE = ("filler", "classifier", "neutral")
 
@@ -46,6 +46,7 @@ class Understanding:
     removes: bool = False  # the question only removes something (a follow-up)
     refers_back: bool = False  # it builds on the previous question's parts ('for each of them')
     group_count: bool = False  # its metric only counts the members of a group it names (a follow-up keeps its own)
+    implied_metric: bool = False  # its metric is implied by unit words and verbs, not named
 
 
 class _Account:
@@ -95,6 +96,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     parts.metrics = list(choice.metrics)
     result.named_metric = bool(choice.metrics)
     result.group_count = choice.from_group
+    parts.sold = result.implied_metric = choice.implied
     if choice.problem and not (choice.problem == "no_metric" and follow_up_of is not None):
         problems.append(Problem(choice.problem, candidates=choice.candidates))
     popular = [i for i, m in enumerate(mentions) if m.first("popular")]
@@ -456,6 +458,8 @@ def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _
             earlier = [f.dimension for f in (previous.filters if previous else [])
                        if f.op == "in" and f.dimension not in split]
             here = several or rest or [d for d in account.implied if d not in split]
+            if any(not model.dimension_by_id[d].time for d in split):
+                here, earlier = [], []  # '只看江浙沪的话各渠道分别多少': each channel, already split
             if here or earlier:
                 add((here or earlier)[-1])
                 parts.refers_back = parts.refers_back or not here
@@ -562,6 +566,9 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
     direction = reading.mentions[ranked[-1]].entries if ranked else ()
     target = next((e.target for e in direction if e.kind in ("superlative", "rank_order", "popular", "comparative")),
                   "desc")
+    if target in ("best", "worst"):  # best refund rate is the lowest
+        better = model.metric_by_id[parts.metrics[0]].higher_is_better if parts.metrics else True
+        target = "desc" if (target == "best") == better else "asc"
     if any(r.ascending for r in reading.ranks):
         target = "asc"
     parts.order = (_ordered_by(reading, parts, account), target)
@@ -613,7 +620,10 @@ def _share_of(reading: Reading, parts: Parts, index: int, previous: Parts | None
               if e.kind in ("value", "set") and e.target in named]
     if before or named:
         return [(before or sorted(named))[-1]]
-    return [d.name for d in previous.dimensions if not d.grain] if previous else []
+    if previous is None:
+        return []
+    earlier = [f.dimension for f in previous.filters if f.op in ("=", "in")]  # '占总gmv几成' after '黑金…gmv'
+    return [d.name for d in previous.dimensions if not d.grain] or earlier[-1:]
 
 
 # ---- thresholds and the shape of the answer ------------------------------------------------------------
@@ -630,12 +640,10 @@ def _band_limits(reading: Reading, model: SemanticModel, parts: Parts, problems:
     for limit in reading.band_limits:
         bands = model.dimension_by_id[limit.dimension].bands or ()
         lower = [0.0] + [b.below for b in bands[:-1]]
-        if limit.op == ">=":
-            chosen = [b.label for b, low in zip(bands, lower) if low >= limit.value]
-            aligned = limit.value in lower
-        else:
-            chosen = [b.label for b in bands if b.below is not None and b.below <= limit.value]
-            aligned = limit.value in [b.below for b in bands]
+        chosen = [b.label for b, low in zip(bands, lower) if (limit.low is None or low >= limit.low)
+                  and (limit.high is None or b.below is not None and b.below <= limit.high)]
+        aligned = (limit.low is None or limit.low in lower) and (limit.high is None or limit.high in [
+            b.below for b in bands])
         if not aligned or not chosen:
             problems.append(Problem("unused_words", (reading.text[limit.start:limit.end],)))
             continue

@@ -15,7 +15,10 @@ from semantic_layer.parser.read import Reading
 _CHANGE = tuple(w for w in words.WRITE if w not in words.WRITE_ONLY) + ("取消", "add", "改到", "改", "修复", "填")
 # giving something to people ('给所有重要挽留客户每人发一张券', 'send every 金卡 member a coupon')
 _HANDS_OUT = re.compile(r"(?:每人|每个人|各)?(?:发|送|派|赠送|补发)\s*(?:一|两|\d+)\s*(?:张|个|份|批|条)|"
-                        r"(?<![a-z])(?:send|give|issue)\s+(?:every|each|all|them|those|these)\b")
+                        r"(?<![a-z])(?:send|give|issue)\s+(?:every|each|all|them|those|these)\b|"
+                        r"(?:打|贴|加)(?:个|上|一个)?\s*\S{0,10}?标签|(?<![a-z])tag\s+(?:them|those|these|all|every)\b")
+# a verb that is also a word of the model ('set' is a product category) is a verb before what it acts on
+_ACTS_ON = re.compile(r"\s+(?:every|all|the|these|those|each|any|our|its|them|it)\b")
 # pieces of a question that a change verb may be editing ('改成上个月', '换成饼图', 'change to GMV')
 _QUERY_PARTS = ("metric", "dimension", "grain", "chart", "value", "set", "compare_to", "which_time")
 
@@ -82,7 +85,8 @@ def _verbs(pattern: re.Pattern, reading: Reading) -> list[re.Match]:
     and not passive or done ('被取消', '已取消')."""
     named = [m for m in reading.mentions if m.has("value", "set", "metric", "dimension")]
     return [match for match in pattern.finditer(reading.text)
-            if not any(m.start <= match.start() and match.end() <= m.end for m in named)
+            if (not any(m.start <= match.start() and match.end() <= m.end for m in named)
+                or _ACTS_ON.match(reading.text, match.end()))
             and not reading.text[:match.start()].endswith(("被", "已", "已经"))]
 
 

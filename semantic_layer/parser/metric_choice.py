@@ -25,6 +25,7 @@ class MetricChoice:
     used: tuple[int, ...]  # indices of the mentions the choice used
     problem: str | None  # None, "no_metric", "ambiguous_metric", "cannot_negate", "unit_mismatch"
     from_group: bool = False  # only a group's name implied it ('how many 重要价值客户'): a follow-up keeps its own
+    implied: bool = False  # chosen by unit words and verbs, not named ('套组卖了多少钱')
 
 
 def negation_of(mentions: list[Mention], index: int, emphasis: list[tuple[int, int]]) -> int | None:
@@ -102,11 +103,15 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     named += [(i, m.first("verb").targets[0]) for i, m in enumerate(mentions)
               if i not in skip and m.first("verb") and len(m.first("verb").targets) == 1 and not m.has("metric")
               and (i > 0 and mentions[i - 1].has("breakdown") or _listed(mentions, text, i))]
-    named.sort()
     verbs = [i for i, m in enumerate(mentions) if i not in skip and m.first("verb") and
              not m.has("value", "set", "metric", "dimension") and i not in {j for j, _ in named}]
-    quantities = [i for i, m in enumerate(mentions) if i not in skip and m.first("quantity")]
-    units = counted_units(mentions, text, skip)
+    members = [i for i in range(len(mentions)) if _names_members(mentions, i)]  # '其他几个渠道'
+    quantities = [i for i, m in enumerate(mentions) if i not in skip and m.first("quantity") and i not in members]
+    units = counted_units(mentions, text, skip | {i + 1 for i in members})
+    if named:  # 'coupons issued in June, and how many of those got used?': a second question, its own metric
+        named += [(i, mentions[i].first("verb").targets[0]) for i in verbs if len(mentions[i].first("verb").targets) == 1
+                  and any(named[-1][0] < q < i for q in quantities)]
+    named.sort()
     negations = [n for n in (negation_of(mentions, i, emphasis) for i in verbs) if n is not None]
     if named:
         metrics = tuple(dict.fromkeys(metric for _, metric in named))
@@ -115,7 +120,8 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
             targets = mentions[i].first("unit").targets
             if not (set(targets) & set(metrics) or {model.metric_by_id[t].format for t in targets} & formats):
                 return MetricChoice((), (), (), "unit_mismatch")
-        used = tuple([i for i, _ in named] + verbs + units + quantities + _population(model, mentions, skip, metrics))
+        used = tuple([i for i, _ in named] + verbs + units + quantities + members +
+                     _population(model, mentions, skip, metrics))
         if negations:
             return MetricChoice((), (), used, "cannot_negate")
         return MetricChoice(metrics, (), used, None)
@@ -139,7 +145,7 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
         if not (verbs and (quantities or ranking)):  # '卖了多少', '谁卖得多'
             return MetricChoice((), (), (), "no_metric")
         pool = list(dict.fromkeys(t for i in verbs for t in mentions[i].first("verb").targets))
-    used = tuple(units + verbs + quantities + negations)
+    used = tuple(units + verbs + quantities + negations + members)
     if not pool:
         return MetricChoice((), (), used, "ambiguous_metric")
     spoken = {verb_stem(mentions[i].text) for i in verbs}
@@ -164,7 +170,15 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     # the chosen metric's own unit words name what it counts ('金卡会员有多少人': 会员 and 人)
     used += tuple(i for i, m in enumerate(mentions) if i not in skip and m.first("unit")
                   and chosen in m.first("unit").targets)
-    return MetricChoice((chosen,), (), used, None, from_group)
+    return MetricChoice((chosen,), (), used, None, from_group, implied=True)
+
+
+def _names_members(mentions: list[Mention], index: int) -> bool:
+    """'其他几个渠道', '这几个活动': 几 before a classifier and a dimension word counts the members it
+    points to; it asks nothing."""
+    return mentions[index].first("quantity") is not None and index + 2 < len(mentions) and \
+        mentions[index + 1].has("classifier") and mentions[index + 2].has("dimension") and \
+        mentions[index + 2].start - mentions[index].end <= 1
 
 
 def _listed(mentions: list[Mention], text: str, index: int) -> bool:

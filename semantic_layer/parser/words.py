@@ -34,7 +34,7 @@ FILLERS: tuple[str, ...] = (
     "数据", "情况", "数字", "数值", "结果", "数", "数目", "水平", "表现", "指标", "成绩", "统计数据", "们",
     "全国", "country", "nationwide", "整体上", "东西", "任何东西", "主要", "重点", "给个", "带上", "带", "附上", "顺便",
     "用", "使用", "用了", "要用", "复盘", "周报", "月报", "日报", "周会", "月会", "那几个", "这几个", "那几家", "这几家",
-    "那边", "这边", "方面", "所有", "地方", "那场", "这场", "那次", "这次的", "那几场", "这几场", "吧",
+    "那边", "这边", "方面", "所有", "地方", "那场", "这场", "那次", "这次的", "那几场", "这几场", "吧", "取", "全", "拿",
     # English
     "a", "an", "the", "of", "for", "in", "on", "at", "to", "from", "with", "and", "or", "is", "are", "was", "were",
     "be", "been", "being", "do", "does", "did", "done", "what", "what's", "whats", "who", "whom", "whose", "how",
@@ -54,7 +54,7 @@ FILLERS: tuple[str, ...] = (
     "one more", "another one", "years old", "year old", "aged", "folks", "up to", "their",
     "all", "all the", "in all", "across all", "everything", "is there", "are there", "among", "amongst", "into",
     "went", "went into", "go into", "goes into", "put into", "at the moment", "right now", "getting", "where",
-    "that ran", "ran", "sitting", "together with", "whose",
+    "that ran", "ran", "sitting", "together with", "whose", "on average",
 )
 
 # ---- roles -------------------------------------------------------------------------------------
@@ -66,20 +66,24 @@ EVALUATION = ("怎么样", "咋样", "如何", "怎样", "好不好", "行不行
               "how is", "how was", "how are", "how were", "how did", "how does", "how's", "how is it going",
               "doing")
 
-SUPERLATIVE_DESC = ("最高", "最多", "最大", "最好", "最强", "最火", "最佳", "最贵", "第一", "冠军", "最牛", "最猛", "醉高",
-                    "highest", "most", "best", "largest", "biggest", "greatest", "maximum", "max", "top one",
-                    "the top", "number one", "leading")
-SUPERLATIVE_ASC = ("最低", "最少", "最小", "最差", "最弱", "最便宜", "垫底", "倒数第一", "lowest", "least", "worst",
-                   "smallest", "fewest", "minimum", "min", "weakest")
-COMPARATIVE_DESC = ("高", "多", "大", "好", "强", "更高", "更多", "更大", "更好", "higher", "more", "bigger", "larger",
-                    "better", "greater", "高吗", "多吗", "高些", "多些", "高一些", "多一些", "高出", "多出", "高不",
-                    "多不", "大不", "好不", "高不高", "多不多", "out perform", "outperform", "beat")
-COMPARATIVE_ASC = ("低", "少", "小", "差", "弱", "更低", "更少", "更小", "更差", "lower", "less", "fewer", "smaller",
-                   "worse", "低吗", "少吗", "低不", "少不")
+SUPERLATIVE_DESC = ("最高", "最多", "最大", "最火", "最贵", "第一", "冠军", "最牛", "最猛", "醉高", "highest", "most",
+                    "largest", "biggest", "greatest", "maximum", "max", "top one", "the top", "number one", "leading")
+SUPERLATIVE_ASC = ("最低", "最少", "最小", "最便宜", "垫底", "倒数第一", "lowest", "least", "smallest", "fewest",
+                   "minimum", "min")
+# best and worst: high or low as the metric says ('退款率最差' is the highest refund rate)
+SUPERLATIVE_BEST = ("最好", "最强", "最佳", "最优", "best", "strongest", "top performing", "best performing")
+SUPERLATIVE_WORST = ("最差", "最弱", "最烂", "worst", "weakest", "worst performing")
+COMPARATIVE_DESC = ("高", "多", "大", "更高", "更多", "更大", "higher", "more", "bigger", "larger", "greater", "高吗", "多吗",
+                    "高些", "多些", "高一些", "多一些", "高出", "多出", "高不", "多不", "大不", "高不高", "多不多")
+COMPARATIVE_ASC = ("低", "少", "小", "更低", "更少", "更小", "lower", "less", "fewer", "smaller", "低吗", "少吗", "低不",
+                   "少不")
+COMPARATIVE_BEST = ("好", "强", "更好", "更强", "好不", "better", "out perform", "outperform", "beat")
+COMPARATIVE_WORST = ("差", "弱", "更差", "更弱", "worse")
 RANK_ORDER = ("排名", "排行", "排行榜", "靠前", "排序", "从高到低", "从大到小", "降序", "排一下", "排个序", "排",
               "排排", "排个", "排下", "ranking", "rank", "ranked", "sorted", "descending", "ordered by", "sort",
+              "biggest first", "largest first", "highest first", "most first",
               "sort by", "sorted by", "rank by", "ranked by")
-RANK_ORDER_ASC = ("从低到高", "从小到大", "升序", "ascending", "lowest first")
+RANK_ORDER_ASC = ("从低到高", "从小到大", "升序", "ascending", "lowest first", "smallest first", "least first")
 POPULAR = ("最喜欢", "最爱", "最畅销", "畅销", "卖得最好", "卖的最好", "卖得最多", "卖的最多", "买得最多", "买的最多",
            "最喜欢买", "最爱买", "最常买", "买最多",
            "最热销", "热销", "爆款", "最受欢迎", "best-selling", "best selling", "bestselling", "best sellers",
@@ -96,10 +100,11 @@ SERIES = ("系列", "全系", "全系列", "那几款", "这几款", "几款", "
           "line", "range", "collection", "ones", "the ones")
 # who or what the previous question was about ('她们今年客单价多少', 'how does that compare')
 ANAPHOR = ("他们", "她们", "它们", "这些人", "这群人", "那些人", "这帮人", "这部分", "这部分人", "这批", "那批", "这类人",
-           "那类人", "这类客户", "这些客户", "这批客户", "他们的", "她们的", "它", "它的", "这两个", "那两个", "这俩", "那俩",
+           "那类人", "这类客户", "这些客户", "这批客户", "他们的", "她们的", "这两个", "那两个", "这俩", "那俩",
            "they", "them", "those customers", "these customers", "those people", "this group", "that group",
-           "them all", "each of them", "that figure", "that number", "those two", "these two", "both of them",
-           "that one", "this one")
+           "them all", "each of them", "that figure", "that number", "those two", "these two", "both of them")
+# the one thing the previous answer named ('它的退款率' after '哪个产品卖得最多')
+ANAPHOR_TOP = ("它", "它的", "this one", "that one", "the top one", "第一名的", "排第一的")
 WHICH_MANY = ("哪些", "哪几个", "哪几款", "哪几家", "哪几种", "which ones", "what are the")
 # "which day / month ..." asks for a breakdown by date at that grain
 WHICH_TIME: dict[str, str] = {
@@ -118,7 +123,9 @@ PREVIOUS_PERIOD = ("环比", "较上期", "比上期", "vs previous period", "ve
                    "month over month", "month-over-month", "wow", "week over week", "qoq", "quarter over quarter",
                    "比上月", "较上月", "比上周", "较上周", "比上个月", "较上个月", "跟上个月比", "和上个月比", "比前一期")
 SAME_PERIOD_LAST_YEAR = ("同比", "比去年", "较去年", "跟去年比", "和去年比", "与去年比", "year over year", "year-over-year",
-                         "yoy", "vs last year", "versus last year", "compared to last year", "compared with last year")
+                         "yoy", "vs last year", "versus last year", "compared to last year", "compared with last year",
+                         "compare with last year", "compare to last year", "compare it with last year",
+                         "against last year", "vs the same period last year")
 # the periods themselves: compared with when the question compares ('和去年同期比'), else the period
 # meant instead ('那去年同期呢' after a question about this year)
 PREVIOUS_PERIOD_NOUNS = ("上期", "上一期", "前一期", "previous period", "the period before", "the previous period")
@@ -208,6 +215,9 @@ AMOUNT_UNITS = {"万": 1e4, "w": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "百万"
 RANK_COUNTERS = ("个", "款", "家", "名", "位", "种", "条", "大", "强", "类")
 
 # ---- conversations -------------------------------------------------------------------------------
+# a value added to those already asked about ('把抖音也加上', 'add Douyin too')
+ALSO = ("也加上", "加上", "再加上", "加入", "也算上", "算上", "add", "also add", "include", "also include", "plus", "too",
+        "as well")
 # which of the choices offered ('第二个', 'the first one')
 ORDINALS = {"第一个": 0, "第一": 0, "第1个": 0, "first": 0, "the first one": 0, "first one": 0, "第二个": 1, "第二": 1,
             "第2个": 1, "second": 1, "the second one": 1, "second one": 1, "第三个": 2, "第三": 2, "第3个": 2,
@@ -223,7 +233,9 @@ FOLLOW_UP = ("那", "那么", "那按", "换成", "改成", "换为", "改为", 
              "其中", "这其中", "里面", "这里面", "那里面", "among them", "among those", "of them", "of those",
              "of these")
 REMOVE_TIME = ("去掉时间限制", "去掉时间", "不限时间", "取消时间限制", "不要时间限制", "全部时间", "所有时间", "历史全部",
-               "时间限制也去掉", "时间限制去掉", "时间也去掉", "不看时间", "不要时间",
+               "时间限制也去掉", "时间限制去掉", "时间也去掉", "不看时间", "不要时间", "drop the date filter",
+               "remove the date filter", "drop the date", "no date filter", "without the date filter",
+               "drop the time filter", "remove the time filter", "drop the period",
                "全部历史", "all time", "all-time", "remove the time", "drop the time", "no time limit",
                "without the time", "any time", "ever since")
 REMOVE_FILTER = ("去掉筛选", "取消筛选", "不要筛选", "去掉过滤", "全部渠道", "remove the filter", "remove filters",
