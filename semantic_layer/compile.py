@@ -16,6 +16,7 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
                                         timestamp_literal)
 from semantic_layer.graph import Reach, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
+from semantic_layer.query import GROUP_COUNT
 from semantic_layer.resolve import ResolvedDimension, ResolvedFilter, ResolvedQuery, has_time
 
 CURRENT, COMPARISON, WHOLE = "current", "comparison", "whole"  # WHOLE: the total a share is of
@@ -372,16 +373,20 @@ class QueryCompiler:
             conditions.append(exp.or_(*[exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null()))
                                         for v in metric_values.values()]))
         comparisons = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ}
+        values = dict(outputs)  # a metric, or its difference or change in a comparison
         for metric_id, op, value in self.query.having:
-            conditions.append(comparisons[op](this=metric_values[metric_id].copy(), expression=literal(value)))
+            conditions.append(comparisons[op](this=values[metric_id].copy(), expression=literal(value)))
         if conditions:
             select = select.where(exp.and_(*conditions))
 
-        ordering = self._ordering(dims)
-        if ordering:
-            select = select.order_by(*ordering)
-        if self.query.limit:
-            select = select.limit(self.query.limit)
+        if self.query.count_groups:  # how many groups passed: one row
+            select = exp.select(exp.Count(this=exp.Star()).as_(_identifier(GROUP_COUNT))).from_(select.subquery("passed"))
+        else:
+            ordering = self._ordering(dims)
+            if ordering:
+                select = select.order_by(*ordering)
+            if self.query.limit:
+                select = select.limit(self.query.limit)
 
         fact_queries = [(context.alias, self._fact_query(context)) for context in contexts]
         for name in self.derived_tables:  # noted while the fact queries were built

@@ -44,11 +44,16 @@ def restate(query: ResolvedQuery, language: str) -> str:
         parts.append(range_text(query.time_range, language))
     elif any(m.time_scope == "period" for m in query.metrics):
         parts.append("全部时间" if zh else "all time")
+    names = {m.id: (m.name.zh if zh else m.name.en) for m in query.metrics}
+    names |= {f"{m.id}{suffix}": f"{names[m.id]}{label}" for m in query.metrics
+              for suffix, label in (("__difference", "变化" if zh else " change"),
+                                    ("__change", "变化率" if zh else " change %"))}
     for metric, op, value in query.having:
-        parts.append(f"{metric} {op} {value:g}")
+        parts.append(f"{names.get(metric, metric)} {op} {int(value) if value.is_integer() else value:,}")
+    if query.count_groups:
+        parts.append("个数" if zh else "how many")
     if query.order_by:
         field, descending = query.order_by[0]
-        names = {m.id: (m.name.zh if zh else m.name.en) for m in query.metrics}
         direction = ("从高到低" if descending else "从低到高") if zh else ("highest first" if descending else "lowest first")
         top = (f"前{query.limit}" if zh else f"top {query.limit}") if query.limit else ""
         parts.append(" ".join(p for p in (names.get(field, field), direction, top) if p))

@@ -13,6 +13,7 @@ FilterOp = Literal["=", "!=", "in", "not in", ">", ">=", "<", "<=", "between", "
 Scalar = str | int | float
 ChartType = Literal["line", "bar", "grouped_bar", "pie", "kpi", "table"]
 MAX_LIMIT = 10_000
+GROUP_COUNT = "group_count"  # the one column of a count_groups answer
 
 
 class Strict(BaseModel):
@@ -68,12 +69,15 @@ class TimeRange(Strict):
 
 
 class OrderBy(Strict):
-    field: str = Field(min_length=1, max_length=64, description="a metric or dimension id of the query")
+    field: str = Field(min_length=1, max_length=80, description="a metric or dimension id of the query; with a "
+                                                                 "comparison also <metric>__difference or "
+                                                                 "<metric>__change")
     direction: Literal["asc", "desc"] = "desc"
 
 
 class Having(Strict):
-    metric: str = Field(min_length=1, max_length=64)
+    metric: str = Field(min_length=1, max_length=80, description="a metric id of the query; with a comparison "
+                                                                 "also <metric>__difference or <metric>__change")
     op: Literal[">", ">=", "<", "<=", "=", "!="]
     value: float
 
@@ -97,6 +101,9 @@ class SemanticQuery(Strict):
                                 description="dimensions whose parts each row is a share of: adds <metric>__share, "
                                             "the value over the same query without their breakdown and filters "
                                             "(各渠道GMV占比: [channel]; 平台电商占今年GMV的比例: [channel_type])")
+    count_groups: bool = Field(False, description="answer how many groups of the breakdown pass `having`, not the "
+                                                  "groups (日GMV过10万的有几天: dimensions [date by day], having "
+                                                  "GMV > 100000)")
 
     @field_validator("dimensions", mode="before")
     @classmethod
@@ -112,4 +119,6 @@ class SemanticQuery(Strict):
             raise ValueError("compare 'period' goes with compare_to, and compare_to with compare 'period'")
         if (self.compare == "group") != (self.compare_group is not None):
             raise ValueError("compare 'group' goes with compare_group, and compare_group with compare 'group'")
+        if self.count_groups and not (self.dimensions and self.having):
+            raise ValueError("count_groups counts the groups of a breakdown that pass a having: name both")
         return self

@@ -46,6 +46,7 @@ class ResolvedQuery:
     comparison: DateRange | None = None  # the period compared with
     share_of: tuple[str, ...] = ()  # dimensions whose parts the shares are of
     compare_group: ResolvedFilter | None = None  # the group compared with (compare == "group")
+    count_groups: bool = False  # how many groups pass the having, one row
 
 
 def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:
@@ -205,13 +206,15 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         raise QueryInvalid("占比和对比请分开问", "ask for shares and comparisons separately")
 
     fields = {m.id for m in metrics} | {d.dimension.id for d in dimensions}
+    # with a comparison, rank or filter by how much each group changed ('同比下降最多的产品')
+    changes = {f"{m.id}{suffix}" for m in metrics for suffix in ("__difference", "__change")} if query.compare else set()
     for order in query.order_by:
-        if order.field not in fields:
+        if order.field not in fields | changes:
             raise QueryInvalid(f"排序字段 {order.field!r} 不在查询的指标或维度中",
                                f"order_by field {order.field!r} is not a metric or dimension of the query",
                                tuple(sorted(fields)))
     for condition in query.having:
-        if condition.metric not in {m.id for m in metrics}:
+        if condition.metric not in {m.id for m in metrics} | changes:
             raise QueryInvalid(f"筛选阈值的指标 {condition.metric!r} 不在查询中",
                                f"having metric {condition.metric!r} is not among the query's metrics",
                                tuple(m.id for m in metrics))
@@ -219,7 +222,8 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         metrics=metrics, dimensions=tuple(dimensions), filters=tuple(filters), time_range=time_range,
         order_by=tuple((o.field, o.direction == "desc") for o in query.order_by), limit=query.limit,
         having=tuple((h.metric, h.op, h.value) for h in query.having), compare=query.compare,
-        today=today, comparison=comparison, share_of=tuple(dict.fromkeys(query.share_of)), compare_group=compare_group)
+        today=today, comparison=comparison, share_of=tuple(dict.fromkeys(query.share_of)), compare_group=compare_group,
+        count_groups=query.count_groups)
 
 
 def _time_range(time_range, today: dt.date) -> DateRange:

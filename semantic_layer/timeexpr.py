@@ -187,6 +187,14 @@ def _named_month(match: re.Match, today: D) -> DateRange:
     return DateRange(start, add_months(start, 1))
 
 
+def _month_span(match: re.Match, today: D) -> DateRange:
+    first, last = int(match["m1"]), int(match["m2"])
+    if first > last:
+        raise ValueError("a span of months runs forward")
+    year = today.year if D(today.year, first, 1) <= today else today.year - 1
+    return DateRange(D(year, first, 1), add_months(D(year, last, 1), 1))
+
+
 def _named_quarter(match: re.Match, today: D) -> DateRange:
     quarter = to_number(match["q"])
     if not 1 <= quarter <= 4:
@@ -234,7 +242,7 @@ def _after(*prepositions: str) -> str:
 
 # month/day separators: with a year any of - / . 年月; without one, '.' would read 1.5万 as January 5
 _DATE = (r"(?<![\d.])(?:(?P<year>(?:19|20)\d{2})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]|"
-         r"(?P<month_b>\d{1,2})\s*[/月])\s*(?P<day>\d{1,2})(?![\d.])\s*[日号]?")
+         r"(?P<month_b>\d{1,2})\s*[/月])\s*(?P<day>\d{1,2})(?![\d.]|\s*月)\s*[日号]?")
 
 RULES: tuple[tuple[str, Handler], ...] = (
     # explicit day: 2025-06-18, 2025年6月18日, 6月18日, June 18 2025
@@ -270,11 +278,13 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:" + YEAR + r"\s*年?\s*)?(?<![a-z])Q(?P<q>[1-4])(?:\s+(?P<year_e>(?:19|20)\d{2}))?|(?:" +
      YEAR.replace("year>", "year_b>") + r"\s*年?\s*)?第?(?P<q2>[一二三四1-4])季度",
      lambda m, t: _named_quarter(_QuarterMatch(m), t)),
-    (r"(?:" + YEAR + r"\s*年?\s*)?(?<!\d)(?:618|六一八)(?!\d)(?:大促|活动)?(?:\s+(?:of\s+)?" +
+    (r"(?:" + YEAR + r"(?:的)?\s*年?\s*)?(?<!\d)(?:618|六一八)(?!\d)(?:大促|活动)?(?:\s+(?:of\s+)?" +
      YEAR.replace("year>", "year_after>") + ")?", lambda m, t: _latest_festival(*FESTIVALS["618"], _festival_year(m, t), t)),
-    (r"(?:" + YEAR + r"\s*年?\s*)?(?:双11|双十一|双 11|double 11|double eleven|singles'? day)(?:大促|活动)?"
+    (r"(?:" + YEAR + r"(?:的)?\s*年?\s*)?(?:双11|双十一|双 11|double 11|double eleven|singles'? day)(?:大促|活动)?"
      r"(?:\s+(?:of\s+)?" + YEAR.replace("year>", "year_after>") + ")?",
      lambda m, t: _latest_festival(*FESTIVALS["双11"], _festival_year(m, t), t)),
+    # '1-3月', '1到3月': the months from one to the other
+    (r"(?<![\d.])(?P<m1>1[0-2]|0?[1-9])\s*(?:-|到|至|~)\s*(?P<m2>1[0-2]|0?[1-9])\s*月份?", _month_span),
     (YEAR + r"\s*[-/年]?\s*(?P<month>1[0-2]|0?[1-9])\s*月份?(?!\s*\d)", _named_month),
     (r"(?P<year>(?:19|20)\d{2})-(?P<month>1[0-2]|0[1-9])(?![\d-])", _named_month),
     (r"(?<![a-z])" + MONTH_EN + r",?\s+(?P<year>(?:19|20)\d{2}|this year|last year)", _named_month),
@@ -411,7 +421,39 @@ def find_time_ranges(text: str, today: D) -> list[TimeMatch]:
                                     previous.yearless and match.yearless))
         else:
             merged.append(match)
-    return merged
+    return _parts_of_periods(text, merged)
+
+
+_FIRST_N = re.compile(r"\s*的?\s*前\s*(?P<n>" + NUMBER + r")\s*(?P<unit>天|日|周|星期|个月|月|个季度|季度)")
+_PART_OF_MONTH = re.compile(r"\s*的?\s*(?P<part>上旬|中旬|下旬)")
+_THE_DAY = re.compile(r"\s*(?:当天|当日|那天|那一天|正日子)")
+
+
+def _parts_of_periods(text: str, matches: list[TimeMatch]) -> list[TimeMatch]:
+    """A part of the period just named: '今年前3个月' (its first 3 months, not the last 3 before today),
+    '6月上旬', '618当天' (the festival's own day)."""
+    result: list[TimeMatch] = []
+    for match in matches:
+        if result and result[-1].end > match.start:
+            continue  # swallowed by the part before it
+        first, part, day = (pattern.match(text, match.end) for pattern in (_FIRST_N, _PART_OF_MONTH, _THE_DAY))
+        start, period = match.range.start, match.range
+        if first:
+            count, unit = to_number(first["n"]), first["unit"]
+            end = start + dt.timedelta(days=count * (7 if unit in ("周", "星期") else 1)) if unit in (
+                "天", "日", "周", "星期") else add_months(start, count * (3 if "季度" in unit else 1))
+            period, found = DateRange(start, min(end, period.end)), first
+        elif part and period == DateRange(month_start(start), add_months(month_start(start), 1)):
+            begin = {"上旬": 1, "中旬": 11, "下旬": 21}[part["part"]]
+            period = DateRange(start.replace(day=begin), start.replace(day=begin + 10) if begin < 21 else period.end)
+            found = part
+        elif day and festival_name(period):
+            period, found = DateRange(period.end - _DAY, period.end), day
+        else:
+            result.append(match)
+            continue
+        result.append(TimeMatch(period, match.start, found.end(), match.yearless))
+    return result
 
 
 def resolve_time_expression(text: str, today: D) -> DateRange:

@@ -17,7 +17,7 @@ from semantic_layer.compile import compile_query
 from semantic_layer.guard import guard_sql
 from semantic_layer.model import SemanticModel
 from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns, require_data
-from semantic_layer.query import SemanticQuery
+from semantic_layer.query import GROUP_COUNT, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.bounded import BoundedMap
 from service.warehouse import QueryFailed, QueryResult, Warehouse
@@ -82,6 +82,11 @@ def _format_of(duck_type: str) -> str:
     return "text"
 
 
+_PERIOD_COUNTS = {"day": {"zh": "天数", "en": "days"}, "week": {"zh": "周数", "en": "weeks"},
+                  "month": {"zh": "月数", "en": "months"}, "quarter": {"zh": "季度数", "en": "quarters"},
+                  "year": {"zh": "年数", "en": "years"}}
+
+
 class QueryEngine:
     """Plans and runs queries over one model and one read-only warehouse."""
 
@@ -124,6 +129,11 @@ class QueryEngine:
         return resolved, self._secure(tree, policy, today)
 
     def _columns(self, resolved: ResolvedQuery) -> list[ColumnInfo]:
+        if resolved.count_groups:  # '有几天': how many of the groups passed
+            group = resolved.dimensions[0]
+            label = _PERIOD_COUNTS[group.grain] if group.dimension.time else {
+                "zh": f"{group.dimension.label.zh}数", "en": f"{group.dimension.label.en} count"}
+            return [ColumnInfo(GROUP_COUNT, label, "metric", "count")]
         columns = [ColumnInfo(d.dimension.id, d.dimension.label.model_dump(),
                               "time" if d.dimension.time else "dimension",
                               "date" if d.dimension.time else "text") for d in resolved.dimensions]

@@ -30,9 +30,11 @@ def dimension_values(engine: QueryEngine, policy: AccessPolicy = OPEN, user: str
             found: set[str] = set()
             for binding in dimension.bindings:
                 source = _source(engine.model, binding.table, engine.allowed, today or dt.date.today())
-                if binding.column and source:
-                    sql = (f'SELECT DISTINCT "{binding.column}" FROM {source} '
-                           f'WHERE "{binding.column}" IS NOT NULL LIMIT {MAX_VALUES}')
+                # a column's values, or those of an expression over the table's own columns ('用券'/'未用券')
+                value = f'"{binding.column}"' if binding.column else binding.expr
+                if source and value and ":today" not in value:
+                    sql = (f"SELECT DISTINCT v FROM (SELECT {value} AS v FROM {source}) AS d "
+                           f"WHERE v IS NOT NULL LIMIT {MAX_VALUES}")
                     found.update(str(row[0]) for row in engine.answer_sql(sql, policy, today, user).rows)
             values[dimension.id] = sorted(found)
     return values

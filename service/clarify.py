@@ -19,6 +19,17 @@ def _quote(words, zh: bool) -> str:
     return "、".join(f"「{w}」" for w in words) if zh else ", ".join(f"'{w}'" for w in words)
 
 
+
+# what is said back for problems that need no words of the question
+_FIXED = {
+    "cannot_negate": ("这个问题里的否定（没有/未…）我还不能用在所问的指标上，请换个说法。",
+                      "I cannot apply the negation in this question to the figure asked; please rephrase."),
+    "unit_mismatch": ("问题里的单位和所问的指标对不上，请确认要看哪个指标。",
+                      "The unit in the question does not fit the figure asked; which figure do you mean?"),
+    "ranking_per_group": ("「每组里的前几名」我还回答不了，可以看整体排名或者分组的全部数据：",
+                          "I cannot yet rank within each group; here is the overall ranking or every group:"),
+}
+
 def clarification_text(problem: Problem, parser: QuestionParser, language: str,
                        hidden: frozenset[str] = frozenset()) -> str:
     zh = language == "zh"
@@ -38,17 +49,24 @@ def clarification_text(problem: Problem, parser: QuestionParser, language: str,
     if problem.kind == "ambiguous_name":
         return (f"{_quote(problem.words, zh)}可能指: {'、'.join(problem.candidates[:6])}，请确认是哪一个。" if zh else
                 f"{_quote(problem.words, zh)} could be: {', '.join(problem.candidates[:6])}. Which one?")
-    if problem.kind == "cannot_negate":
-        return ("这个问题里的否定（没有/未…）我还不能用在所问的指标上，请换个说法。" if zh else
-                "I cannot apply the negation in this question to the figure asked; please rephrase.")
-    if problem.kind == "unit_mismatch":
-        return ("问题里的单位和所问的指标对不上，请确认要看哪个指标。" if zh else
-                "The unit in the question does not fit the figure asked; which figure do you mean?")
+    if problem.kind in _FIXED:
+        return _FIXED[problem.kind][0 if zh else 1]
     if problem.kind == "unsupported":
         return (f"{_quote(problem.words, zh)}这类问题（原因分析、预测、名单导出、留存等）我还回答不了；"
                 "可以先看看相关的数据：" if zh else
                 f"I can't answer {_quote(problem.words, zh)} questions yet (causes, forecasts, exports, "
                 "retention); here is what I can show:")
+    if problem.kind == "metric_as_group":
+        return (f"我还不能把「{names[0]}」当作一群人或一批订单来算「{names[1]}」；可以分开看这两个指标。" if zh else
+                f"I cannot yet compute {names[1]} for the people or orders that {names[0]} counts; "
+                "here they are one at a time:")
+    if problem.kind == "two_rankings":
+        return (f"一次只能排一个方向（{_quote(problem.words, zh)}），请分开问最高和最低。" if zh else
+                f"One ranking at a time ({_quote(problem.words, zh)}): please ask for the top and the bottom "
+                "separately.")
+    if problem.kind == "each_and_total":
+        return (f"要看每个{_quote(problem.words, zh)}分别多少，还是它们的合计？" if zh else
+                f"Each {_quote(problem.words, zh)} on its own, or their total?")
     if problem.kind == "no_reference":
         return (f"{_quote(problem.words, zh)}指的是谁或哪些？请直接说出来，比如渠道、人群或活动的名字。" if zh else
                 f"Who or what do {_quote(problem.words, zh)} refer to? Please name them (a channel, a segment, "
@@ -65,7 +83,7 @@ def suggested_questions(problem: Problem, parts: Parts, parser: QuestionParser, 
     """2-4 concrete questions that keep what was understood and settle what was not (never with a
     metric the asker's role may not see)."""
     model = parser.model
-    if problem.kind == "ambiguous_metric" and problem.candidates:
+    if problem.kind in ("ambiguous_metric", "metric_as_group") and problem.candidates:
         variants = [replace(parts, metrics=[m]) for m in problem.candidates[:4]]
     elif problem.kind == "ambiguous_name" and problem.candidates:
         dimension = next((d.id for d in model.dimensions if problem.candidates[0] in parser.values.get(d.id, [])),

@@ -30,6 +30,7 @@ class Parts:
     order: tuple[str | None, str] | None = None  # (metric or None for the first metric, direction)
     limit: int | None = None
     having: list[tuple[str | None, str, float]] = field(default_factory=list)
+    count_groups: bool = False  # how many groups pass the having ('有几天'), not the groups themselves
     chart: str | None = None
     set_names: dict[str, str] = field(default_factory=dict)  # dimension -> named set the filter came from
     drop_filters: list[str] = field(default_factory=list)  # a follow-up's split replaces these filters
@@ -88,7 +89,8 @@ def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
                          time_range=time_range, order_by=order_by, limit=parts.limit, having=having,
                          compare=compare, compare_to=compare_to, chart=parts.chart,
                          compare_group=parts.compare_group if compare == "group" else None,
-                         share_of=[d for d in parts.share_of if not compare])
+                         share_of=[d for d in parts.share_of if not compare],
+                         count_groups=parts.count_groups and bool(having and parts.dimensions))
 
 
 def parts_from_query(query: SemanticQuery, time_range: DateRange | None, comparison: DateRange | None = None) -> Parts:
@@ -99,7 +101,7 @@ def parts_from_query(query: SemanticQuery, time_range: DateRange | None, compari
                  compare_to=comparison if query.compare == "period" else None, compare_group=query.compare_group,
                  order=order, limit=query.limit,
                  having=[(h.metric, h.op, h.value) for h in query.having], chart=query.chart,
-                 share_of=list(query.share_of))
+                 share_of=list(query.share_of), count_groups=query.count_groups)
 
 
 _PERIOD_WORDS = (("上个月", "last month"), ("本月", "this month"), ("上季度", "last quarter"),

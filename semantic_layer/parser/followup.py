@@ -183,7 +183,7 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         changes.append((f"排名前 {merged.limit}" if zh else f"top {merged.limit}") if merged.limit else
                        ("重新排序" if zh else "re-ordered"))
     if parts.having:
-        merged.having = parts.having
+        merged.having, merged.count_groups = parts.having, parts.count_groups
         changes.append("更新了阈值" if zh else "threshold updated")
     if parts.share_of:
         merged.share_of = parts.share_of

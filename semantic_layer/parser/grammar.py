@@ -25,7 +25,7 @@ from semantic_layer.timeexpr import DateRange, comparison_range
 
 # Words that frame a question without filling a slot: never reported.
 _FREE = ("filler", "neutral", "classifier", "follow_up", "only", "total", "evaluation", "quantity", "anaphor",
-         "series", "also")
+         "series", "also", "all_of")
 # Words between the parts of one phrase ("金卡的客单价", "除了京东和天猫之外")
 _GLUE = ("filler", "classifier", "neutral")
 
@@ -33,7 +33,8 @@ _GLUE = ("filler", "classifier", "neutral")
 @dataclass(frozen=True)
 class Problem:
     kind: str  # unknown_words, unused_words, no_metric, ambiguous_metric, ambiguous_name, cannot_negate,
-    #           unsupported, unit_mismatch, time_not_applicable, no_reference
+    #           unsupported, unit_mismatch, time_not_applicable, no_reference, metric_as_group, two_rankings,
+    #           ranking_per_group
     words: tuple[str, ...] = ()
     candidates: tuple[str, ...] = ()
 
@@ -59,6 +60,7 @@ class _Account:
         # dimension words that named the kind of a coarser value ('召回类活动'): a ranking or 各自
         # asks for their members
         self.implied: list[str] = []
+        self.each_marked: list[int] = []  # each-words that asked for a breakdown ('各渠道', '每个品类')
 
     def use(self, *indices: int) -> None:
         self.mentions.update(indices)
@@ -108,10 +110,11 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     allowed = _allowed(model, parts.metrics)
     _named_things(reading, parts, problems)
     _values(reading, model, parts, allowed, account, follow_up_of)
-    _time_and_comparison(reading, parts, account, follow_up_of)
-    _dimensions(reading, model, parts, account, follow_up_of)
-    _ranking(reading, model, parts, account, follow_up_of)
-    _thresholds(reading, parts, account)
+    _time_and_comparison(reading, parts, account, follow_up_of, problems)
+    _dimensions(reading, model, parts, account, follow_up_of, problems)
+    _ranking(reading, model, parts, account, follow_up_of, problems)
+    _by_change(reading, parts, account)
+    _thresholds(reading, parts, account, problems, follow_up_of)
     _band_limits(reading, model, parts, problems)
     _shape(reading, parts, account, follow_up_of)
     if parts.time_range and parts.metrics and all(model.metric_by_id[m].time_scope == "all_time"
@@ -182,17 +185,20 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
     chosen: dict[str, list[tuple[str, bool, int]]] = {}  # dimension -> (value, excluded, mention index)
     excluding = False
     exclusion_values: list[int] = []
+    exclusion_words: list[int] = []
     for i, mention in enumerate(mentions):
         if i in account.mentions:
             continue
         if mention.first("exclude") or mention.first("not") and _negates_a_value(mentions, i):
-            excluding = True  # 除了天猫, 不是学生的客户
-            account.use(i)
+            excluding = True  # 除了天猫, 不是学生的客户; used once it excludes something ('除了双11': a period, asked back)
+            exclusion_words.append(i)
             continue
         if mention.first("exclude_after"):
-            for j in exclusion_values or _preceding_values(mentions, i, account):
+            excluded = exclusion_values or _preceding_values(mentions, i, account)
+            for j in excluded:
                 _mark_excluded(chosen, j)
-            account.use(i)
+            if excluded:
+                account.use(i, *exclusion_words)
             excluding = False
             continue
         is_value = mention.has("value", "set") and not mention.has("metric", "dimension")
@@ -212,6 +218,7 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
             parts.set_names[dimension] = entry.value
         if excluding:
             exclusion_values.append(i)
+            account.use(*exclusion_words)
         account.use(i)
 
     total = reading.has("total")
@@ -330,7 +337,8 @@ def _same_kind(model: SemanticModel, noun: Mention, dimension: str) -> bool:
 
 
 # ---- time and comparison ------------------------------------------------------------------------------
-def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, previous: Parts | None) -> None:
+def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, previous: Parts | None,
+                         problems: list[Problem]) -> None:
     """One period, or two that compare: the one just before or a year before (环比, 同比), or any
     two named periods side by side (去年双11 vs 今年618). A period inside another names it more
     closely ('618 this year'); the same period named twice is it and the one before ('the last 7
@@ -339,7 +347,12 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
     compare_words = [i for i, m in enumerate(reading.mentions) if m.first("compare_to")]
     markers = [i for i, m in enumerate(reading.mentions) if m.first("previous_marker")]
     kind = next((reading.mentions[i].first("compare_to").target for i in reversed(compare_words)), None)
-    periods = _narrowest(indexed)
+    periods = _narrowest(indexed, reading.text)
+    metrics_after = [{m.first("metric").target for m in reading.mentions if m.first("metric") and t.end <= m.start
+                      and (k + 1 == len(periods) or m.end <= periods[k + 1].start)} for k, t in enumerate(periods)]
+    if len(periods) == 2 and all(metrics_after) and metrics_after[0] != metrics_after[1]:
+        # '今年的GMV和上个月的订单数': a period for each metric, which one query cannot say
+        problems.append(Problem("unused_words", tuple(reading.text[t.start:t.end] for t in periods)))
     if len(periods) == 1:
         parts.time_range = periods[0].range
         parts.time_yearless = periods[0].yearless
@@ -383,12 +396,20 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
         account.use(*changes)
 
 
-def _narrowest(indexed: list) -> list:
-    """The periods named, each one inside another folded into the inner one."""
+def _narrowest(indexed: list, text: str) -> list:
+    """The periods named, each one inside another folded into the inner one ('今年618'), unless they
+    are listed apart ('上个月和今年的GMV')."""
     periods = [t for _, t in indexed]
+
+    def listed(a, b) -> bool:
+        first, second = sorted((a, b), key=lambda t: t.start)
+        return bool(_LISTED.search(text[first.end:second.start]))
     return [t for t in periods if not any(
         o is not t and t.range.start <= o.range.start and o.range.end <= t.range.end and o.range != t.range
-        for o in periods)]
+        and not listed(o, t) for o in periods)]
+
+
+_LISTED = re.compile(r"和|与|跟|及|以及|、|\band\b|\bvs\b|\bversus\b|对比|比")
 
 
 def _pair(later: DateRange, earlier: DateRange, literal: bool = False) -> str | None:
@@ -407,7 +428,7 @@ def _pair(later: DateRange, earlier: DateRange, literal: bool = False) -> str | 
 
 # ---- breakdowns and targets -------------------------------------------------------------------------
 def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _Account,
-                previous: Parts | None) -> None:
+                previous: Parts | None, problems: list[Problem]) -> None:
     mentions = reading.mentions
     split = {d.name for d in parts.dimensions}
 
@@ -432,9 +453,14 @@ def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _
                 if suffix != target:
                     account.implied.append(target)
                 continue
-            _marked_each(mentions, i, account)
+            each = _marked_each(mentions, i, account)
             if any(f.dimension == target and f.op == "=" for f in parts.filters):
                 continue  # 天猫的渠道: one value, nothing to break down
+            whole = _neighbour(mentions, i, -1, ("filler",))
+            if not each and whole is not None and mentions[whole].has("all_of"):
+                continue  # 所有渠道的GMV: the whole, not each channel
+            if each and reading.has("total"):  # '各渠道GMV合计': each one, or their total?
+                problems.append(Problem("each_and_total", (mentions[i].text,)))
             add(target)
         elif grain:
             parts.dimensions = [d for d in parts.dimensions if d.name != model.time_dimension]
@@ -479,7 +505,7 @@ def _kinds(reading: Reading, account: _Account, add) -> None:
             continue
         for step in (1, -1):
             at = _neighbour(mentions, i, step, ("filler", "classifier"))
-            if at is not None and mentions[at].first("kind_of") and at not in account.mentions:
+            if at is not None and mentions[at].first("kind_of"):  # '券' may also have said the metric's unit
                 add(mentions[at].first("kind_of").target)
                 account.use(i, at)
                 break
@@ -531,13 +557,15 @@ def _marked_each(mentions: list[Mention], index: int, account: _Account) -> bool
         at -= 1
     if at >= 0 and mentions[at].has("each", "breakdown"):
         account.use(at)
+        if mentions[at].has("each") and not mentions[at].has("breakdown"):
+            account.each_marked.append(at)
         return True
     return False
 
 
 # ---- ranking --------------------------------------------------------------------------------------
 def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Account,
-             previous: Parts | None) -> None:
+             previous: Parts | None, problems: list[Problem]) -> None:
     """TOP3, 最高的是哪个, 排名, 最畅销: order by the metric, the top N (one for 'which ... highest')."""
     mentions = reading.mentions
 
@@ -563,12 +591,18 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
         _compare_words(reading, parts, account)
         return
     ranked = superlatives + orders + popular + comparatives
+    directions = {_direction(model, parts, mentions[i]) for i in superlatives + popular}
+    if len(directions) > 1:  # 'GMV最高和最低的渠道': two rankings in one question
+        problems.append(Problem("two_rankings", tuple(mentions[i].text for i in superlatives + popular)))
+        account.use(*superlatives, *popular)
+        return
+    if account.each_marked and len(breakdown) >= 2 and (superlatives or popular or reading.ranks):
+        # '每个渠道销量前3的产品': the top of each group, which one ranking cannot say
+        problems.append(Problem("ranking_per_group", tuple(mentions[i].text for i in account.each_marked)))
+        account.use(*superlatives, *popular)
+        return
     direction = reading.mentions[ranked[-1]].entries if ranked else ()
-    target = next((e.target for e in direction if e.kind in ("superlative", "rank_order", "popular", "comparative")),
-                  "desc")
-    if target in ("best", "worst"):  # best refund rate is the lowest
-        better = model.metric_by_id[parts.metrics[0]].higher_is_better if parts.metrics else True
-        target = "desc" if (target == "best") == better else "asc"
+    target = _direction(model, parts, reading.mentions[ranked[-1]]) if ranked else "desc"
     if any(r.ascending for r in reading.ranks):
         target = "asc"
     parts.order = (_ordered_by(reading, parts, account), target)
@@ -579,6 +613,38 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
         parts.limit = 1  # 'which one is highest' names one; 'which cities did more than 2M' all of them
     account.use(*superlatives, *orders, *which, *which_many, *popular, *comparatives)
     _compare_words(reading, parts, account)
+
+
+def _by_change(reading: Reading, parts: Parts, account: _Account) -> None:
+    """'今年哪个产品销量同比下降最多': rank the groups by how much they changed, not by the figure;
+    '上个月订单数环比下降的渠道': keep those that changed that way."""
+    mentions = reading.mentions
+    moves = [(i, e.target) for i, m in enumerate(mentions) for e in m.entries if e.kind == "change" and e.target]
+    groups = [d for d in parts.dimensions if not d.versus and not d.grain]
+    if not (parts.compare and moves and groups and parts.metrics):
+        return
+    metric, (index, way) = parts.metrics[0], moves[-1]
+    superlative = next((m for m in mentions if m.first("superlative")), None)
+    if superlative is not None or reading.ranks:
+        fewest = superlative is not None and superlative.first("superlative").target == "asc"
+        parts.order = (f"{metric}__difference", "desc" if (way == "up") != fewest else "asc")
+        parts.limit = parts.limit or (None if any(m.first("which_many") for m in mentions) else 1)
+    elif not any(m.first("quantity") for m in mentions):
+        parts.having.append((f"{metric}__difference", ">" if way == "up" else "<", 0.0))
+    else:
+        return
+    account.use(index, *[i for i, m in enumerate(mentions) if m.first("superlative") or m.first("which")
+                         or m.first("which_many")])
+
+
+def _direction(model: SemanticModel, parts: Parts, mention: Mention) -> str:
+    """desc or asc; best and worst as the metric says (the best refund rate is the lowest)."""
+    target = next((e.target for e in mention.entries if e.kind in ("superlative", "rank_order", "popular",
+                                                                     "comparative")), "desc")
+    if target in ("best", "worst"):
+        better = model.metric_by_id[parts.metrics[0]].higher_is_better if parts.metrics else True
+        return "desc" if (target == "best") == better else "asc"
+    return target
 
 
 def _ordered_by(reading: Reading, parts: Parts, account: _Account) -> str | None:
@@ -627,11 +693,44 @@ def _share_of(reading: Reading, parts: Parts, index: int, previous: Parts | None
 
 
 # ---- thresholds and the shape of the answer ------------------------------------------------------------
-def _thresholds(reading: Reading, parts: Parts, account: _Account) -> None:
+def _thresholds(reading: Reading, parts: Parts, account: _Account, problems: list[Problem],
+                previous: Parts | None) -> None:
+    """'GMV超过100万的城市': a limit on the groups of a breakdown. Without groups a limit qualifies
+    each customer or order ('消费超过1万的客户', 'orders above 1000'), which a metric's total cannot
+    say: asked back."""
+    groups = [d for d in parts.dimensions if not d.versus] or (previous.dimensions if previous else [])
     for threshold in reading.thresholds:
+        if not groups:
+            problems.append(Problem("unused_words", (reading.text[threshold.start:threshold.end],)))
+            continue
         before = [m for m in reading.mentions if m.first("metric") and m.end <= threshold.start]
         metric = before[-1].first("metric").target if before else None
         parts.having.append((metric, threshold.op, threshold.value))
+    counted = _counts_groups(reading, groups) if parts.having and parts.dimensions else None
+    if counted:  # '日GMV过10万的有几天', 'how many cities had over 500 orders': how many groups pass
+        parts.count_groups = True
+        account.use(*counted)
+
+
+def _counts_groups(reading: Reading, groups: list[DimensionRef]) -> tuple[int, int] | None:
+    """A quantity word before the groups' own noun ('几天', '多少个城市', 'how many days')."""
+    mentions = reading.mentions
+
+    def names_groups(at: int | None) -> bool:
+        noun = mentions[at] if at is not None else None
+        return noun is not None and any(
+            noun.first("grain") and g.grain == noun.first("grain").target or
+            noun.first("dimension") and noun.first("dimension").target == g.name and not g.grain for g in groups)
+    for i, mention in enumerate(mentions):
+        if not mention.first("quantity"):
+            continue
+        after, before = _neighbour(mentions, i, 1, ("classifier",)), _neighbour(mentions, i, -1, ("filler",))
+        if names_groups(after):
+            return i, after
+        counts = i + 1 < len(mentions) and mentions[i + 1].has("classifier") or mention.text == "几"
+        if names_groups(before) and counts and (after is None or not mentions[after].has("unit", "metric")):
+            return i, before  # '超过5000单的城市有几个'; '…的渠道类型是多少' asks which
+    return None
 
 
 def _band_limits(reading: Reading, model: SemanticModel, parts: Parts, problems: list[Problem]) -> None:

@@ -40,6 +40,12 @@ _EDITS_THE_QUESTION = _words(words.REMOVE_TIME + words.REMOVE_FILTER)
 _RECORD = re.compile(r"(?:id|号|no\.?|#)\s*[:：]?\s*\d{3,}|[a-z\u4e00-\u9fff]\s*\d{4,}")
 _TO_A_VALUE = re.compile(r"\s(?:to|as|into)\s")
 _DETERMINER = r"(?:all|the|these|those|every|any|our|its)\s+(?:[a-z]+\s+){0,3}"
+_OPENERS = r"(?:(?:" + "|".join(re.escape(w) for w in sorted(words.COMMAND_OPENERS, key=len, reverse=True)) + r")\s*)*"
+_COMMAND = re.compile(r"^\s*" + _OPENERS + r"(?:" + "|".join(
+    re.escape(w) for w in sorted(words.WRITE_COMMANDS, key=len, reverse=True)) + r")(?![a-z])")
+_QUESTION = _words(words.QUESTION_MARKS)
+_SENDS = _words(words.SENDS)
+_SEND_TO = _words(words.SEND_TO)
 
 
 class WriteDetector:
@@ -58,7 +64,7 @@ class WriteDetector:
             return True
         if _EDITS_THE_QUESTION.search(text):
             return False
-        if _verbs(_STRONG_RE, reading) or _HANDS_OUT.search(text):
+        if _verbs(_STRONG_RE, reading) or _HANDS_OUT.search(text) or _commands(reading) or _sends(reading):
             return True
         for match in _verbs(_SETS_TO_RE, reading):
             following = [m for m in reading.mentions if m.start >= match.end() and not m.has("filler")]
@@ -75,8 +81,8 @@ class WriteDetector:
             return True
         if "把" in text[:change.start()]:
             inside = text[text.index("把") + 1:change.start()]
-            return bool(self.objects.search(inside)) or not _only_query_parts(reading, text.index("把") + 1,
-                                                                               change.start())
+            return bool(self.objects.search(inside)) or _attribute_of(reading, text.index("把") + 1, change.start()) \
+                or not _only_query_parts(reading, text.index("把") + 1, change.start())
         return bool(self.objects.search(text)) and not _edits_a_query_part(reading, change.end())
 
 
@@ -112,3 +118,25 @@ def _only_query_parts(reading: Reading, start: int, end: int) -> bool:
     inside = [m for m in reading.mentions if start <= m.start and m.end <= end and not m.has("filler")]
     unknown = [s for s, e in reading.unknown_spans if start <= s < end]
     return bool(inside) and not unknown and all(m.has(*_QUERY_PARTS) for m in inside)
+
+
+def _commands(reading: Reading) -> bool:
+    """'取消上个月所有待付款订单', 'close the 618 campaign': a question that opens with a command on stored
+    things and asks nothing."""
+    match = _COMMAND.match(reading.text)
+    return bool(match) and not _QUESTION.search(reading.text) and not reading.text[match.end():].startswith("的") and (_ACTS_ON.match(reading.text, match.end()) or not any(
+        m.start <= match.end() - 1 < m.end and m.has("value", "set", "metric", "dimension") for m in reading.mentions))
+
+
+def _sends(reading: Reading) -> bool:
+    """'给沉睡客户发券', 'send a coupon to every 金卡 member': sending something to people."""
+    send = _SENDS.search(reading.text)
+    return bool(send) and (bool(_SEND_TO.search(reading.text[:send.start()])) or send.group().isascii())
+
+
+def _attribute_of(reading: Reading, start: int, end: int) -> bool:
+    """'把抖音的渠道类型改成线下': a value's own attribute is stored data, not a part of the question."""
+    inside = [m for m in reading.mentions if start <= m.start and m.end <= end and not m.has("filler")]
+    return any(first.has("value") and second.has("dimension") and reading.text[first.end:second.start].strip() == "的"
+               for first, second in zip(inside, inside[1:]))
+

@@ -104,7 +104,8 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
               if i not in skip and m.first("verb") and len(m.first("verb").targets) == 1 and not m.has("metric")
               and (i > 0 and mentions[i - 1].has("breakdown") or _listed(mentions, text, i))]
     verbs = [i for i, m in enumerate(mentions) if i not in skip and m.first("verb") and
-             not m.has("value", "set", "metric", "dimension") and i not in {j for j, _ in named}]
+             not m.has("value", "set", "metric") and not _names_its_dimension(mentions, i)
+             and i not in {j for j, _ in named}]
     members = [i for i in range(len(mentions)) if _names_members(mentions, i)]  # '其他几个渠道'
     quantities = [i for i, m in enumerate(mentions) if i not in skip and m.first("quantity") and i not in members]
     units = counted_units(mentions, text, skip | {i + 1 for i in members})
@@ -114,7 +115,14 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     named.sort()
     negations = [n for n in (negation_of(mentions, i, emphasis) for i in verbs) if n is not None]
     if named:
-        metrics = tuple(dict.fromkeys(metric for _, metric in named))
+        for (i, first), (j, second) in zip(named, named[1:]):
+            between = text[mentions[i].end:mentions[j].start].strip()
+            if first != second and between in ("", "的", "of") and not _all_of(model, first, second):
+                # '新客的客单价', '人均下单数', "new customers' GMV": a metric's people as a group of another
+                return MetricChoice((), (first, second), (i, j), "metric_as_group")
+        nouns = [i for k, (i, m) in enumerate(named) if k + 1 < len(named) and _all_of(model, m, named[k + 1][1])
+                 and text[mentions[i].end:mentions[named[k + 1][0]].start].strip() in ("", "的", "of")]
+        metrics = tuple(dict.fromkeys(metric for i, metric in named if i not in nouns))  # '订单的GMV' is GMV
         formats = {model.metric_by_id[m].format for m in metrics}
         for i in units:
             targets = mentions[i].first("unit").targets
@@ -148,18 +156,26 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     used = tuple(units + verbs + quantities + negations + members)
     if not pool:
         return MetricChoice((), (), used, "ambiguous_metric")
-    spoken = {verb_stem(mentions[i].text) for i in verbs}
+    asked = _clauses(mentions, text, verbs, quantities, pool)
+    if len(asked) > 1:  # '今年发了多少券，核销了多少': two questions, a metric each
+        return MetricChoice(tuple(asked), (), used, None, implied=True)
+    # a verb in a clause that describes ('618期间发的券核销了多少张') says less than the one asked about
+    main = [i for i in verbs if not _describes(mentions, text, i)] or verbs
+    spoken = {verb_stem(mentions[i].text) for i in main}
     kind = next((mentions[i].first("quantity").target for i in quantities), "") if not units else ""
-
     groups = [{e.target for e in m.entries if e.kind in ("value", "set")} for m in mentions if m.has("value", "set")]
+    people = {f.name for i, m in enumerate(mentions) if m.first("unit") and i not in set(units) | skip and not _also_language(m)
+              for t in m.first("unit").targets for f in metric_facts(model, model.metric_by_id[t])}
 
-    def rank(metric_id: str) -> tuple[int, int, int, int, int]:
-        # a metric the question's groups cannot filter is the least likely ('25-29岁的人花了多少钱')
-        return (int(_filterable(model, metric_id, groups)),) + _rank(model.metric_by_id[metric_id], spoken, has_time,
-                                                                     kind)
+    def rank(metric_id: str) -> tuple[int, ...]:
+        # a metric the question's groups cannot filter is the least likely ('25-29岁的人花了多少钱'); one over
+        # what the people or things named do is likelier ('抖音的客户花了多少钱' is their GMV)
+        facts = {f.name for f in metric_facts(model, model.metric_by_id[metric_id])}
+        return (int(_filterable(model, metric_id, groups)), int(bool(facts & people))) + \
+            _rank(model.metric_by_id[metric_id], spoken, has_time, kind)
     ranked = sorted(pool, key=rank, reverse=True)
     tied = [m for m in ranked if rank(m) == rank(ranked[0])]
-    if len(tied) > 1 and not _listed_first(model, tied):
+    if len(tied) > 1 and not _listed_first(model, tied, spoken):
         return MetricChoice((), tuple(tied), used, "ambiguous_metric")
     chosen = ranked[0]
     if negations:
@@ -171,6 +187,29 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     used += tuple(i for i, m in enumerate(mentions) if i not in skip and m.first("unit")
                   and chosen in m.first("unit").targets)
     return MetricChoice((chosen,), (), used, None, from_group, implied=True)
+
+
+def _all_of(model: SemanticModel, first: str, second: str) -> bool:
+    """Does the first metric only count what the second is computed over ('订单的GMV': all the orders)?"""
+    metric = model.metric_by_id[first]
+    measure = model.fact_by_measure.get(metric.expr)
+    return measure is not None and measure[1].agg in ("count", "count_distinct") and measure[1].filter is None and \
+        measure[0].name in {f.name for f in metric_facts(model, model.metric_by_id[second])}
+
+
+def _describes(mentions: list[Mention], text: str, index: int) -> bool:
+    """Is a verb part of a clause that describes a noun ('发的券', '下的单')?"""
+    return mentions[index].text.endswith("的") or text[mentions[index].end:mentions[index].end + 1] == "的"
+
+
+def _names_its_dimension(mentions: list[Mention], index: int) -> bool:
+    """A word that is a verb and a dimension word ('注册'): the dimension beside a value of it ('抖音注册的客户'),
+    else the verb ('上个月注册的用户有多少')."""
+    dimension = mentions[index].first("dimension")
+    if dimension is None:
+        return False
+    near = [mentions[at] for at in (index - 1, index + 1, index - 2) if 0 <= at < len(mentions)]
+    return any(e.kind == "value" and e.target == dimension.target for m in near for e in m.entries)
 
 
 def _names_members(mentions: list[Mention], index: int) -> bool:
@@ -227,7 +266,25 @@ def verb_stem(verb: str) -> str:
     return stem[:-1] if len(stem) > 1 and stem[-1] in "了过着" else stem
 
 
-def _listed_first(model: SemanticModel, tied: list[str]) -> bool:
+def _listed_first(model: SemanticModel, tied: list[str], spoken: set[str]) -> bool:
     """Equally likely metrics that share a unit word: the model lists its default reading first
-    ('多少钱' is GMV before marketing spend) when all of them measure the same kind of thing."""
-    return len({model.metric_by_id[m].format for m in tied}) == 1 and all(model.metric_by_id[m].verbs for m in tied)
+    ('多少钱' is GMV before marketing spend) when all of them measure the same kind of thing and the
+    same verbs fit them all (two verbs each pointing elsewhere are two readings: asked back)."""
+    fits = [{v for v in spoken if v in {verb_stem(w) for w in model.metric_by_id[m].verbs}} for m in tied]
+    return len({model.metric_by_id[m].format for m in tied}) == 1 and all(model.metric_by_id[m].verbs for m in tied) \
+        and all(f == fits[0] for f in fits)
+
+
+def _clauses(mentions: list[Mention], text: str, verbs: list[int], quantities: list[int],
+             pool: list[str]) -> list[str]:
+    """The metric of each 'verb … how many' clause ('发了多少券，核销了多少'), when each verb says one
+    metric of the pool; a verb that describes ('发的券') asks nothing."""
+    found: list[str] = []
+    for i in verbs:
+        asks = any(i < q <= i + 3 and not any(i < v < q for v in verbs) for q in quantities)
+        if not asks or _describes(mentions, text, i):
+            continue
+        targets = [t for t in mentions[i].first("verb").targets if t in pool] or list(mentions[i].first("verb").targets)
+        if len(targets) == 1:
+            found.append(targets[0])
+    return list(dict.fromkeys(found))

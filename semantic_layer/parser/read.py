@@ -111,10 +111,12 @@ class QuestionReader:
         reading.write = bool(_SQL_WRITE.search(text))
         # words that hold time or number words but mean something else go first (去年同期, 前一个月,
         # 下个月, the value '40+', the campaign '2025年618大促-抖音'), unless a longer time word covers them
+        # ('3月 25-29' is March and the band 25-29, not March 25)
         times = find_time_ranges(text, today)
         timelike = [m for m in self.lexicon.scan(text, blocked) if (m.has(*_TIMELIKE) or m.has("value", "set") and any(
             ch.isdigit() for ch in m.text)) and not any(
-            t.start < m.end and m.start < t.end and t.end - t.start > m.end - m.start for t in times)]
+            t.start < m.end and m.start < t.end and t.end - t.start > m.end - m.start
+            and not t.start < m.start < t.end < m.end for t in times)]
         for mention in timelike:
             block(mention.start, mention.end)
         reading.times = find_time_ranges(self._masked(text, blocked), today)

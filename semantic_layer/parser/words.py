@@ -33,8 +33,8 @@ FILLERS: tuple[str, ...] = (
     # nouns of no content in a data question
     "数据", "情况", "数字", "数值", "结果", "数", "数目", "水平", "表现", "指标", "成绩", "统计数据", "们",
     "全国", "country", "nationwide", "整体上", "东西", "任何东西", "主要", "重点", "给个", "带上", "带", "附上", "顺便",
-    "用", "使用", "用了", "要用", "复盘", "周报", "月报", "日报", "周会", "月会", "那几个", "这几个", "那几家", "这几家",
-    "那边", "这边", "方面", "所有", "地方", "那场", "这场", "那次", "这次的", "那几场", "这几场", "吧", "取", "全", "拿",
+    "用", "使用", "要用", "复盘", "周报", "月报", "日报", "周会", "月会", "那几个", "这几个", "那几家", "这几家",
+    "那边", "这边", "方面", "地方", "那场", "这场", "那次", "这次的", "那几场", "这几场", "吧", "取", "拿",
     # English
     "a", "an", "the", "of", "for", "in", "on", "at", "to", "from", "with", "and", "or", "is", "are", "was", "were",
     "be", "been", "being", "do", "does", "did", "done", "what", "what's", "whats", "who", "whom", "whose", "how",
@@ -52,7 +52,7 @@ FILLERS: tuple[str, ...] = (
     "given", "given by", "left by", "written by", "over", "through", "via", "quick one", "quick question",
     "versus the", "compared with",
     "one more", "another one", "years old", "year old", "aged", "folks", "up to", "their",
-    "all", "all the", "in all", "across all", "everything", "is there", "are there", "among", "amongst", "into",
+    "in all", "everything", "is there", "are there", "among", "amongst", "into",
     "went", "went into", "go into", "goes into", "put into", "at the moment", "right now", "getting", "where",
     "that ran", "ran", "sitting", "together with", "whose", "on average",
 )
@@ -84,6 +84,9 @@ RANK_ORDER = ("排名", "排行", "排行榜", "靠前", "排序", "从高到低
               "biggest first", "largest first", "highest first", "most first",
               "sort by", "sorted by", "rank by", "ranked by")
 RANK_ORDER_ASC = ("从低到高", "从小到大", "升序", "ascending", "lowest first", "smallest first", "least first")
+# the least sold: the best-selling metric, from the bottom
+POPULAR_LEAST = ("卖得最差", "卖的最差", "最不畅销", "卖得最少", "卖的最少", "最冷门", "最滞销", "滞销", "worst-selling",
+                 "worst selling", "least popular", "sold the least", "slowest selling", "slowest-selling")
 POPULAR = ("最喜欢", "最爱", "最畅销", "畅销", "卖得最好", "卖的最好", "卖得最多", "卖的最多", "买得最多", "买的最多",
            "最喜欢买", "最爱买", "最常买", "买最多",
            "最热销", "热销", "爆款", "最受欢迎", "best-selling", "best selling", "bestselling", "best sellers",
@@ -145,10 +148,11 @@ COMPARE = ("对比", "比较", "相比", "比", "比一下", "对比一下", "�
 DIFFERENCE = ("差多少", "差了多少", "差距", "相差", "差几个点", "几个点", "多少个点", "几个百分点", "百分点", "percentage points",
               "points", "in absolute terms", "how much more", "how much less", "how much higher", "how much lower",
               "by how much", "the gap", "gap")
-CHANGE = ("涨", "涨了", "跌", "跌了", "增长", "下降", "上升", "提升", "减少", "增加", "多了", "少了", "降了", "掉了",
-          "掉", "降", "升", "变化了", "变了", "变动", "波动", "grow", "grew", "growth", "increase", "increased",
-          "decrease", "decreased", "drop", "dropped", "rise", "rose", "fell", "fall", "up", "down", "change",
-          "changed")
+CHANGE_UP = ("涨", "涨了", "增长", "上升", "提升", "增加", "多了", "升", "上涨", "grow", "grew", "growth", "increase",
+             "increased", "rise", "rose", "up", "gained", "gain")
+CHANGE_DOWN = ("跌", "跌了", "下降", "减少", "少了", "降了", "掉了", "掉", "降", "下滑", "下跌", "decrease", "decreased",
+               "drop", "dropped", "fell", "fall", "down", "decline", "declined", "shrank", "shrink")
+CHANGE = ("变化了", "变了", "变动", "波动", "change", "changed")
 
 # ---- groups and negation ------------------------------------------------------------------------
 COMPLEMENT = ("其他", "其它", "其余", "别的", "剩下的", "剩余的", "剩下", "其他的", "其它的", "其余的", "以外的", "之外的",
@@ -173,7 +177,7 @@ SHARE = ("占比", "份额", "比重", "构成", "结构", "占多少", "占了�
          "share", "shares", "proportion", "percentage of", "percentage", "percent of", "what percent", "% of", "what %",
          "mix")
 TOTAL = ("合计", "总共", "一共", "总计", "加起来", "合起来", "累计", "总和", "总", "整体", "总体", "加在一起", "一起",
-         "together", "total", "combined", "altogether",
+         "together", "加总", "加", "plus", "total", "combined", "altogether",
          "in total", "sum", "cumulative", "overall total", "all together")
 EACH = ("各自", "分别", "各", "每", "每个", "各个", "每一个", "逐个", "每家", "不同", "each", "every", "respectively",
         "separately", "individually", "per", "each of", "each of them", "for each of them", "for each")
@@ -185,11 +189,11 @@ BREAKDOWN = ("按", "按照", "分", "拆分", "拆开", "拆", "细分", "分�
 ONLY = ("只", "只有", "仅", "仅仅", "单看", "光看", "只留", "只保留", "就看", "仅看", "only", "just for", "solely")
 GRAIN: dict[str, str] = {
     "按天": "day", "每天": "day", "每日": "day", "日度": "day", "逐日": "day", "按日": "day", "分天": "day",
-    "天": "day", "日": "day", "daily": "day", "by day": "day", "per day": "day", "each day": "day", "day by day": "day",
-    "按周": "week", "每周": "week", "周度": "week", "逐周": "week", "分周": "week", "周": "week",
+    "天": "day", "日": "day", "日子": "day", "days": "day", "daily": "day", "by day": "day", "per day": "day", "each day": "day", "day by day": "day",
+    "按周": "week", "每周": "week", "周度": "week", "逐周": "week", "分周": "week", "周": "week", "weeks": "week",
     "weekly": "week", "by week": "week", "per week": "week", "each week": "week",
     "按月": "month", "每月": "month", "每个月": "month", "月度": "month", "逐月": "month", "分月": "month",
-    "各月": "month", "月份": "month", "月": "month", "monthly": "month", "by month": "month",
+    "各月": "month", "月份": "month", "月": "month", "months": "month", "monthly": "month", "by month": "month",
     "per month": "month", "each month": "month", "month by month": "month",
     "按季度": "quarter", "每季度": "quarter", "每个季度": "quarter", "季度": "quarter", "各季度": "quarter",
     "分季度": "quarter", "quarterly": "quarter", "by quarter": "quarter", "per quarter": "quarter",
@@ -216,8 +220,10 @@ RANK_COUNTERS = ("个", "款", "家", "名", "位", "种", "条", "大", "强", 
 
 # ---- conversations -------------------------------------------------------------------------------
 # a value added to those already asked about ('把抖音也加上', 'add Douyin too')
-ALSO = ("也加上", "加上", "再加上", "加入", "也算上", "算上", "add", "also add", "include", "also include", "plus", "too",
+ALSO = ("也加上", "加上", "再加上", "加入", "也算上", "算上", "add", "also add", "include", "also include", "too",
         "as well")
+# the whole of a dimension, not each of its members ('所有渠道的GMV', 'total GMV of all channels')
+ALL_OF = ("所有", "全部", "全体", "全", "整个", "all", "all the", "all of the", "across all", "all our")
 # which of the choices offered ('第二个', 'the first one')
 ORDINALS = {"第一个": 0, "第一": 0, "第1个": 0, "first": 0, "the first one": 0, "first one": 0, "第二个": 1, "第二": 1,
             "第2个": 1, "second": 1, "the second one": 1, "second one": 1, "第三个": 2, "第三": 2, "第3个": 2,
@@ -262,10 +268,27 @@ WRITE_ONLY = ("删除", "删掉", "删了", "删去", "删一下", "清空", "�
               "标记成", "标记", "合并", "撤回", "改回", "隐藏", "屏蔽", "补录", "下架", "上架", "作废掉", "delete",
               "truncate", "bump", "mark", "text", "email", "sms", "notify", "archive", "hide", "ban", "block",
               "assign", "merge", "insert", "wipe", "erase", "purge", "upsert", "overwrite", "drop table",
-              "alter table", "drop the table", "add a row", "add an order", "add a record")
+              "alter table", "drop the table", "add a row", "add an order", "add a record", "新表", "存成", "存为", "存到",
+              "保存为", "保存成", "保存到", "new table", "save as", "save this", "save it", "save them", "save the")
 # a change to a stored value ('会员等级都给升到金卡', '售价调到999'), when a value or a number follows; 'GMV升到多少了' asks
 WRITE_SETS_TO = ("调到", "调整到", "调成", "降成", "降为", "降到", "升成", "升为", "升到", "降级为", "升级为", "改回", "设为",
-                 "设成")
+                 "设成", "记为", "记成", "标为", "标成", "登记为", "改记为")
+# operations on stored things, said as a command ('取消上个月所有待付款订单', 'close the 618 campaign'): a write
+# when the question opens with one and asks nothing ('取消的订单有多少' names a status and asks)
+WRITE_COMMANDS = ("取消", "退掉", "退款", "退回", "关闭", "关掉", "暂停", "停掉", "停止", "下线", "核销", "启用", "停用",
+                  "开启", "审核", "驳回", "cancel", "refund", "close", "pause", "stop", "shut down", "approve", "reject",
+                  "ship", "redeem", "void", "reopen", "activate", "deactivate", "enable", "disable")
+# politeness before a command ('请帮我取消…', 'please cancel …')
+COMMAND_OPENERS = ("请", "麻烦", "帮我", "帮忙", "给我", "替我", "你", "直接", "马上", "立刻", "现在", "please", "can you",
+                   "could you", "go ahead and", "now", "just")
+# the marks of a question: a command that carries one asks ('核销了多少张')
+QUESTION_MARKS = ("多少", "几", "哪", "吗", "呢", "么", "怎样", "如何", "什么", "啥", "是否", "有没有", "?", "？", "how",
+                  "what", "which", "who", "whether", "did", "does", "do", "is", "are", "was", "were")
+# sending something to people ('给沉睡客户发券', '向金卡会员推送短信', 'send a coupon to …')
+SENDS = ("发券", "发优惠券", "发短信", "发消息", "发通知", "发邮件", "发红包", "推送", "推消息", "送券", "派券", "发个券",
+         "发张券", "发一张券", "send a coupon", "send coupons", "send an email", "send a message", "send a text",
+         "send an sms", "send them", "send out")
+SEND_TO = ("给", "向", "对", "为", "to")
 # objects that make a 'change' verb a write (a table, records, stored values) rather than a follow-up edit
 WRITE_OBJECTS = ("表", "数据库", "记录", "这条", "那条", "数据", "订单", "测试", "所有", "全部", "库存", "id", "table",
                  "tables", "database", "record", "records", "row", "rows", "data", "all", "entries", "entry",

@@ -139,3 +139,33 @@ def test_bad_ask_bodies_are_422(client, body):
 def test_llm_engine_without_configuration_is_a_clear_400(client):
     response = client.post("/api/v1/ask", json={"question": "GMV", "engine": "llm"})
     assert response.status_code == 400 and response.json()["error"]["code"] == "llm_not_configured"
+
+
+@pytest.mark.parametrize("question", [
+    "取消上个月所有待付款订单", "cancel all pending orders from last month", "refund every order from 抖音 last week",
+    "close the 618 campaign", "暂停所有抖音投放", "核销这些优惠券", "把抖音的渠道类型改成线下", "把这笔订单记为已退款",
+    "给沉睡客户发券", "send a coupon to all 重要价值客户", "把这个名单导出成一张新表"])
+def test_commands_on_stored_things_are_refused_as_writes(client, question):
+    response = client.post("/api/v1/ask", json={"question": question, "today": TODAY})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "read_only"
+    assert "rows" not in response.json() and "sql" not in response.json()
+
+
+@pytest.mark.parametrize("question, interpretation", [
+    ("cancelled orders last month", "orders · order status: cancelled · 2025-06-01 to 2025-06-30"),
+    ("退款率最高的渠道", "退款率 · 按渠道 · 全部时间 · 退款率 从高到低 前1"),
+    ("今年发的券核销了多少张", "核销券数 · 2025-01-01 至 2025-07-01")])
+def test_words_that_also_command_still_ask_when_they_ask(client, question, interpretation):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
+
+
+def test_how_many_groups_pass_a_threshold_is_one_count(client, reference):
+    body = ask(client, "今年每天GMV超过10万的有多少天")
+    assert body["interpretation"]["text"] == "成交金额 · 按天 · 2025-01-01 至 2025-07-01 · 成交金额 > 100,000 · 个数"
+    expected = reference.execute(
+        "SELECT COUNT(*) FROM (SELECT pay_time::DATE, SUM(paid_amount) g FROM orders WHERE pay_time >= '2025-01-01' "
+        "AND pay_time < '2025-07-01' GROUP BY 1 HAVING g > 100000)").fetchone()[0]
+    assert body["rows"] == [[expected]] and body["answer"] == f"2025-01-01 至 2025-07-01，天数为{expected}。"
+    cities = ask(client, "how many cities had more than 5000 orders")
+    assert [c["name"] for c in cities["columns"]] == ["group_count"] and cities["answer"].startswith("city count was")
