@@ -3,7 +3,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DB ?= data/demo.duckdb
+# `make serve END_DATE=2025-06-30 PORT=8001`: the warehouse the README's figures were taken on, on another port
+END_DATE ?=
+PORT ?= 8000
+DB ?= data/demo$(if $(END_DATE),-$(END_DATE)).duckdb
 BENCH_DB := data/bench.duckdb
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
@@ -27,10 +30,10 @@ $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 $(DB): | $(STAMP)
-	$(BIN)/chatbi demo-data --out $(DB)
+	$(BIN)/chatbi demo-data --out $(DB) $(if $(END_DATE),--end-date $(END_DATE))
 
 serve: setup $(DB)
-	$(BIN)/chatbi serve --db $(DB) --host 127.0.0.1 --port 8000
+	$(BIN)/chatbi serve --db $(DB) --host 127.0.0.1 --port $(PORT)
 
 test: setup $(CHROMIUM)
 	$(BIN)/lint-imports

@@ -17,7 +17,7 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
 from semantic_layer.graph import Reach, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.query import GROUP_COUNT
-from semantic_layer.resolve import ResolvedDimension, ResolvedFilter, ResolvedQuery, has_time
+from semantic_layer.resolve import ResolvedDimension, ResolvedFilter, ResolvedQuery, has_time, lifts_default_filter
 
 CURRENT, COMPARISON, WHOLE = "current", "comparison", "whole"  # WHOLE: the total a share is of
 
@@ -75,11 +75,7 @@ class QueryCompiler:
         return bind_today(parse_snippet(text, table), self.query.today)
 
     def _lifted(self, fact: Fact) -> bool:
-        """Grouping by the lifting dimension, or selecting values of it, replaces the default filter;
-        excluding values only narrows it (paid orders except the refunded ones)."""
-        lifter = fact.default_filter.lifted_by if fact.default_filter else None
-        return bool(lifter) and (any(d.dimension.id == lifter for d in self.query.dimensions) or any(
-            f.dimension.id == lifter and f.op in ("=", "in") for f in self.query.filters))
+        return lifts_default_filter(fact, self.query)
 
     def _time_column(self, fact: Fact) -> exp.Expression:
         text = fact.time.column

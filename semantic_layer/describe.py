@@ -4,10 +4,11 @@ language ("成交金额 · 按渠道 · 2025-06-01 至 2025-06-30") and the cata
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from semantic_layer.model import SemanticModel
+from semantic_layer.model import Fact, SemanticModel
 from semantic_layer.query import SemanticQuery
-from semantic_layer.resolve import ResolvedQuery, allowed_dimensions
+from semantic_layer.resolve import ResolvedQuery, allowed_dimensions, lifts_default_filter, metric_facts
 from semantic_layer.timeexpr import DateRange
 
 _GRAINS = {"zh": {"day": "按天", "week": "按周", "month": "按月", "quarter": "按季度", "year": "按年"},
@@ -24,51 +25,74 @@ def range_text(time_range: DateRange, language: str) -> str:
     return f"{time_range.start.isoformat()}{joiner}{last.isoformat()}"
 
 
-def restate(query: ResolvedQuery, language: str) -> str:
-    """One line a person can check: metrics · breakdown · filters · period · ranking."""
+@dataclass(frozen=True)
+class ReadingPiece:
+    """One part of how a query was read: what it is (metric, breakdown, filter, period, basis, having,
+    order, compare), its words, and for a filter its place in the query's filters."""
+    kind: str
+    text: str
+    filter_index: int | None = None
+
+
+def reading(model: SemanticModel, query: ResolvedQuery, language: str) -> list[ReadingPiece]:
+    """Every part of a query a person can check, the service's defaults included: metrics ·
+    breakdown · filters · period (全部时间 when none was named) · what is counted and by which time ·
+    limits · ranking · the comparison with its dates."""
     zh = language == "zh"
-    parts = ["、".join(m.name.zh for m in query.metrics) if zh else ", ".join(m.name.en for m in query.metrics)]
+    pieces = [ReadingPiece("metric", "、".join(m.name.zh for m in query.metrics) if zh else
+                           ", ".join(m.name.en for m in query.metrics))]
     for item in query.dimensions:
         if item.dimension.time:
-            parts.append(_GRAINS[language][item.grain])
+            text = _GRAINS[language][item.grain]
         elif item.versus:
-            parts.append(f"{item.labels[0]} vs {item.labels[1]}")
+            text = f"{item.labels[0]} vs {item.labels[1]}"
         else:
-            parts.append(f"按{item.dimension.label.zh}" if zh else f"by {item.dimension.label.en}")
-    for item in query.filters:
+            text = f"按{item.dimension.label.zh}" if zh else f"by {item.dimension.label.en}"
+        pieces.append(ReadingPiece("breakdown", text))
+    for index, item in enumerate(query.filters):
         values = "、".join(map(str, item.values)) if zh else ", ".join(map(str, item.values))
         label = item.dimension.label.zh if zh else item.dimension.label.en
-        parts.append(f"{label}{_OPS[item.op]}{values}" if item.op not in ("=", "in") else
-                     (f"{label}: {values}"))
+        pieces.append(ReadingPiece("filter", f"{label}{_OPS[item.op]}{values}" if item.op not in ("=", "in") else
+                                   f"{label}: {values}", index))
     if query.time_range:
-        parts.append(range_text(query.time_range, language))
+        pieces.append(ReadingPiece("period", range_text(query.time_range, language)))
     elif any(m.time_scope == "period" for m in query.metrics):
-        parts.append("全部时间" if zh else "all time")
+        pieces.append(ReadingPiece("period", "全部时间" if zh else "all time"))
+    bases = [_basis(fact, query, language) for m in query.metrics for fact in metric_facts(model, m)]
+    if any(bases):
+        pieces.append(ReadingPiece("basis", ("、" if zh else ", ").join(dict.fromkeys(b for b in bases if b))))
     names = {m.id: (m.name.zh if zh else m.name.en) for m in query.metrics}
     names |= {f"{m.id}{suffix}": f"{names[m.id]}{label}" for m in query.metrics
               for suffix, label in (("__difference", "变化" if zh else " change"),
                                     ("__change", "变化率" if zh else " change %"))}
     for metric, op, value in query.having:
-        parts.append(f"{names.get(metric, metric)} {op} {int(value) if value.is_integer() else value:,}")
+        pieces.append(ReadingPiece("having", f"{names.get(metric, metric)} {op} "
+                                             f"{int(value) if value.is_integer() else value:,}"))
     if query.count_groups:
-        parts.append("个数" if zh else "how many")
+        pieces.append(ReadingPiece("having", "个数" if zh else "how many"))
     if query.order_by:
         field, descending = query.order_by[0]
         direction = ("从高到低" if descending else "从低到高") if zh else ("highest first" if descending else "lowest first")
         top = (f"前{query.limit}" if zh else f"top {query.limit}") if query.limit else ""
-        parts.append(" ".join(p for p in (names.get(field, field), direction, top) if p))
+        pieces.append(ReadingPiece("order", " ".join(p for p in (names.get(field, field), direction, top) if p)))
     elif query.limit:
-        parts.append(f"前{query.limit}条" if zh else f"first {query.limit}")
-    if query.compare == "period":
-        parts.append(f"对比 {range_text(query.comparison, language)}" if zh else
-                     f"vs {range_text(query.comparison, language)}")
-    elif query.compare == "group":
+        pieces.append(ReadingPiece("order", f"前{query.limit}条" if zh else f"first {query.limit}"))
+    if query.compare == "group":
         other = "、".join(map(str, query.compare_group.values))
-        parts.append(f"对比 {other}" if zh else f"vs {other}")
+        pieces.append(ReadingPiece("compare", f"对比 {other}" if zh else f"vs {other}"))
     elif query.compare:
-        parts.append({"previous_period": "环比" if zh else "vs previous period",
-                      "same_period_last_year": "同比" if zh else "vs same period last year"}[query.compare])
-    return " · ".join(parts)
+        kind = {"previous_period": "环比" if zh else "vs previous period",
+                "same_period_last_year": "同比" if zh else "vs same period last year",
+                "period": "对比" if zh else "vs"}[query.compare]
+        dates = f" {range_text(query.comparison, language)}" if query.comparison else ""
+        pieces.append(ReadingPiece("compare", kind + dates))
+    return pieces
+
+
+def _basis(fact: Fact, query: ResolvedQuery, language: str) -> str:
+    lifted = fact.default_filter.reading_when_lifted if fact.default_filter else None
+    chosen = lifted if lifted and lifts_default_filter(fact, query) else fact.reading
+    return chosen.pick(language) if chosen else ""
 
 
 def catalog_text(model: SemanticModel, values: dict[str, list[str]], max_values: int = 40) -> str:

@@ -54,6 +54,8 @@ class DefaultFilter(Frozen):
     condition: str
     lifted_by: str | None = None
     time_when_lifted: str | None = None
+    reading_when_lifted: Names | None = Field(None, description="what the fact counts, and by which time, when "
+                                                                "the filter is lifted (all orders, by order time)")
 
 
 class Measure(Frozen):
@@ -73,6 +75,8 @@ class Fact(Frozen):
     bridges: tuple[str, ...] = Field(
         (), description="one-to-many tables whose dimensions mean 'rows containing a match'")
     measures: tuple[Measure, ...] = Field(min_length=1)
+    reading: Names | None = Field(None, description="what the fact counts and by which time, shown in every "
+                                                    "answer's reading (已付款订单 · 按支付时间)")
 
 
 class Metric(Frozen):

@@ -44,8 +44,10 @@ def _label(column: ColumnInfo, language: str) -> str:
     return column.label.get(language) or column.label.get("en") or column.name
 
 
-def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: str = "") -> str:
-    """The key figures of an answer in one or two sentences."""
+def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: str = "",
+            partial: frozenset[int] = frozenset()) -> str:
+    """The key figures of an answer in one or two sentences; ``partial``: rows of buckets that hold
+    only part of their days."""
     zh = language == "zh"
     if not rows:
         return "没有符合条件的数据。" if zh else "No data matches the question."
@@ -82,7 +84,7 @@ def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: 
         return lead + ("；".join(pieces) + "。" if zh else "; ".join(pieces) + ".")
 
     metric = metrics[0]
-    values = [(row, row[index[metric.name]]) for row in rows if row[index[metric.name]] is not None]
+    values = [(i, row, row[index[metric.name]]) for i, row in enumerate(rows) if row[index[metric.name]] is not None]
     if not values:
         return lead + ("没有可比较的数值。" if zh else "No values to compare.")
 
@@ -100,17 +102,31 @@ def narrate(columns: list[ColumnInfo], rows: list[list], language: str, period: 
     if len(rows) == 1:
         row = rows[0]
         return lead + (f"{key_text(row)}的{name}为{shown(row)}。" if zh else f"{name} of {key_text(row)}: {shown(row)}.")
-    high = max(values, key=lambda v: v[1])[0]
-    low = min(values, key=lambda v: v[1])[0]
+    # a bucket with only part of its days is never called the highest or lowest; ties are said as ties
+    whole = [(i, row, value) for i, row, value in values if i not in partial] or values
+    top, bottom = max(v for _, _, v in whole), min(v for _, _, v in whole)
+    highs = [row for _, row, value in whole if value == top]
+    lows = [row for _, row, value in whole if value == bottom]
+    joiner = "、" if zh else ", "
+
+    def named(group: list[list]) -> str:
+        return joiner.join(key_text(row) for row in group)
+
+    if top == bottom and len(whole) > 1:
+        return lead + (f"共 {len(rows)} 项，{name}都是 {figure(metric, highs[0])}。" if zh else
+                       f"{len(rows)} rows; {name} is {figure(metric, highs[0])} for all of them.")
+    tie_high = ("并列" if zh else "tied ") if len(highs) > 1 else ""
+    tie_low = ("并列" if zh else "tied ") if len(lows) > 1 else ""
     if any(k.role == "time" for k in keys) and len(keys) == 1:
-        last = rows[-1]
-        return lead + (f"共 {len(rows)} 期，{name}最高在 {key_text(high)}（{figure(metric, high)}），"
-                       f"最低在 {key_text(low)}（{figure(metric, low)}），最近一期 {key_text(last)} 为 "
+        last_index, last = len(rows) - 1, rows[-1]
+        unfinished = ("（不完整）" if zh else " (partial)") if last_index in partial else ""
+        return lead + (f"共 {len(rows)} 期，{name}{tie_high}最高在 {named(highs)}（{figure(metric, highs[0])}），"
+                       f"{tie_low}最低在 {named(lows)}（{figure(metric, lows[0])}），最近一期 {key_text(last)}{unfinished} 为 "
                        f"{figure(metric, last)}。" if zh else
-                       f"{len(rows)} periods; {name} peaked at {key_text(high)} ({figure(metric, high)}), "
-                       f"lowest at {key_text(low)} ({figure(metric, low)}); latest {key_text(last)}: "
-                       f"{figure(metric, last)}.")
-    return lead + (f"共 {len(rows)} 项，{name}最高的是 {key_text(high)}（{shown(high)}），"
-                   f"最低的是 {key_text(low)}（{shown(low)}）。" if zh else
-                   f"{len(rows)} rows; highest {name}: {key_text(high)} ({shown(high)}), "
-                   f"lowest: {key_text(low)} ({shown(low)}).")
+                       f"{len(rows)} periods; {name} {tie_high}peaked at {named(highs)} ({figure(metric, highs[0])}), "
+                       f"{tie_low}lowest at {named(lows)} ({figure(metric, lows[0])}); latest {key_text(last)}"
+                       f"{unfinished}: {figure(metric, last)}.")
+    return lead + (f"共 {len(rows)} 项，{name}{tie_high}最高的是 {named(highs)}（{shown(highs[0])}），"
+                   f"{tie_low}最低的是 {named(lows)}（{shown(lows[0])}）。" if zh else
+                   f"{len(rows)} rows; {tie_high}highest {name}: {named(highs)} ({shown(highs[0])}), "
+                   f"{tie_low}lowest: {named(lows)} ({shown(lows[0])}).")

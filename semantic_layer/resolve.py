@@ -58,6 +58,14 @@ def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:
     return list(facts.values())
 
 
+def lifts_default_filter(fact: Fact, query: ResolvedQuery) -> bool:
+    """Grouping by the lifting dimension, or selecting values of it, replaces a fact's default filter;
+    excluding values only narrows it (paid orders except the refunded ones)."""
+    lifter = fact.default_filter.lifted_by if fact.default_filter else None
+    return bool(lifter) and (any(d.dimension.id == lifter for d in query.dimensions) or any(
+        f.dimension.id == lifter and f.op in ("=", "in") for f in query.filters))
+
+
 def has_time(model: SemanticModel, metric: Metric) -> bool:
     return metric.time_scope == "period" and all(f.time for f in metric_facts(model, metric))
 

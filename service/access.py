@@ -147,6 +147,13 @@ class AccessControl:
             self._write()
             return user
 
+    def add_role(self, name: str, role: Role) -> None:
+        with self._lock:
+            if name in self.data.roles:
+                raise KeyError(f"role {name!r} exists")
+            self.data.roles[name] = role
+            self._write()
+
     def disable_user(self, user_id: str) -> None:
         with self._lock:
             self._user(user_id).disabled = True

@@ -20,6 +20,7 @@ from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metric
 from semantic_layer.query import GROUP_COUNT, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.bounded import BoundedMap
+from service.freshness import DataRanges
 from service.warehouse import QueryFailed, QueryResult, Warehouse
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -98,6 +99,7 @@ class QueryEngine:
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
         self._allowed_by_policy: dict[AccessPolicy, dict] = {}
         self._guarded: BoundedMap[tuple, exp.Query] = BoundedMap(512)
+        self.data_ranges = DataRanges(model, warehouse)
 
     def _guard(self, sql: str, policy: AccessPolicy) -> exp.Query:
         """The guard's verdict on a SQL text, remembered: the same questions come back all day."""

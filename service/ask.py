@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from semantic_layer.describe import query_json, range_text, restate
+from semantic_layer.describe import ReadingPiece, query_json, range_text, reading
 from semantic_layer.errors import QueryInvalid, SemanticError
 from semantic_layer.narrate import narrate
 from semantic_layer.parser import QuestionParser
@@ -26,6 +26,7 @@ from service.answers import Answer, QueryEngine
 from service.clarify import clarification_text, suggested_questions
 from service.conversations import ConversationStore, Turn
 from service.examples import KnowledgeStore
+from service.freshness import describe_data
 from service.llm import LlmUnavailable, QuestionModel
 
 Engine = Literal["auto", "parser", "llm"]
@@ -66,17 +67,20 @@ class AskResult:
     query: SemanticQuery | None = None
     resolved: ResolvedQuery | None = None
     restatement: str = ""
+    pieces: list[ReadingPiece] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     corrections: list[dict] = field(default_factory=list)
     result: Answer | None = None
     sql_mode: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # about the data behind the answer ('数据截至 …')
+    partial_rows: list[int] = field(default_factory=list)  # buckets holding only part of their days
 
     def interpretation(self) -> dict | None:
         if self.query is None and not self.sql_mode:
             return None
         return {"query": query_json(self.query) if self.query else None, "text": self.restatement,
-                "changes": self.changes, "corrections": self.corrections}
+                "reading": [vars(p) for p in self.pieces], "changes": self.changes, "corrections": self.corrections}
 
 
 class Asker:
@@ -89,7 +93,10 @@ class Asker:
         self.llm = llm
 
     def ask(self, question: str, today: dt.date, conversation_id: str | None = None,
-            engine: Engine = "auto", policy: AccessPolicy = OPEN, user: str = "local") -> AskResult:
+            engine: Engine = "auto", policy: AccessPolicy = OPEN, user: str = "local",
+            edited: SemanticQuery | None = None) -> AskResult:
+        """Answer a question; ``edited``: a reading the asker changed (a filter removed, another
+        period), run instead of reading the question again."""
         started = time.perf_counter()
         require_data(policy)
         check_reference_date(today)
@@ -106,7 +113,11 @@ class Asker:
         previous = self.conversations.last(conversation_id, user) if conversation_id else None
         # an unknown, expired or someone else's conversation id is never taken over: a new one starts
         conversation_id = conversation_id if previous is not None else self.conversations.new_id()
-        result = self._plan(question, today, language, previous, engine, conversation_id, caller)
+        if edited is not None:
+            result = self._accept(AskResult("ok", engine="edited", answer_text="", question=question, language=language,
+                                            conversation_id=conversation_id), edited, None, today, caller)
+        else:
+            result = self._plan(question, today, language, previous, engine, conversation_id, caller)
         planned = time.perf_counter()
         if result.status == "ok" and result.query is not None and not result.sql_mode:
             self._run(result, today, caller)
@@ -186,7 +197,8 @@ class Asker:
             result.suggestions = self._alternatives(parts, error, result.language, today)
             return result
         result.query, result.resolved = query, resolved
-        result.restatement = restate(resolved, result.language)
+        result.pieces = reading(self.engine.model, resolved, result.language)
+        result.restatement = " · ".join(p.text for p in result.pieces)
         parts = parts or parts_from_query(query, resolved.time_range, resolved.comparison)
         self.conversations.remember(result.conversation_id, Turn(parts, result.language), caller.user)
         return result
@@ -258,5 +270,9 @@ class Asker:
         answer = self.engine.answer_query(result.query, today, caller.policy, caller.user)
         result.result = answer
         period = range_text(result.resolved.time_range, result.language) if result.resolved.time_range else ""
-        result.answer_text = narrate(answer.columns, answer.rows, result.language, period)
+        data = describe_data(self.engine.data_ranges, result.resolved, answer.rows, self.parser.values,
+                             result.language)
+        result.notes, result.partial_rows = data.notes, data.partial_rows
+        result.answer_text = data.empty_reason or narrate(answer.columns, answer.rows, result.language, period,
+                                                          frozenset(data.partial_rows))
 

@@ -98,11 +98,42 @@ def _users(args: argparse.Namespace) -> None:
         elif args.action == "disable":
             access.disable_user(args.user)
             print(f"disabled {args.user}")
+        elif not access.data.users:
+            print(f"no users yet in {access.path} (add one: chatbi users add NAME --role ROLE)")
         else:
             for user in access.data.users:
                 print(f"{user.id}\t{user.role}\twecom={user.wecom_userid or '-'}\t{'disabled' if user.disabled else 'active'}")
     except KeyError as error:
         raise SystemExit(f"error: {error.args[0]}")
+
+
+def _roles(args: argparse.Namespace) -> None:
+    from semantic_layer.loader import load_model
+    from semantic_layer.policy import check_policy
+    from service.access import Role
+
+    access = _access()
+    if args.action == "list":
+        for name, role in access.data.roles.items():
+            print(f"{name}\t{role.model_dump_json(exclude_defaults=True)}")
+        return
+    if not args.name:
+        raise SystemExit("error: name the role: chatbi roles add NAME [--row-filter DIMENSION=V1,V2] [--hide METRIC]")
+    filters: dict[str, list[str]] = {}
+    for item in args.row_filter:
+        dimension, _, values = item.partition("=")
+        if not dimension or not values:
+            raise SystemExit(f"error: --row-filter takes DIMENSION=VALUE[,VALUE...], not {item!r}")
+        filters.setdefault(dimension.strip(), []).extend(v.strip() for v in values.split(",") if v.strip())
+    role = Role(admin=args.admin, no_data=args.no_data, row_filters=filters, hidden_metrics=args.hide)
+    problems = check_policy(load_model(), role.policy())
+    if problems:
+        raise SystemExit("error: " + "; ".join(problems))
+    try:
+        access.add_role(args.name, role)
+    except KeyError as error:
+        raise SystemExit(f"error: {error.args[0]}")
+    print(f"added role {args.name}: {role.model_dump_json(exclude_defaults=True)}")
 
 
 def _keys(args: argparse.Namespace) -> None:
@@ -237,6 +268,16 @@ def parser() -> argparse.ArgumentParser:
     users.add_argument("--role", default="analyst")
     users.add_argument("--wecom", help="the user's WeCom userid")
     users.set_defaults(run=_users)
+
+    roles = commands.add_parser("roles", help="add or list roles (CHATBI_ACCESS_PATH)")
+    roles.add_argument("action", choices=("add", "list"))
+    roles.add_argument("name", nargs="?")
+    roles.add_argument("--row-filter", action="append", default=[], metavar="DIMENSION=V1,V2",
+                       help="rows the role sees, e.g. region=华东 (repeatable)")
+    roles.add_argument("--hide", action="append", default=[], metavar="METRIC", help="a metric it may not see")
+    roles.add_argument("--admin", action="store_true", help="may read the audit log, manage examples and glossary")
+    roles.add_argument("--no-data", action="store_true", help="may see no figures")
+    roles.set_defaults(run=_roles)
 
     keys = commands.add_parser("keys", help="create or revoke API keys")
     keys.add_argument("action", choices=("create", "revoke"))

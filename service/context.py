@@ -13,6 +13,7 @@ from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.lexicon import Entry
 from semantic_layer.errors import SemanticError
 from semantic_layer.policy import check_policy
+from semantic_layer.query import SemanticQuery
 from service.access import OPEN_PRINCIPAL, AccessControl, Principal
 from service.answer_log import AnswerLog
 from service.audit import AuditLog
@@ -83,13 +84,14 @@ class ServiceContext:
         return self.settings.auth == "on"
 
     def ask_and_keep(self, question: str, conversation_id: str | None = None, today: dt.date | None = None,
-                     engine: str = "auto", principal: Principal = OPEN_PRINCIPAL, channel: str = "api") -> dict:
+                     engine: str = "auto", principal: Principal = OPEN_PRINCIPAL, channel: str = "api",
+                     edited: SemanticQuery | None = None) -> dict:
         """Answer a question for a principal, keep an answered one for its permalink, audit it;
         the /ask response body."""
         started = time.perf_counter()
         try:
             result = self.asker.ask(question, today or self.settings.today(), conversation_id, engine, principal.policy,
-                                    principal.user)
+                                    principal.user, edited)
         except SemanticError as error:
             self.audit.record(principal.user, channel, question, "", None, 0, f"error:{error.code}",
                               (time.perf_counter() - started) * 1000)

@@ -63,11 +63,21 @@ class AskRequest(BaseModel):
     today: dt.date | None = Field(None, description="reference date for time words; default: the real date")
     conversation_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
     engine: Literal["auto", "parser", "llm"] = "auto"
+    query: SemanticQuery | None = Field(None, description="an edited reading to run instead of reading the question "
+                                                          "(a filter removed, another period): the previous "
+                                                          "answer's interpretation.query, changed")
+
+
+class ReadingPieceOut(BaseModel):
+    kind: Literal["metric", "breakdown", "filter", "period", "basis", "having", "order", "compare"]
+    text: str
+    filter_index: int | None = Field(None, description="for a filter: its place in interpretation.query.filters")
 
 
 class Interpretation(BaseModel):
     query: dict[str, Any] | None
     text: str
+    reading: list[ReadingPieceOut] = Field(default_factory=list, description="the text's pieces, for chips")
     changes: list[str]
     corrections: list[dict[str, str]]
 
@@ -87,6 +97,10 @@ class AskResponse(BaseModel):
     truncated: bool
     timings: dict[str, float]
     answer_id: str | None = Field(None, description="permalink /a/{answer_id}; CSV at /api/v1/answers/{id}/csv")
+    notes: list[str] = Field(default_factory=list, description="about the data behind the answer: '数据截至 2025-06-30' "
+                                                               "when the period reaches past the data")
+    partial_rows: list[int] = Field(default_factory=list, description="rows of a trend whose bucket holds only part "
+                                                                      "of its days (marked, never called highest)")
 
 
 class FeedbackRequest(BaseModel):
@@ -160,4 +174,5 @@ def ask_response(result: AskResult) -> AskResponse:
         sql=answer.sql if answer else None, columns=[vars(c) for c in answer.columns] if answer else [],
         rows=answer.rows if answer else [], chart=answer.chart.as_dict() if answer else None,
         answer=result.answer_text, suggestions=result.suggestions, conversation_id=result.conversation_id,
-        engine=result.engine, truncated=answer.truncated if answer else False, timings=result.timings)
+        engine=result.engine, truncated=answer.truncated if answer else False, timings=result.timings,
+        notes=result.notes, partial_rows=result.partial_rows)

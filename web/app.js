@@ -13,6 +13,7 @@
       notHelpful: "没帮助", thanks: "谢谢反馈", error: "出错了", network: "无法连接服务，请稍后再试。",
       askYourOwn: "我也要提问", notFound: "找不到这条回答", dimensions: "可用维度", language: "EN",
       demoBanner: "演示模式：未开启身份验证，仅供本机试用。", keyPrompt: "请输入 API key", signIn: "登录",
+      removeFilter: "去掉这个条件", without: "去掉", changePeriod: "换个时间", allTime: "全部时间", showAll: "显示全部 {n} 行",
     },
     en: {
       title: "ChatBI", catalog: "Metrics", newConversation: "New chat", send: "Ask",
@@ -24,6 +25,7 @@
       network: "Cannot reach the service; please try again.", askYourOwn: "Ask your own question",
       notFound: "Answer not found", dimensions: "Dimensions", language: "中文",
       demoBanner: "Demo mode: no sign-in required, for this machine only.", keyPrompt: "Enter your API key", signIn: "Sign in",
+      removeFilter: "Remove this filter", without: "without", changePeriod: "Change the period", allTime: "all time", showAll: "Show all {n} rows",
     },
   };
   const $ = (id) => document.getElementById(id);
@@ -106,13 +108,22 @@
   function answerCard(body, standalone = false) {
     const lang = /[\u3400-\u9fff]/.test(body.question) ? "zh" : "en";
     const card = el("article", { class: `card ${body.status}`, "data-testid": "answer", "data-status": body.status });
+    if (body.status === "ok") {
+      const edit = standalone ? null : (change, what) => {
+        const query = structuredClone(body.interpretation.query);
+        change(query);
+        ask(`${body.question}（${what}）`, query);
+      };
+      card.append(Render.readingBar(body, lang, t, edit));
+      for (const note of body.notes || []) card.append(el("p", { class: "freshness", "data-testid": "freshness", text: note }));
+    }
     card.append(el("p", { class: "answer-text", "data-testid": "answer-text", text: body.answer }));
     if (body.status === "clarify") {
       card.append(el("div", { class: "chips", "data-testid": "suggestions" }, ...body.suggestions.map((s) =>
         el("button", { type: "button", class: "chip", text: s, onclick: () => ask(s) }))));
       return card;
     }
-    card.append(Render.chart(body, lang) || "", Render.table(body, lang) || "", Render.understanding(body, t));
+    card.append(Render.chart(body, lang) || "", Render.table(body, lang, t) || "", Render.understanding(body, t));
     if (body.answer_id) {
       const feedback = (rating) => async (event) => {
         const bar = event.target.closest(".feedback");
@@ -141,14 +152,16 @@
     return { turn, progress };
   }
 
-  async function ask(question) {
-    question = question.trim();
+  async function ask(question, query = null) {
+    question = question.trim().slice(0, 500);
     if (!question || state.busy) return;
     state.busy = true;
     $("send").disabled = true;
     const { turn, progress } = addTurn(question);
     try {
-      const body = await api("/api/v1/ask", { method: "POST", body: JSON.stringify({ question, conversation_id: state.conversation }) });
+      const request = { question, conversation_id: state.conversation };
+      if (query) request.query = query;
+      const body = await api("/api/v1/ask", { method: "POST", body: JSON.stringify(request) });
       state.conversation = body.conversation_id;
       progress.replaceWith(answerCard(body));
     } catch (error) {
@@ -157,8 +170,7 @@
     } finally {
       state.busy = false;
       $("send").disabled = false;
-      scrollDown();
-      turn.scrollIntoView({ block: "end" });
+      requestAnimationFrame(() => requestAnimationFrame(scrollDown));
     }
   }
 

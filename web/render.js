@@ -5,6 +5,7 @@
 const Render = (() => {
   const PALETTE = ["#3b6ff5", "#22b07d", "#f5a524", "#ef5d7a", "#8b5cf6", "#14b8c4", "#64748b"];
   const MAX_TABLE_ROWS = 200;
+  const FOLDED_ROWS = 9;
 
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -47,7 +48,7 @@ const Render = (() => {
     return box;
   }
 
-  function echartsOption(body, lang) {
+  function echartsOption(body, lang, width) {
     const chart = body.chart;
     const index = columnIndex(body.columns);
     const byName = Object.fromEntries(body.columns.map((c) => [c.name, c]));
@@ -79,13 +80,24 @@ const Render = (() => {
         data: body.rows.map((r) => r[index[y]]) }));
     }
     const axisFormat = Format.columnFormat(byName[chart.y[0]]);
+    const partial = new Set((body.partial_rows || []).map((r) => String(body.rows[r][index[chart.x]])));
+    if (partial.size) {  // a bucket with only part of its days: drawn hollow and grey
+      for (const s of series) {
+        s.data = s.data.map((value, i) => (partial.has(String(xs[i])) ? { value, symbol: "emptyCircle", symbolSize: 10,
+          itemStyle: { color: "#cbd5e1", borderColor: "#94a3b8", borderType: "dashed" },
+          label: { show: true, position: "top", color: "#94a3b8", formatter: lang === "zh" ? "不完整" : "partial" } } : value));
+      }
+    }
+    const scale = Format.scale(body.rows.map((r) => r[index[chart.y[0]]]), axisFormat, lang);
+    const crowded = width < 480 || xs.length > 8;
     return {
       color: PALETTE,
       tooltip: { trigger: "axis", valueFormatter: tooltipFormat(chart.y[0]) },
       legend: series.length > 1 ? { top: 0, type: "scroll" } : undefined,
       grid: { left: 8, right: 16, top: series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: xs.map(String), axisLabel: { hideOverlap: true } },
-      yAxis: { type: "value", axisLabel: { formatter: (v) => Format.value(v, axisFormat, lang) } },
+      xAxis: { type: "category", data: xs.map(String), axisLabel: { interval: crowded && xs.length > 12 ? "auto" : 0,
+        rotate: crowded ? 40 : 0, formatter: (v) => (crowded && v.length > 8 ? v.slice(0, 7) + "…" : v) } },
+      yAxis: { type: "value", axisLabel: { formatter: (v) => Format.value(v, axisFormat, lang, scale) } },
       series,
     };
   }
@@ -97,21 +109,32 @@ const Render = (() => {
     const box = el("div", { class: "chart", "data-testid": "chart", "data-chart-type": body.chart.type });
     requestAnimationFrame(() => {
       const instance = echarts.init(box, null, { renderer: "canvas" });
-      instance.setOption(echartsOption(body, lang));
+      instance.setOption(echartsOption(body, lang, box.clientWidth));
       new ResizeObserver(() => instance.resize()).observe(box);
     });
     return box;
   }
 
-  function table(body, lang) {
+  function table(body, lang, t) {
     if (!body.rows.length) return null;
+    const partial = new Set(body.partial_rows || []);
+    const scales = Format.scales(body.columns, body.rows, lang);
     const head = el("tr", {}, ...body.columns.map((c) => el("th", { class: c.role === "metric" ? "num" : "", text: label(c, lang) })));
-    const rows = body.rows.slice(0, MAX_TABLE_ROWS).map((row) => el("tr", {}, ...row.map((v, i) => {
-      const column = body.columns[i];
-      return el("td", { class: column.role === "metric" ? "num" : "", text: Format.value(v, Format.columnFormat(column), lang) });
-    })));
+    const rows = body.rows.slice(0, MAX_TABLE_ROWS).map((row, r) => el("tr", partial.has(r) ? { class: "partial", "data-partial": "true" } : {},
+      ...row.map((v, i) => {
+        const column = body.columns[i];
+        const text = Format.value(v, Format.columnFormat(column), lang, scales[i]);
+        const mark = i === 0 && partial.has(r) ? ` (${lang === "zh" ? "不完整" : "partial"})` : "";
+        return el("td", { class: column.role === "metric" ? "num" : "", text: text + mark });
+      })));
     const wrap = el("div", { class: "table-wrap" }, el("table", { class: "answer-table", "data-testid": "table" },
       el("thead", {}, head), el("tbody", {}, ...rows)));
+    if (rows.length > FOLDED_ROWS) {
+      rows.slice(FOLDED_ROWS).forEach((row) => { row.hidden = true; });
+      const more = el("button", { type: "button", class: "link show-all", "data-testid": "show-all",
+        text: t("showAll").replace("{n}", rows.length), onclick: () => { rows.forEach((row) => { row.hidden = false; }); more.remove(); } });
+      wrap.append(more);
+    }
     if (body.rows.length > MAX_TABLE_ROWS || body.truncated) {
       wrap.append(el("p", { class: "note", text: lang === "zh" ? `页面显示前 ${Math.min(MAX_TABLE_ROWS, body.rows.length)} 行，完整数据请下载 CSV。`
         : `Showing ${Math.min(MAX_TABLE_ROWS, body.rows.length)} rows; download the CSV for all of them.` }));
@@ -119,11 +142,45 @@ const Render = (() => {
     return wrap;
   }
 
+  // The reading, always in view: each filter a chip that can be removed, the period one that can be
+  // changed, the defaults the service assumed shown as such. `edit(change, label)` re-asks with the
+  // reading changed.
+  const PERIODS = { zh: ["上个月", "最近7天", "最近30天", "本月", "今年", "去年"], en: ["last month", "last 7 days", "last 30 days", "this month", "this year", "last year"] };
+
+  function readingBar(body, lang, t, edit) {
+    const interpretation = body.interpretation || {};
+    const pieces = interpretation.reading || [];
+    const bar = el("div", { class: "reading", "data-testid": "reading" });
+    if (!pieces.length && interpretation.text) bar.append(el("span", { class: "piece", text: interpretation.text }));
+    for (const piece of pieces) {
+      const chip = el("span", { class: `piece ${piece.kind}`, "data-kind": piece.kind }, el("span", { text: piece.text }));
+      if (piece.kind === "filter" && edit && interpretation.query) {
+        chip.append(el("button", { type: "button", class: "remove", title: t("removeFilter"), "aria-label": `${t("removeFilter")} ${piece.text}`,
+          "data-testid": "remove-filter", text: "×",
+          onclick: () => edit((q) => { q.filters.splice(piece.filter_index, 1); }, `${t("without")} ${piece.text}`) }));
+      }
+      if (piece.kind === "period" && edit && interpretation.query) {
+        const select = el("select", { class: "period-select", "data-testid": "period-select", "aria-label": t("changePeriod") },
+          el("option", { value: "", text: piece.text }),
+          ...PERIODS[lang].map((p) => el("option", { value: p, text: p })),
+          el("option", { value: "*", text: t("allTime") }));
+        select.addEventListener("change", () => {
+          const chosen = select.value;
+          if (!chosen) return;
+          edit((q) => { if (chosen === "*") { delete q.time_range; delete q.compare; delete q.compare_to; } else { q.time_range = { expression: chosen }; } },
+               chosen === "*" ? t("allTime") : chosen);
+        });
+        chip.replaceChildren(select);
+      }
+      bar.append(chip);
+    }
+    return bar;
+  }
+
   function understanding(body, t) {
     const interpretation = body.interpretation || {};
     const details = el("details", { class: "understanding", "data-testid": "understanding" },
       el("summary", { text: t("howUnderstood") }));
-    if (interpretation.text) details.append(el("p", { class: "restatement", text: interpretation.text }));
     for (const change of interpretation.changes || []) details.append(el("p", { class: "note", text: "↻ " + change }));
     for (const c of interpretation.corrections || []) {
       details.append(el("p", { class: "note", text: `${t("corrected")}: ${c.written} → ${c.understood}` }));
@@ -139,5 +196,5 @@ const Render = (() => {
     return details;
   }
 
-  return { el, chart, table, understanding, label };
+  return { el, chart, table, understanding, readingBar, label };
 })();

@@ -18,7 +18,8 @@ router = APIRouter()
 
 @router.post("/api/v1/ask", response_model=AskResponse, summary="Ask a question in Chinese or English")
 def ask(body: AskRequest, context: ContextDep, principal: ReaderDep) -> dict:
-    return context.ask_and_keep(body.question, body.conversation_id, body.today, body.engine, principal, "api")
+    return context.ask_and_keep(body.question, body.conversation_id, body.today, body.engine, principal, "api",
+                                body.query)
 
 
 @router.post("/api/v1/examples", response_model=ExampleResponse, status_code=201,

@@ -35,13 +35,13 @@ def answer_markdown(body: dict, permalink: str | None, limit: int = APP_LIMIT) -
     language = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in body.get("question", "")) else "en"
     zh = language == "zh"
     footer = f"\n[{'查看完整结果' if zh else 'View the full result'}]({permalink})" if permalink else ""
-    lines = [f"**{body.get('answer', '')}**"]
+    interpretation = (body.get("interpretation") or {}).get("text")
+    lines = [f"> {'理解为' if zh else 'Understood as'}: {interpretation}"] if interpretation else []
+    lines.append(f"**{body.get('answer', '')}**")
     if body.get("status") == "clarify":
         lines += [f"- {s}" for s in body.get("suggestions", [])]
         return fit_bytes("\n".join(lines), limit)
-    interpretation = (body.get("interpretation") or {}).get("text")
-    if interpretation:
-        lines.append(f"> {'理解为' if zh else 'Understood as'}: {interpretation}")
+    lines += [f"<font color=\"warning\">{note}</font>" for note in body.get("notes", [])]
     budget = limit - len(footer.encode())
     columns = body.get("columns", [])
     if any(c["role"] != "metric" for c in columns):

@@ -20,7 +20,7 @@ def ask(client, question: str, conversation_id: str | None = None):
 def test_an_answer_carries_interpretation_figures_and_chart(client, reference):
     body = ask(client, "各渠道上个月的复购率")
     assert body["status"] == "ok" and body["engine"] == "parser"
-    assert body["interpretation"]["text"] == "复购率 · 按渠道 · 2025-06-01 至 2025-06-30"
+    assert body["interpretation"]["text"] == "复购率 · 按渠道 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间"
     assert body["interpretation"]["query"]["metrics"] == ["repurchase_rate"]
     expected = dict(reference.execute(
         "WITH x AS (SELECT channel_id, customer_id, COUNT(*) n FROM orders WHERE pay_time >= '2025-06-01' "
@@ -34,7 +34,8 @@ def test_an_answer_carries_interpretation_figures_and_chart(client, reference):
 
 def test_english_questions_get_english_answers(client):
     body = ask(client, "ROI by channel in Q2")
-    assert body["interpretation"]["text"] == "ROI · by channel · 2025-04-01 to 2025-06-30"
+    assert body["interpretation"]["text"] == \
+        "ROI · by channel · 2025-04-01 to 2025-06-30 · paid orders · by payment time, by spend date"
     assert body["answer"].startswith("2025-04-01 to 2025-06-30: 5 rows; highest ROI")
 
 
@@ -152,9 +153,10 @@ def test_commands_on_stored_things_are_refused_as_writes(client, question):
 
 
 @pytest.mark.parametrize("question, interpretation", [
-    ("cancelled orders last month", "orders · order status: cancelled · 2025-06-01 to 2025-06-30"),
-    ("退款率最高的渠道", "退款率 · 按渠道 · 全部时间 · 退款率 从高到低 前1"),
-    ("今年发的券核销了多少张", "核销券数 · 2025-01-01 至 2025-07-01")])
+    ("cancelled orders last month",
+     "orders · order status: cancelled · 2025-06-01 to 2025-06-30 · all orders · by order time"),
+    ("退款率最高的渠道", "退款率 · 按渠道 · 全部时间 · 已付款订单 · 按支付时间 · 退款率 从高到低 前1"),
+    ("今年发的券核销了多少张", "核销券数 · 2025-01-01 至 2025-07-01 · 按发券时间")])
 def test_words_that_also_command_still_ask_when_they_ask(client, question, interpretation):
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
@@ -162,10 +164,65 @@ def test_words_that_also_command_still_ask_when_they_ask(client, question, inter
 
 def test_how_many_groups_pass_a_threshold_is_one_count(client, reference):
     body = ask(client, "今年每天GMV超过10万的有多少天")
-    assert body["interpretation"]["text"] == "成交金额 · 按天 · 2025-01-01 至 2025-07-01 · 成交金额 > 100,000 · 个数"
+    assert body["interpretation"]["text"] == \
+        "成交金额 · 按天 · 2025-01-01 至 2025-07-01 · 已付款订单 · 按支付时间 · 成交金额 > 100,000 · 个数"
     expected = reference.execute(
         "SELECT COUNT(*) FROM (SELECT pay_time::DATE, SUM(paid_amount) g FROM orders WHERE pay_time >= '2025-01-01' "
         "AND pay_time < '2025-07-01' GROUP BY 1 HAVING g > 100000)").fetchone()[0]
     assert body["rows"] == [[expected]] and body["answer"] == f"2025-01-01 至 2025-07-01，天数为{expected}。"
     cities = ask(client, "how many cities had more than 5000 orders")
     assert [c["name"] for c in cities["columns"]] == ["group_count"] and cities["answer"].startswith("city count was")
+
+
+def test_the_reading_names_every_default_and_the_comparison_dates(client):
+    body = ask(client, "上个月的GMV同比")
+    pieces = [(p["kind"], p["text"]) for p in body["interpretation"]["reading"]]
+    assert pieces == [("metric", "成交金额"), ("period", "2025-06-01 至 2025-06-30"), ("basis", "已付款订单 · 按支付时间"),
+                      ("compare", "同比 2024-06-01 至 2024-06-30")]
+    assert body["interpretation"]["text"] == " · ".join(text for _, text in pieces)
+    assert ask(client, "2024年的退款订单数")["interpretation"]["reading"][-1]["text"] == "全部订单 · 按下单时间"
+
+
+def test_an_edited_reading_runs_in_the_conversation(client, reference):
+    first = ask(client, "上个月上海的成交金额")
+    edited = {**first["interpretation"]["query"], "filters": []}
+    response = client.post("/api/v1/ask", json={"question": "上个月上海的成交金额（去掉 城市: 上海）", "today": TODAY,
+                                               "conversation_id": first["conversation_id"], "query": edited})
+    body = response.json()
+    assert response.status_code == 200 and body["engine"] == "edited"
+    total = reference.execute("SELECT SUM(paid_amount) FROM orders WHERE pay_time >= '2025-06-01' "
+                              "AND pay_time < '2025-07-01'").fetchone()[0]
+    assert body["rows"] == [[float(total)]] and body["conversation_id"] == first["conversation_id"]
+    follow = ask(client, "按渠道呢", body["conversation_id"])  # the edit is what the conversation goes on from
+    assert [p["text"] for p in follow["interpretation"]["reading"]][:2] == ["成交金额", "按渠道"]
+    assert not any(p["kind"] == "filter" for p in follow["interpretation"]["reading"])
+
+
+@pytest.mark.parametrize("question, answer, notes", [
+    ("今年的成交金额", None, ["数据截至 2025-06-30"]),
+    ("上个月的成交金额", None, []),
+    ("2025年7月的成交金额", "这段时间还没有数据（数据截至 2025-06-30）。", ["数据截至 2025-06-30"]),
+    ("2023年的成交金额", "这段时间之前还没有数据（数据从 2024-01-01 开始）。", []),
+    ("how many orders in July 2025", "There is no data for this period yet (data through 2025-06-30).",
+     ["Data through 2025-06-30"])])
+def test_freshness_and_the_reason_for_an_empty_answer(client, question, answer, notes):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["notes"] == notes
+    if answer:
+        assert body["answer"] == answer
+
+
+def test_a_filter_that_matches_nothing_is_named(client):
+    query = {"metrics": ["gmv"], "filters": [{"dimension": "city", "value": "火星"}]}
+    body = client.post("/api/v1/ask", json={"question": "火星的GMV", "today": TODAY, "query": query}).json()
+    assert body["answer"] == "「城市: 火星」没有匹配的数据。"
+
+
+def test_partial_buckets_are_marked_and_never_called_highest_or_lowest(client, reference):
+    body = ask(client, "最近3个月每周的订单数")
+    weeks = [row[0] for row in body["rows"]]
+    assert body["partial_rows"] == [0, len(weeks) - 1]  # 2025-03-31 starts before the period, 06-30 ends after the data
+    assert f"最近一期 {weeks[-1]}（不完整）" in body["answer"]
+    whole = body["rows"][1:-1]
+    low = min(whole, key=lambda r: r[1])
+    assert f"最低在 {low[0]}（{low[1]:,}）" in body["answer"]

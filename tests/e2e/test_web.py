@@ -81,6 +81,20 @@ def table_cells(page: Page, card) -> list[list[str]]:
     return [[cell.inner_text() for cell in row.locator("td").all()] for row in card.locator("tbody tr").all()]
 
 
+def reading_shown(card) -> list[str]:
+    """The reading's pieces as the card shows them, visible without a click (a period chip shows
+    its chosen option)."""
+    bar = card.locator("[data-testid=reading]")
+    assert bar.is_visible()
+    return [piece.locator("select option").first.inner_text() if piece.locator("select").count()
+            else piece.locator("span").first.inner_text() for piece in bar.locator(".piece").all()]
+
+
+def in_view_above_the_composer(page: Page, locator) -> bool:
+    box, composer = locator.bounding_box(), page.locator("#composer").bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= composer["y"] + 0.5
+
+
 def formatted(body: dict) -> list[list[str]]:
     columns = body["columns"]
     return [[format_value(v, "change" if c["name"].endswith("__change") else c["format"], "zh")
@@ -97,9 +111,10 @@ def test_a_question_draws_a_chart_and_the_table_equals_the_api_rows(page, web_se
     expected = api_answer(web_server, question)
     assert table_cells(page, card) == formatted(expected)
     assert card.locator("[data-testid=answer-text]").inner_text() == expected["answer"]
+    assert reading_shown(card) == [p["text"] for p in expected["interpretation"]["reading"]]
+    assert card.locator("[data-testid=sql]").is_hidden()  # the reading is on top; the SQL behind a click
     card.locator("[data-testid=understanding] summary").click()
     assert "SELECT" in card.locator("[data-testid=sql]").inner_text()
-    assert expected["interpretation"]["text"] in card.inner_text()
     shoot(page, "02-answer-with-chart")
 
 
@@ -182,6 +197,10 @@ def test_english_toggle_and_phone_width(page, web_server):
     for part in ("[data-testid=answer]", "#composer", ".topbar"):
         box = page.locator(part).last.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+    axis = page.evaluate("() => { const box = [...document.querySelectorAll('[data-testid=chart]')].pop(); "
+                         "const label = echarts.getInstanceByDom(box).getOption().xAxis[0].axisLabel; "
+                         "return {rotate: label.rotate, interval: label.interval, hide: !!label.hideOverlap}; }")
+    assert axis == {"rotate": 40, "interval": 0, "hide": False}  # every channel keeps its label, turned
     shoot(page, "07-phone-english")
     page.click("#language-toggle")  # leave the default language for the next page
 
@@ -193,3 +212,86 @@ def test_errors_are_readable(page):
     card = page.locator("[data-testid=answer]").last
     assert card.get_attribute("data-status") == "error" and "服务暂时不可用" in card.inner_text()
     page.problems.clear()  # the browser logs the 503 itself
+
+
+def test_removing_a_filter_chip_asks_again_without_it(page, web_server):
+    ask(page, "上个月上海的成交金额")
+    card = page.locator("[data-testid=answer]").first
+    assert "城市: 上海" in reading_shown(card)
+    shoot(page, "08-reading-chips")
+    before = card.locator("[data-testid=answer-text]").inner_text()
+    card.locator("[data-testid=remove-filter]").click()
+    page.locator("[data-testid=answer]").nth(1).wait_for()
+    after = page.locator("[data-testid=answer]").last
+    expected = api_answer(web_server, "上个月的成交金额")
+    assert reading_shown(after) == [p["text"] for p in expected["interpretation"]["reading"]]
+    assert after.locator("[data-testid=answer-text]").inner_text() == expected["answer"]
+    assert after.locator("[data-testid=answer-text]").inner_text() != before
+
+
+def test_the_period_chip_changes_the_period(page, web_server):
+    ask(page, "上个月各渠道的订单数")
+    card = page.locator("[data-testid=answer]").last
+    card.locator("[data-testid=period-select]").select_option("最近7天")
+    page.locator("[data-testid=answer]").nth(1).wait_for()
+    after = page.locator("[data-testid=answer]").last
+    expected = api_answer(web_server, "最近7天各渠道的订单数")
+    assert table_cells(page, after) == formatted(expected)
+    assert "2025-06-24 至 2025-06-30" in reading_shown(after)
+
+
+def test_every_answer_ends_in_view_above_the_composer(page):
+    for question in ("各城市的订单数", "销售情况怎么样", "今年每月的GMV"):
+        ask(page, question)
+        card = page.locator("[data-testid=answer]").last
+        last_row = card.locator("footer.card-actions, [data-testid=suggestions]").last
+        page.wait_for_function("() => { const c = document.getElementById('chat'); "
+                               "return Math.abs(c.scrollTop + c.clientHeight - c.scrollHeight) < 2; }")
+        assert in_view_above_the_composer(page, last_row), question
+    shoot(page, "09-last-row-in-view")
+
+
+def test_a_long_table_is_shown_in_full_on_request(page):
+    ask(page, "各城市的订单数")
+    card = page.locator("[data-testid=answer]").last
+    total = card.locator("tbody tr").count()
+    assert total > 9 and card.locator("tbody tr:visible").count() == 9
+    button = card.locator("[data-testid=show-all]")
+    assert button.inner_text() == f"显示全部 {total} 行"
+    button.click()
+    assert card.locator("tbody tr:visible").count() == total and button.count() == 0
+
+
+def test_a_period_past_the_data_says_how_fresh_it_is(page):
+    ask(page, "今年的成交金额")
+    card = page.locator("[data-testid=answer]").last
+    assert card.locator("[data-testid=freshness]").inner_text() == "数据截至 2025-06-30"
+    shoot(page, "10-freshness")
+    ask(page, "2025年7月的成交金额")
+    empty = page.locator("[data-testid=answer]").last
+    assert empty.locator("[data-testid=answer-text]").inner_text() == "这段时间还没有数据（数据截至 2025-06-30）。"
+    assert "-" not in empty.locator("[data-testid=answer-text]").inner_text().replace("2025-06-30", "")
+
+
+def test_a_partial_month_is_marked_and_never_the_lowest(page, web_server):
+    question = "最近90天每月的订单数"
+    ask(page, question)
+    card = page.locator("[data-testid=answer]").last
+    card.locator("[data-testid=chart] canvas").wait_for()
+    expected = api_answer(web_server, question)
+    assert expected["partial_rows"] == [0]
+    first = card.locator("tbody tr").first
+    assert first.get_attribute("data-partial") == "true" and first.locator("td").first.inner_text().endswith("(不完整)")
+    partial_month = str(expected["rows"][0][0])
+    assert f"最低在 {partial_month}" not in expected["answer"] and f"最高在 {partial_month}" not in expected["answer"]
+    shoot(page, "11-partial-month")
+
+
+def test_english_money_uses_one_unit_per_column(page):
+    page.click("#language-toggle")
+    ask(page, "GMV by city")  # from ¥7M down to under ¥1M: all in M
+    card = page.locator("[data-testid=answer]").last
+    card.locator("[data-testid=chart] canvas").wait_for()
+    figures = [row[1] for row in table_cells(page, card)]
+    assert all(f.startswith("¥") and f.endswith("M") for f in figures) and any(f.startswith("¥0.") for f in figures)
+    page.click("#language-toggle")
