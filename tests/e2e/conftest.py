@@ -36,19 +36,23 @@ def start_service(warehouse_path, state_path, **env: str):
         env={**os.environ, "PYTHONUNBUFFERED": "1", "CHATBI_STATE_PATH": str(state_path), **env})
     log.close()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    wait_until_healthy(process, base, log_path, 60)
+    return process, base
+
+
+def wait_until_healthy(process: subprocess.Popen, base: str, log_path: Path, seconds: float) -> None:
+    """Until /healthz answers; a process that exits or a deadline passed raises with its log."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(log_path.read_text(errors="replace"))
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
+                return
         except httpx.TransportError:
             time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("the service did not start in 60 s")
-    return process, base
+    process.kill()
+    raise RuntimeError(f"the service did not start in {seconds:g} s: {log_path.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="session")

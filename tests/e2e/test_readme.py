@@ -10,13 +10,12 @@ import re
 import shlex
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, wait_until_healthy
 
 ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -65,16 +64,11 @@ def served(tmp_path_factory):
     process = subprocess.Popen(["make", "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
+    try:
+        wait_until_healthy(process, base, home / "serve.log", 180)  # setup and the warehouse come first
+    except RuntimeError:
         os.killpg(process.pid, signal.SIGTERM)
-        raise RuntimeError((home / "serve.log").read_text(errors="replace"))
+        raise
     yield env, port, home
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=20)
