@@ -117,6 +117,10 @@ class Band(Frozen):
 class Dimension(Frozen):
     id: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
     label: Names
+    description: Names | None = Field(None, description="how the dimension's values are decided, for the catalog")
+    window_days: int | None = Field(None, ge=1, description="the values look back this many days from the reference "
+                                                             "date (加购未付款: 7); a question naming that period with a "
+                                                             "value means the value, not a period for the metric")
     synonyms: tuple[str, ...] = ()
     time: bool = False
     bindings: tuple[Binding, ...] = ()

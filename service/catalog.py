@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlglot import exp
+
 from semantic_layer.expressions import bind_today, parse_derived_table
 from semantic_layer.model import GRAINS, SemanticModel
 from semantic_layer.policy import OPEN, AccessPolicy
@@ -36,8 +38,23 @@ def dimension_values(engine: QueryEngine, policy: AccessPolicy = OPEN, user: str
                     sql = (f"SELECT DISTINCT v FROM (SELECT {value} AS v FROM {source}) AS d "
                            f"WHERE v IS NOT NULL LIMIT {MAX_VALUES}")
                     found.update(str(row[0]) for row in engine.answer_sql(sql, policy, today, user).rows)
+                found.update(_labels(engine.model, binding.table, binding.column))
             values[dimension.id] = sorted(found)
     return values
+
+
+def _labels(model: SemanticModel, table: str, column: str | None) -> list[str]:
+    """The labels a derived table's CASE column can take ('沉睡客户', '首购未复购'), whether or not a
+    customer holds one today: words the parser must know whatever the reference date."""
+    declared = model.table_by_name.get(table)
+    if declared is None or not declared.sql or not column:
+        return []
+    projection = next((e for e in parse_derived_table(declared.sql).selects if e.alias_or_name == column), None)
+    case = projection.this if isinstance(projection, exp.Alias) else None
+    if not isinstance(case, exp.Case):
+        return []
+    branches = [branch.args.get("true") for branch in case.args.get("ifs", [])] + [case.args.get("default")]
+    return [b.this for b in branches if isinstance(b, exp.Literal) and b.is_string]
 
 
 def _source(model: SemanticModel, table: str, physical: dict, today: dt.date) -> str | None:
@@ -60,5 +77,6 @@ def catalog_metrics(model: SemanticModel) -> list[CatalogMetric]:
 def catalog_dimensions(model: SemanticModel, values: dict[str, list[str]]) -> list[CatalogDimension]:
     return [CatalogDimension(id=d.id, label=d.label.model_dump(), synonyms=list(d.synonyms), time=d.time,
                              grains=list(GRAINS) if d.time else [], values=values.get(d.id, []),
-                             value_synonyms=dict(d.value_synonyms))
+                             value_synonyms=dict(d.value_synonyms),
+                             description=d.description.model_dump() if d.description else None)
             for d in model.dimensions]

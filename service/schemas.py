@@ -55,6 +55,7 @@ class CatalogDimension(BaseModel):
     grains: list[str]
     values: list[str]
     value_synonyms: dict[str, str]
+    description: dict[str, str] | None = Field(None, description="how the values are decided (scenario segments)")
 
 
 class AskRequest(BaseModel):

@@ -10,6 +10,7 @@ trends; follow-ups edit the previous question's parts (``followup.py``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -91,6 +92,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     if unresolved:  # '她们今年客单价多少' as a first question: who?
         problems.append(Problem("no_reference", tuple(unresolved)))
 
+    _windows(reading, model, account)
     times = [t for i, t in enumerate(reading.times) if i not in account.times]
     choice = choose_metrics(model, mentions, reading.text, account.mentions,
                             bool(times) or bool(follow_up_of and follow_up_of.time_range), reading.emphasis)
@@ -494,6 +496,17 @@ def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _
     for i, mention in enumerate(mentions):
         if mention.first("breakdown") and i not in account.mentions and (split or previous and previous.dimensions):
             account.use(i)
+
+
+def _windows(reading: Reading, model: SemanticModel, account: _Account) -> None:
+    """'近7天加购了没付款的有多少人': the period a value is evaluated over, named with it, is part of the
+    value, not a period for the metric."""
+    windows = {model.dimension_by_id[e.target].window_days for m in reading.mentions for e in m.entries
+               if e.kind == "value" and model.dimension_by_id[e.target].window_days}
+    for i, time in enumerate(reading.times):
+        if reading.today and any(time.range == DateRange(reading.today - dt.timedelta(days=days), reading.today)
+                                 for days in windows):
+            account.times.add(i)
 
 
 def _kinds(reading: Reading, account: _Account, add) -> None:

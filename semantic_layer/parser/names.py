@@ -19,11 +19,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from semantic_layer.model import SemanticModel
+from semantic_layer.parser import words
 from semantic_layer.parser.lexicon import Mention
 from semantic_layer.parser.normalize import is_ascii_letter, name_key
 from semantic_layer.timeexpr import TimeMatch, festival_name
 
 MIN_PART = 2  # characters; one character is part of too many names
+NEGATION = re.compile("|".join(words.NAME_NEGATIONS))
 # Mentions that may sit between the parts of one name ("积雪草那款精华", "抖音那个活动")
 _CONNECTORS = ("filler", "classifier", "neutral", "each", "breakdown")
 _PARTS = ("value", "dimension", "set", "series", "name_part")
@@ -59,7 +61,10 @@ class NameIndex:
                 self.value_keys.setdefault(name_key(value), dimension.id)
 
     def containing(self, key: str, dimension: str | None = None) -> list[tuple[str, str, str]]:
-        return [n for n in self.names if key in n[2] and (dimension is None or n[0] == dimension)]
+        """The names with this part; a part that leaves out a name's negation ('加购' of '加购未付款')
+        says the opposite and names nothing."""
+        return [n for n in self.names if key in n[2] and (dimension is None or n[0] == dimension)
+                and not (NEGATION.search(n[2]) and not NEGATION.search(key))]
 
     def same_thing(self, candidates: list[tuple[str, str, str]]) -> bool:
         """Do the names differ only by one other dimension's values (-天猫, -抖音, -京东)?"""
@@ -304,8 +309,9 @@ class _Narrowing:
         start, end = min(s for s, _ in self.spans), max(e for _, e in self.spans)
         values = tuple(c[1] for c in candidates)
         ambiguous = len(candidates) > 1 and not series and not self.question.index.same_thing(candidates)
-        return NamedThing(start, end, candidates[0][0], values, ambiguous, tuple(dict.fromkeys(self.mentions)),
-                          tuple(self.times), keep_dimension)
+        inside = [index_ for kind, index_, s, e in self.question.pieces if kind == "mention" and start <= s and e <= end]
+        return NamedThing(start, end, candidates[0][0], values, ambiguous, tuple(dict.fromkeys(self.mentions + inside)),
+                          tuple(self.times), keep_dimension)  # the words inside a name are the name's
 
 
 def _grow(question: _Question, position: int, candidates: list[tuple[str, str, str]]) -> NamedThing | None:
@@ -371,10 +377,15 @@ def _from_dimension_word(question: _Question, position: int, dimension: str) -> 
         return None
     narrowing = _Narrowing(question, index.containing(key, dimension), position)
     narrowing.mentions.append(question.pieces[position][1])
+    series = each
     for at in neighbours:
-        if not (question.mention(at) is not None and question.mention(at).first("dimension")):
+        mention = question.mention(at)
+        if mention is not None and mention.first("series"):  # '沉睡客户召回这类活动': all of them
+            series = True
+            narrowing.mentions.append(question.pieces[at][1])
+        elif not (mention is not None and mention.first("dimension")):
             narrowing.take(at)
-    return narrowing.decide(keep_dimension=each, series=each)
+    return narrowing.decide(keep_dimension=each, series=series)
 
 
 def _in_separate_parts(name: str, keys: list[list[str]]) -> bool:

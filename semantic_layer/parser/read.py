@@ -16,7 +16,7 @@ from pypinyin import Style, lazy_pinyin
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser import words
 from semantic_layer.parser.extract import BandLimit, Extractor, RankSize, Threshold
-from semantic_layer.parser.lexicon import Lexicon, Mention
+from semantic_layer.parser.lexicon import Entry, Lexicon, Mention
 from semantic_layer.parser.names import NamedThing, NameIndex, find_named_things
 from semantic_layer.parser.normalize import normalize_text, question_language
 from semantic_layer.timeexpr import TimeMatch, find_time_ranges
@@ -49,6 +49,7 @@ class Reading:
     unknown_spans: list[tuple[int, int]] = field(default_factory=list)
     corrections: list[Correction] = field(default_factory=list)
     write: bool = False  # a request to change data
+    today: dt.date | None = None  # the reference date the times were read against
 
     def kinds(self, kind: str) -> list[Mention]:
         return [m for m in self.mentions if m.first(kind)]
@@ -101,7 +102,7 @@ class QuestionReader:
         return reading
 
     def _read(self, text: str, language: str, today: dt.date) -> Reading:
-        reading = Reading(text, language)
+        reading = Reading(text, language, today=today)
         blocked = [False] * len(text)
 
         def block(start: int, end: int) -> None:
@@ -135,8 +136,8 @@ class QuestionReader:
         reading.ranks = self.extractor.rank_sizes(text, blocked)
         for item in reading.ranks:
             block(item.start, item.end)
-        reading.mentions = self._split_after_which(sorted(timelike + self.lexicon.scan(text, blocked),
-                                                          key=lambda m: m.start))
+        reading.mentions = [_as_predicate(m, text) for m in self._split_after_which(
+            sorted(timelike + self.lexicon.scan(text, blocked), key=lambda m: m.start))]
         for mention in reading.mentions:
             block(mention.start, mention.end)
         fragments = [(m.start(), m.end()) for m in re.finditer(r"[^\0\s]+", self._masked(text, blocked))]
@@ -265,3 +266,11 @@ def edit_distance(a: str, b: str) -> int:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
     return previous[-1]
+
+
+def _as_predicate(mention: Mention, text: str) -> Mention:
+    """A value word said as a verb with 得 after it ('客户流失得厉害吗') describes, it filters nothing."""
+    if mention.has("value") and text[mention.end:mention.end + 1] == "得" and not mention.has("metric", "dimension"):
+        return Mention(mention.start, mention.end, mention.text, (Entry("filler"),))
+    return mention
+

@@ -254,6 +254,9 @@ UNSUPPORTED = ("为什么", "为啥", "原因", "归因", "怎么回事", "啥�
                "predict", "prediction", "projection", "next month", "next week", "next year", "tomorrow",
                "export", "download", "retention", "cohort", "cohorts")
 
+# the negations a value's name may hold ('加购未付款', 'non-member'): a part without them is no part of it
+NAME_NEGATIONS = ("未", "没", "不", "无", "非")
+
 # ---- requests to change data: refused, the service only reads ------------------------------------
 WRITE = ("删除", "删掉", "删了", "删去", "删一下", "删", "清空", "清除", "清掉", "清理掉", "插入", "新增一条", "添加一条",
          "加一条", "录入", "写入", "导入", "篡改", "覆盖", "回滚", "作废", "重置", "改成", "改为", "修改", "更新成",

@@ -192,6 +192,33 @@ CASES = {
          "time_range": {"expression": "上个月"}},
         "SELECT coupon_type, COUNT(*), COUNT(redeemed_time) FROM coupons WHERE issued_time >= TIMESTAMP '2025-06-01' "
         "AND issued_time < TIMESTAMP '2025-07-01' GROUP BY 1"),
+    # scenario segments (customer_ops.md 4), at the reference date 2025-07-01, written from the spec's words
+    "customers by lifecycle: dormant 91-180 days, lost over 180, active, never bought": (
+        {"metrics": ["customer_count"], "dimensions": ["lifecycle"]},
+        "WITH last AS (SELECT customer_id, MAX(pay_time)::DATE AS d FROM orders WHERE pay_time IS NOT NULL "
+        "AND pay_time < DATE '2025-07-01' GROUP BY 1) "
+        "SELECT CASE WHEN l.d IS NULL THEN '未购买' WHEN DATE '2025-07-01' - l.d > 180 THEN '流失' "
+        "WHEN DATE '2025-07-01' - l.d > 90 THEN '沉睡' ELSE '活跃' END, COUNT(*) "
+        "FROM customers c LEFT JOIN last l USING (customer_id) GROUP BY 1"),
+    "GMV of the orders of dormant customers last year": (
+        {"metrics": ["gmv"], "filters": [{"dimension": "lifecycle", "value": "沉睡"}],
+         "time_range": {"expression": "去年"}},
+        "WITH last AS (SELECT customer_id, MAX(pay_time)::DATE AS d FROM orders WHERE pay_time IS NOT NULL "
+        "AND pay_time < DATE '2025-07-01' GROUP BY 1) "
+        f"SELECT SUM(o.paid_amount) FROM orders o JOIN last l USING (customer_id) WHERE {PAID} AND {LAST_YEAR} "
+        "AND DATE '2025-07-01' - l.d BETWEEN 91 AND 180"),
+    "one-time buyers: exactly one paid order ever, 30 to 90 days ago": (
+        {"metrics": ["customer_count"], "filters": [{"dimension": "purchase_pattern", "value": "首购未复购"}]},
+        "SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE pay_time IS NOT NULL AND pay_time < DATE "
+        "'2025-07-01' GROUP BY 1 HAVING COUNT(*) = 1 AND DATE '2025-07-01' - MAX(pay_time)::DATE BETWEEN 30 AND 90)"),
+    "cart abandoners: an add-to-cart in the last 7 days and no paid order after it": (
+        {"metrics": ["customer_count"], "filters": [{"dimension": "cart_state", "value": "加购未付款"}]},
+        "SELECT COUNT(DISTINCT e.customer_id) FROM events e WHERE e.event_type = 'add_to_cart' "
+        "AND e.event_time >= TIMESTAMP '2025-06-24' AND e.event_time < TIMESTAMP '2025-07-01' AND NOT EXISTS ("
+        "SELECT 1 FROM orders o WHERE o.customer_id = e.customer_id AND o.pay_time >= e.event_time "
+        "AND o.pay_time < TIMESTAMP '2025-07-01') AND e.event_time = (SELECT MAX(x.event_time) FROM events x "
+        "WHERE x.customer_id = e.customer_id AND x.event_type = 'add_to_cart' "
+        "AND x.event_time >= TIMESTAMP '2025-06-24' AND x.event_time < TIMESTAMP '2025-07-01')"),
     "new registrations this year, by register channel": (
         {"metrics": ["new_registrations"], "dimensions": ["register_channel"], "time_range": {"expression": "今年"}},
         "SELECT register_channel, COUNT(*) FROM customers WHERE register_time >= TIMESTAMP '2025-01-01' "
