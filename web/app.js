@@ -92,11 +92,18 @@
     const items = state.metrics.filter((m) => !query || [m.id, m.name.zh, m.name.en, m.description.zh, m.description.en, ...m.synonyms]
       .some((text) => text.toLowerCase().includes(query)));
     const dimLabel = (id) => { const d = state.dimensions.find((x) => x.id === id); return d ? d.label[state.lang] : id; };
+    // dimensions whose values are decided by a rule (scenario segments) show the rule
+    const defined = state.dimensions.filter((d) => d.description && (!query || [d.id, d.label.zh, d.label.en, d.description.zh,
+      d.description.en, ...d.values].some((text) => text.toLowerCase().includes(query))));
     $("catalog-list").replaceChildren(...items.map((m) => el("li", { class: "metric", "data-testid": "catalog-metric" },
       el("div", { class: "metric-name" }, el("strong", { text: m.name[state.lang] }), el("code", { text: m.id })),
       el("p", { text: m.description[state.lang] }),
       el("p", { class: "note", text: m.synonyms.slice(0, 6).join(" · ") }),
-      el("p", { class: "note", text: `${t("dimensions")}: ${m.dimensions.map(dimLabel).join("、")}` }))));
+      el("p", { class: "note", text: `${t("dimensions")}: ${m.dimensions.map(dimLabel).join("、")}` }))),
+      ...defined.map((d) => el("li", { class: "metric", "data-testid": "catalog-dimension" },
+        el("div", { class: "metric-name" }, el("strong", { text: d.label[state.lang] }), el("code", { text: d.id })),
+        el("p", { text: d.description[state.lang] }),
+        el("p", { class: "note", text: d.values.join(" · ") }))));
   }
 
   // ---- conversation ---------------------------------------------------------------------------

@@ -186,6 +186,9 @@ def test_the_catalog_shows_definitions_and_searches(page):
     metrics = page.locator("[data-testid=catalog-metric]")
     assert metrics.count() == 1 and "至少2笔" in metrics.first.inner_text()
     shoot(page, "06-catalog")
+    page.fill("#catalog-search", "沉睡")  # a scenario segment shows its rule
+    segments = page.locator("[data-testid=catalog-dimension]")
+    assert segments.count() == 1 and "91-180 天沉睡" in segments.first.inner_text()
 
 
 def test_english_toggle_and_phone_width(page, web_server):
