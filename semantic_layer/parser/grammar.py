@@ -501,11 +501,14 @@ def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _
 def _windows(reading: Reading, model: SemanticModel, account: _Account) -> None:
     """'近7天加购了没付款的有多少人': the period a value is evaluated over, named with it, is part of the
     value, not a period for the metric."""
-    windows = {model.dimension_by_id[e.target].window_days for m in reading.mentions for e in m.entries
-               if e.kind == "value" and model.dimension_by_id[e.target].window_days}
+    windowed = [(m.start, model.dimension_by_id[e.target].window_days) for m in reading.mentions for e in m.entries
+                if e.kind == "value" and model.dimension_by_id[e.target].window_days]
     for i, time in enumerate(reading.times):
-        if reading.today and any(time.range == DateRange(reading.today - dt.timedelta(days=days), reading.today)
-                                 for days in windows):
+        # only right before the value: in '最近7天没买过的加购未付款客户' the period is the metric's
+        if reading.today and any(
+                start >= time.end and not reading.text[time.end:start].strip(" 的")
+                and time.range == DateRange(reading.today - dt.timedelta(days=days), reading.today)
+                for start, days in windowed):
             account.times.add(i)
 
 

@@ -136,8 +136,8 @@ class QuestionReader:
         reading.ranks = self.extractor.rank_sizes(text, blocked)
         for item in reading.ranks:
             block(item.start, item.end)
-        reading.mentions = [_as_predicate(m, text) for m in self._split_after_which(
-            sorted(timelike + self.lexicon.scan(text, blocked), key=lambda m: m.start))]
+        reading.mentions = [m for m in (_as_predicate(m, text) for m in self._split_after_which(
+            sorted(timelike + self.lexicon.scan(text, blocked), key=lambda m: m.start))) if m is not None]
         for mention in reading.mentions:
             block(mention.start, mention.end)
         fragments = [(m.start(), m.end()) for m in re.finditer(r"[^\0\s]+", self._masked(text, blocked))]
@@ -268,9 +268,16 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def _as_predicate(mention: Mention, text: str) -> Mention:
-    """A value word said as a verb with 得 after it ('客户流失得厉害吗') describes, it filters nothing."""
-    if mention.has("value") and text[mention.end:mention.end + 1] == "得" and not mention.has("metric", "dimension"):
+def _as_predicate(mention: Mention, text: str) -> Mention | None:
+    """A value word said as a verb: with 得 after it ('客户流失得厉害吗') it describes and filters nothing;
+    a negated one with 过 after it ('没付款过的会员': never paid, not the status 未付款) is left unread,
+    so the question is asked back rather than read as the status."""
+    if not mention.has("value") or mention.has("metric", "dimension"):
+        return mention
+    after = text[mention.end:mention.end + 1]
+    if after == "得":
         return Mention(mention.start, mention.end, mention.text, (Entry("filler"),))
+    if after == "过" and any(n in mention.text for n in words.NAME_NEGATIONS):
+        return None
     return mention
 
