@@ -74,12 +74,9 @@ class QueryCompiler:
     def _snippet(self, text: str, table: str) -> exp.Expression:
         return bind_today(parse_snippet(text, table), self.query.today)
 
-    def _lifted(self, fact: Fact) -> bool:
-        return lifts_default_filter(fact, self.query)
-
     def _time_column(self, fact: Fact) -> exp.Expression:
         text = fact.time.column
-        if fact.default_filter and fact.default_filter.time_when_lifted and self._lifted(fact):
+        if fact.default_filter and fact.default_filter.time_when_lifted and lifts_default_filter(fact, self.query):
             text = fact.default_filter.time_when_lifted
         return self._snippet(text, fact.table)
 
@@ -190,7 +187,7 @@ class QueryCompiler:
 
         conditions: list[exp.Expression] = []
         bridged_filters: list[tuple[ResolvedFilter, Reach]] = []
-        if fact.default_filter and not self._lifted(fact):
+        if fact.default_filter and not lifts_default_filter(fact, self.query):
             conditions.append(self._snippet(fact.default_filter.condition, fact.table))
         if context.dated and fact.time:
             period = self.ranges[context.period]

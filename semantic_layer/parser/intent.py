@@ -115,7 +115,7 @@ def _edits_a_query_part(reading: Reading, position: int) -> bool:
 
 def _only_query_parts(reading: Reading, start: int, end: int) -> bool:
     """'把时间改成上个月', '把图换成饼图': the thing after 把 is a part of the question, not stored data."""
-    inside = [m for m in reading.mentions if start <= m.start and m.end <= end and not m.has("filler")]
+    inside = _words_between(reading, start, end)
     unknown = [s for s, e in reading.unknown_spans if start <= s < end]
     return bool(inside) and not unknown and all(m.has(*_QUERY_PARTS) for m in inside)
 
@@ -136,7 +136,12 @@ def _sends(reading: Reading) -> bool:
 
 def _attribute_of(reading: Reading, start: int, end: int) -> bool:
     """'把抖音的渠道类型改成线下': a value's own attribute is stored data, not a part of the question."""
-    inside = [m for m in reading.mentions if start <= m.start and m.end <= end and not m.has("filler")]
+    inside = _words_between(reading, start, end)
     return any(first.has("value") and second.has("dimension") and reading.text[first.end:second.start].strip() == "的"
                for first, second in zip(inside, inside[1:]))
+
+
+def _words_between(reading: Reading, start: int, end: int) -> list:
+    """The mentions inside [start, end), fillers left out."""
+    return [m for m in reading.mentions if start <= m.start and m.end <= end and not m.has("filler")]
 

@@ -165,7 +165,8 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     kind = next((mentions[i].first("quantity").target for i in quantities), "") if not units else ""
     groups = [{e.target for e in m.entries if e.kind in ("value", "set")} for i, m in enumerate(mentions)
               if m.has("value", "set") and i not in skip]  # words inside a name ('沉睡客户召回') are the name's
-    people = {f.name for i, m in enumerate(mentions) if m.first("unit") and i not in set(units) | skip and not _also_language(m)
+    counted = set(units) | skip
+    people = {f.name for i, m in enumerate(mentions) if m.first("unit") and i not in counted and not _also_language(m)
               for t in m.first("unit").targets for f in metric_facts(model, model.metric_by_id[t])}
 
     def rank(metric_id: str) -> tuple[int, ...]:
