@@ -114,6 +114,7 @@ class Asker:
         # an unknown, expired or someone else's conversation id is never taken over: a new one starts
         conversation_id = conversation_id if previous is not None else self.conversations.new_id()
         if edited is not None:
+            resolve_query(self.engine.model, edited, today)  # a reading sent by a caller: refused (400) if invalid
             result = self._accept(AskResult("ok", engine="edited", answer_text="", question=question, language=language,
                                             conversation_id=conversation_id), edited, None, today, caller)
         else:

@@ -212,6 +212,13 @@ def test_freshness_and_the_reason_for_an_empty_answer(client, question, answer, 
         assert body["answer"] == answer
 
 
+def test_an_edited_reading_the_model_cannot_run_is_a_400(client):
+    response = client.post("/api/v1/ask", json={"question": "x", "today": TODAY, "query": {
+        "metrics": ["gmv"], "filters": [{"dimension": "planet", "value": "火星"}]}})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_query"
+    assert "planet" in response.json()["error"]["message"]
+
+
 def test_a_filter_that_matches_nothing_is_named(client):
     query = {"metrics": ["gmv"], "filters": [{"dimension": "city", "value": "火星"}]}
     body = client.post("/api/v1/ask", json={"question": "火星的GMV", "today": TODAY, "query": query}).json()
