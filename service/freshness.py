@@ -26,39 +26,39 @@ class Reading:
 
 
 class DataRanges:
-    """The first and last day of data of each fact over a warehouse table, recomputed when the
-    warehouse file changes (a fact over a derived table is dated by the facts it derives from)."""
+    """The first and last day of data of the time column a fact is dated by in a query (its own, or
+    the one that replaces it when its default filter is lifted: orders by order time), measured the
+    first time it is needed and again when the warehouse file changes. A column of a derived table
+    has no range of its own (first purchases are dated by the orders they derive from)."""
 
     def __init__(self, model: SemanticModel, warehouse: Warehouse) -> None:
         self.model = model
         self.warehouse = warehouse
-        self._ranges: tuple[tuple[int, int], dict[str, tuple[dt.date, dt.date] | None]] | None = None
+        self._version: tuple[int, int] | None = None
+        self._ranges: dict[tuple[str, str], tuple[dt.date, dt.date] | None] = {}
 
-    def of(self, fact: Fact) -> tuple[dt.date, dt.date] | None:
+    def of(self, fact: Fact, query: ResolvedQuery) -> tuple[dt.date, dt.date] | None:
+        lifted = fact.default_filter and fact.default_filter.time_when_lifted and lifts_default_filter(fact, query)
+        table, _, column = (fact.default_filter.time_when_lifted if lifted else fact.time.column).rpartition(".")
+        source = table or fact.table
+        if self.model.table_by_name[source].sql:
+            return None
         version = self.warehouse.data_version()
-        if self._ranges is None or self._ranges[0] != version:
-            self._ranges = (version, {f.name: self._measure(f) for f in self.model.facts if f.time
-                                      and not self.model.table_by_name[self._source(f)].sql})
-        return self._ranges[1].get(fact.name)
-
-    @staticmethod
-    def _source(fact: Fact) -> str:
-        """The table the fact's time column is on (order lines are dated by their order)."""
-        return fact.time.column.rpartition(".")[0] or fact.table
-
-    def _measure(self, fact: Fact) -> tuple[dt.date, dt.date] | None:
-        day = exp.cast(exp.column(fact.time.column.rpartition(".")[2]), "DATE")
-        sql = exp.select(exp.Min(this=day), exp.Max(this=day.copy())).from_(self._source(fact)).sql("duckdb")
-        first, last = self.warehouse.run(sql, 1, 30).rows[0]
-        return (first, last) if first is not None else None
+        if version != self._version:
+            self._version, self._ranges = version, {}
+        if (source, column) not in self._ranges:
+            day = exp.cast(exp.column(column), "DATE")
+            sql = exp.select(exp.Min(this=day), exp.Max(this=day.copy())).from_(source).sql("duckdb")
+            first, last = self.warehouse.run(sql, 1, 30).rows[0]
+            self._ranges[(source, column)] = (first, last) if first is not None else None
+        return self._ranges[(source, column)]
 
 
 def describe_data(ranges: DataRanges, query: ResolvedQuery, rows: list[list], values: dict[str, list[str]],
                   language: str) -> Reading:
     zh = language == "zh"
     facts = [f for m in query.metrics for f in metric_facts(ranges.model, m) if f.time]
-    spans = [s for s in (ranges.of(f) for f in facts if not (f.default_filter and lifts_default_filter(f, query)))
-             if s] or [s for s in (ranges.of(f) for f in facts) if s]
+    spans = [s for s in (ranges.of(f, query) for f in facts) if s]
     reading = Reading()
     if not spans:
         return reading

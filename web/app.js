@@ -156,7 +156,7 @@
     turn.append(progress);
     $("history").append(turn);
     scrollDown();
-    return { turn, progress };
+    return progress;
   }
 
   async function ask(question, query = null) {
@@ -164,7 +164,7 @@
     if (!question || state.busy) return;
     state.busy = true;
     $("send").disabled = true;
-    const { turn, progress } = addTurn(question);
+    const progress = addTurn(question);
     try {
       const request = { question, conversation_id: state.conversation };
       if (query) request.query = query;
