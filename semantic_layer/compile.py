@@ -14,10 +14,11 @@ from sqlglot import exp
 from semantic_layer.dimension_value import binding_value, dimension_value
 from semantic_layer.expressions import (bind_today, date_literal, literal, parse_derived_table, parse_snippet,
                                         timestamp_literal)
-from semantic_layer.graph import Reach, join_condition, reach_dimension
+from semantic_layer.graph import Reach, forward_paths, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.query import GROUP_COUNT
-from semantic_layer.resolve import ResolvedDimension, ResolvedFilter, ResolvedQuery, has_time, lifts_default_filter
+from semantic_layer.resolve import (CountedEntity, ResolvedDimension, ResolvedFilter, ResolvedQuery, counted_entity,
+                                    has_time, lifts_default_filter)
 
 CURRENT, COMPARISON, WHOLE = "current", "comparison", "whole"  # WHOLE: the total a share is of
 
@@ -169,6 +170,18 @@ class QueryCompiler:
         return [d for d in self.query.dimensions if context.period != WHOLE or d.dimension.id not in self.query.share_of]
 
     def _fact_query(self, context: Context) -> exp.Select:
+        select, group_values = self._rows(context)
+        measures = [context.nested] if context.nested else context.measures
+        if context.nested:
+            return self._nested_query(select, context.fact, context.nested, group_values)
+        select = select.select(*[value.as_(_identifier(name)) for name, value in group_values],
+                               *[self._aggregate(m, context.fact).as_(_identifier(m.name)) for m in measures])
+        if group_values:
+            select = select.group_by(*[value.copy() for _, value in group_values])
+        return select
+
+    def _rows(self, context: Context) -> tuple[exp.Select, list[tuple[str, exp.Expression]]]:
+        """The rows of a context's fact, joined and filtered, and the values it groups by."""
         fact, query = context.fact, self.query
         self._note_table(fact.table)
         group_values: list[tuple[str, exp.Expression]] = []
@@ -201,6 +214,11 @@ class QueryCompiler:
         for item in filters:
             if context.period == WHOLE and item.dimension.id in query.share_of:
                 continue
+            if item.ever:
+                entity = counted_entity(self.model, item.ever)
+                paths.append(forward_paths(self.model, fact.table)[entity.table])
+                conditions.append(self._ever_condition(item, entity))
+                continue
             reach = reach_dimension(self.model, fact, item.dimension)
             if reach.bridge:
                 bridged_filters.append((item, reach))
@@ -227,14 +245,21 @@ class QueryCompiler:
                                 if r.bridge == bridge_join)
         if conditions:
             select = select.where(exp.and_(*conditions))
+        return select, group_values
 
-        if context.nested:
-            return self._nested_query(select, fact, context.nested, group_values)
-        select = select.select(*[value.as_(_identifier(name)) for name, value in group_values],
-                               *[self._aggregate(m, fact).as_(_identifier(m.name)) for m in measures])
-        if group_values:
-            select = select.group_by(*[value.copy() for _, value in group_values])
-        return select
+    def _ever_condition(self, item: ResolvedFilter, entity: CountedEntity) -> exp.Expression:
+        """entity key IN (the keys of everyone the 'ever' metric counts with the value, all time);
+        NOT IN for never."""
+        positive = ResolvedFilter(item.dimension, "=" if item.op in ("=", "!=") else "in", item.values)
+        inner = QueryCompiler(self.model, ResolvedQuery(
+            metrics=(item.ever,), dimensions=(), filters=(positive,), time_range=None, order_by=(), limit=None,
+            having=(), compare=None, today=self.query.today))
+        rows, _ = inner._rows(Context(entity.fact, CURRENT, dated=False))
+        self.derived_tables.extend(t for t in inner.derived_tables if t not in self.derived_tables)
+        key = self._snippet(entity.measure.expr, entity.fact.table)
+        keys = rows.select(key).where(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))).distinct()
+        condition = exp.In(this=exp.column(entity.column, table=entity.table), query=keys.subquery())
+        return exp.Not(this=condition) if item.op in ("!=", "not in") else condition
 
     def _bridges(self, groups, filters) -> dict:
         bridges: dict = {}

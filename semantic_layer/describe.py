@@ -52,8 +52,13 @@ def reading(model: SemanticModel, query: ResolvedQuery, language: str) -> list[R
     for index, item in enumerate(query.filters):
         values = "、".join(map(str, item.values)) if zh else ", ".join(map(str, item.values))
         label = item.dimension.label.zh if zh else item.dimension.label.en
-        pieces.append(ReadingPiece("filter", f"{label}{_OPS[item.op]}{values}" if item.op not in ("=", "in") else
-                                   f"{label}: {values}", index))
+        if item.ever:  # 买过精华 / 没买过面霜: who ever (never) had the value, by the metric that counts them
+            never = item.op in ("!=", "not in")
+            text = (f"{label}: {values}（{item.ever.name.zh}口径，{'从未有过' if never else '曾经有过'}，全部历史）" if zh else
+                    f"{label}: {values} ({'never' if never else 'ever'}, as {item.ever.name.en} counts, all time)")
+        else:
+            text = f"{label}{_OPS[item.op]}{values}" if item.op not in ("=", "in") else f"{label}: {values}"
+        pieces.append(ReadingPiece("filter", text, index))
     if query.time_range:
         pieces.append(ReadingPiece("period", range_text(query.time_range, language)))
     elif any(m.time_scope == "period" for m in query.metrics):

@@ -34,10 +34,16 @@ class Filter(Strict):
     dimension: str = Field(min_length=1, max_length=64)
     op: FilterOp = "="
     value: Scalar | list[Scalar] = Field(description="a list for 'in', 'not in' and 'between'")
+    ever: str | None = Field(None, max_length=64,
+                             description="a metric that counts people or things (buyer_count): keep those it "
+                                         "counts who ever had a row with this value (买过精华: category = 精华), "
+                                         "or with '!=' / 'not in', never had one (没买过面霜), all time")
 
     @model_validator(mode="after")
     def _value_fits_op(self) -> Filter:
         is_list = isinstance(self.value, list)
+        if self.ever is not None and self.op not in ("=", "!=", "in", "not in"):
+            raise ValueError("'ever' takes '=', '!=', 'in' or 'not in'")
         if self.op in ("in", "not in") and not (is_list and self.value):
             raise ValueError(f"'{self.op}' needs a non-empty list of values")
         if self.op == "between" and not (is_list and len(self.value) == 2):

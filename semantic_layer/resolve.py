@@ -11,8 +11,8 @@ from sqlglot import exp
 
 from semantic_layer.errors import QueryInvalid
 from semantic_layer.expressions import parse_snippet
-from semantic_layer.graph import reach_dimension
-from semantic_layer.model import Dimension, Fact, Grain, Metric, SemanticModel
+from semantic_layer.graph import forward_paths, reach_dimension
+from semantic_layer.model import Dimension, Fact, Grain, Measure, Metric, SemanticModel
 from semantic_layer.query import SemanticQuery
 from semantic_layer.timeexpr import DateRange, check_reference_date, comparison_range, resolve_time_expression
 
@@ -30,6 +30,17 @@ class ResolvedFilter:
     dimension: Dimension
     op: str
     values: tuple  # one value, or the list for in / not in / between
+    ever: Metric | None = None  # those this metric counts who ever (=, in) or never (!=, not in) had the value
+
+
+@dataclass(frozen=True)
+class CountedEntity:
+    """What a metric counts (buyer_count: customers), as a key of a table, and where it counts it."""
+
+    table: str  # the entity's table (customers)
+    column: str  # its key there (customer_id)
+    fact: Fact  # the fact whose rows say who did it (paid orders)
+    measure: Measure  # the count_distinct over the fact's key column
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,21 @@ def lifts_default_filter(fact: Fact, query: ResolvedQuery) -> bool:
     excluding values only narrows it (paid orders except the refunded ones)."""
     lifter = fact.default_filter.lifted_by if fact.default_filter else None
     return bool(lifter) and (any(d.dimension.id == lifter for d in query.dimensions) or any(
-        f.dimension.id == lifter and f.op in ("=", "in") for f in query.filters))
+        f.dimension.id == lifter and f.op in ("=", "in") and f.ever is None for f in query.filters))
+
+
+def counted_entity(model: SemanticModel, metric: Metric) -> CountedEntity | None:
+    """The people or things a metric counts, when it is a plain distinct count of a key: the
+    table's own key (customers) or a many-to-one join's key (orders.customer_id -> customers)."""
+    found = model.fact_by_measure.get(metric.expr)
+    if found is None or found[1].agg != "count_distinct" or found[1].filter:
+        return None
+    fact, measure = found
+    if list(model.table_by_name[fact.table].primary_key) == [measure.expr]:
+        return CountedEntity(fact.table, measure.expr, fact, measure)
+    join = next((j for j in model.joins if j.source == fact.table and [left for left, _ in j.keys] == [measure.expr]),
+                None)
+    return CountedEntity(join.target, join.keys[0][1], fact, measure) if join else None
 
 
 def has_time(model: SemanticModel, metric: Metric) -> bool:
@@ -131,6 +156,22 @@ def _check_reachable(model: SemanticModel, metric: Metric, dimension: Dimension)
                        tuple(d.id for d in allowed))
 
 
+def _ever(model: SemanticModel, metrics: tuple[Metric, ...], name: str, dimension: Dimension) -> Metric:
+    """The metric an 'ever' filter draws its people from: it counts an entity every metric of the
+    query reaches, and it can be filtered by the dimension."""
+    ever = _metric(model, name)
+    entity = counted_entity(model, ever)
+    if entity is None:
+        raise QueryInvalid(f"{ever.name.zh}不是按人或物计数的指标，不能用来圈定“买过/没买过”的对象",
+                           f"{ever.id} does not count people or things; 'ever' needs one that does (buyer_count)")
+    _check_reachable(model, ever, dimension)
+    for metric in metrics:
+        if not all(entity.table in forward_paths(model, f.table) for f in metric_facts(model, metric)):
+            raise QueryInvalid(f"{metric.name.zh}和{ever.name.zh}统计的对象连不起来",
+                               f"{metric.id} cannot be restricted to what {ever.id} counts")
+    return ever
+
+
 def normalize_value(dimension: Dimension, value):
     """Map a value synonym to the warehouse value ('Tmall' -> '天猫'), case-insensitively."""
     if not isinstance(value, str):
@@ -174,10 +215,11 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         if dimension.time:
             raise QueryInvalid("日期请用时间范围（time_range）限定，而不是筛选条件",
                                "restrict dates with time_range, not with a filter")
-        for metric in metrics:
+        ever = _ever(model, metrics, item.ever, dimension) if item.ever else None
+        for metric in metrics if ever is None else ():
             _check_reachable(model, metric, dimension)
         values = item.value if isinstance(item.value, list) else [item.value]
-        filters.append(ResolvedFilter(dimension, item.op, tuple(normalize_value(dimension, v) for v in values)))
+        filters.append(ResolvedFilter(dimension, item.op, tuple(normalize_value(dimension, v) for v in values), ever))
 
     time_range = _time_range(query.time_range, today) if query.time_range is not None else None
     compare_group = None

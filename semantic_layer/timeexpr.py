@@ -297,6 +297,10 @@ RULES: tuple[tuple[str, Handler], ...] = (
      r"(?P<mname>may)(?![a-z])", _named_month),
     (_after("in", "during", "for", "of", "since", "year", "full year", "whole year", "fy") +
      r"(?P<year>(?:19|20)\d{2})(?![\d\-/.年])(?!\s*(?:q[1-4]|h[12]))", lambda m, t: _whole_year(m, t)),
+    # 'repurchase rate 2024': a year closing an English question (not a threshold: 'orders over 2000')
+    (r"(?<=[a-z] )" + "".join(f"(?<!{w} )" for w in ("over", "above", "than", "under", "below", "least", "most",
+                                                     "exceed", "exceeds", "top", "past", "last", "first")) +
+     r"(?P<year>20[1-3]\d)(?=\s*[?？.!]?\s*$)", lambda m, t: _whole_year(m, t)),
     (r"(?<![\d.])(?P<year>[12]\d)\s*年(?:度|全年)?(?![\d底初中末])", lambda m, t: _whole_year(m, t)),  # '24年'
     (r"(?<![a-z])fy\s*(?P<year>(?:19|20)\d{2})(?![\d])", lambda m, t: _whole_year(m, t)),
     (r"(?P<month>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?", _named_month),

@@ -147,12 +147,19 @@ class Asker:
                 previous = None  # asked back over words it could not read: '环比呢' has nothing sure to build on
             picked = pick_choice(reading, previous.choices[1]) if previous and previous.choices else None
             if picked is not None:  # the answer to 'which one did you mean'
-                dimension = previous.choices[0]
+                dimension = previous.choices[0]  # answered with the full name beside the figure
                 parts = replace(previous.parts, filters=[*previous.parts.filters, Filter(dimension=dimension,
-                                                                                          value=picked)])
+                                                                                          value=picked)],
+                                dimensions=[*previous.parts.dimensions, *([] if any(
+                                    d.name == dimension for d in previous.parts.dimensions) else [
+                                    DimensionRef(name=dimension)])])
                 label = self.parser.model.dimension_by_id[dimension].label.pick(language)
                 result = AskResult("ok", engine="parser", answer_text="", changes=[f"{label} = {picked}"], **base)
                 return self._accept(result, None, parts, today, caller)
+            if picked is None and previous is not None and previous.choices and not (parts.metrics or parts.dimensions):
+                # '今年5月那次' when no single choice has those words: asked again, never read as a new period
+                problem = Problem("ambiguous_name", (question,), previous.choices[1])
+                return self._clarify(base, problem, previous.parts, reading.text, today, caller)
             # the answer to a question asked back completes it: '今年的退款率' after '帮我对比下天猫和京东'
             completes = previous is not None and previous.asked in ("no_metric", "ambiguous_metric") and bool(
                 parts.metrics) and not parts.filters and not parts.dimensions

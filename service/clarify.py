@@ -26,6 +26,8 @@ _FIXED = {
                       "I cannot apply the negation in this question to the figure asked; please rephrase."),
     "unit_mismatch": ("问题里的单位和所问的指标对不上，请确认要看哪个指标。",
                       "The unit in the question does not fit the figure asked; which figure do you mean?"),
+    "never_or_period": ("「没…过」是指从来没有过，还是只是这段时间里没有？从来没有的话可以这样问：",
+                        "Does 'not' mean never, or not in that period? If never, ask it like this:"),
     "ranking_per_group": ("「每组里的前几名」我还回答不了，可以看整体排名或者分组的全部数据：",
                           "I cannot yet rank within each group; here is the overall ranking or every group:"),
 }
@@ -90,7 +92,7 @@ def suggested_questions(problem: Problem, parts: Parts, parser: QuestionParser, 
                          None)
         variants = [replace(parts, filters=[*parts.filters, Filter(dimension=dimension, value=c)])
                     for c in problem.candidates[:4]] if dimension else []
-    elif problem.kind == "time_not_applicable":
+    elif problem.kind in ("time_not_applicable", "never_or_period"):
         variants = [replace(parts, time_range=None, compare=None)]
     else:
         variants = []

@@ -118,6 +118,18 @@ def period_phrase(time_range: DateRange, today: date, language: str) -> str:
     return f"{time_range.start}至{end}" if language == "zh" else f"from {time_range.start} to {end}"
 
 
+def _ever_phrase(item: Filter, model: SemanticModel, values: list, zh: bool) -> str:
+    """'从没买过面霜的', 'who never bought 面霜': with the first verb the model gives the metric."""
+    verbs = model.metric_by_id[item.ever].verbs
+    never = item.op in ("!=", "not in")
+    joined = ("和" if zh else " or ").join(map(str, values))
+    if zh:
+        verb = next((v for v in verbs if not v.isascii()), "")
+        return f"{'从没' if never else ''}{verb}过{joined}的"
+    verb = next((v for v in verbs if v.isascii() and v.endswith("ed")), next((v for v in verbs if v.isascii()), ""))
+    return f"who {'never ' if never else ''}{verb} {joined}"
+
+
 def question_text(parts: Parts, model: SemanticModel, language: str, today: date) -> str:
     """A plain question that reads back as these parts (for clickable suggestions)."""
     zh = language == "zh"
@@ -126,7 +138,9 @@ def question_text(parts: Parts, model: SemanticModel, language: str, today: date
         pieces.append(period_phrase(parts.time_range, today, language))
     for item in parts.filters:
         values = item.value if isinstance(item.value, list) else [item.value]
-        if item.op in ("=", "in"):
+        if item.ever:
+            pieces.append(_ever_phrase(item, model, values, zh))
+        elif item.op in ("=", "in"):
             pieces.append(parts.set_names.get(item.dimension) or ("和" if zh else " and ").join(map(str, values)))
         elif item.op in ("!=", "not in"):
             joined = ("和" if zh else " and ").join(map(str, values))

@@ -50,7 +50,9 @@ def pick_choice(reading: Reading, choices: tuple[str, ...]) -> str | None:
         name_key(m.text) for m in reading.mentions if m.has("value")} | {name_key(w) for w in reading.unknown} | {
         name_key(v) for thing in reading.names for v in thing.values} | {
         str(t.range.start.year) for t in reading.times  # '25年的': a year
-        if (t.range.start.month, t.range.start.day) == (1, 1) and t.range.days >= 180}
+        if (t.range.start.month, t.range.start.day) == (1, 1) and t.range.days >= 180} | {
+        name_key(str(t.range.start.year) + key[cut:]) for t in reading.times  # '24年Q4那次': 2024 + Q4
+        for key in (name_key(reading.text[t.start:t.end]),) for cut in range(1, len(key) - 1)}
     picked = [c for c in choices if any(len(k) >= 2 and k in name_key(c) for k in keys)]
     return picked[0] if len(picked) == 1 else None
 
@@ -76,8 +78,12 @@ def is_follow_up(reading: Reading, understanding: Understanding, previous: Parts
         f.op == "=" and any(d.name == f.dimension and not d.versus for d in previous.dimensions) for f in parts.filters)
     # '用掉了几张' after '上个月发了多少张券': a metric only implied, nothing else said
     bare = understanding.implied_metric and not (parts.time_range or parts.filters or parts.dimensions)
+    # '核销率多少' after '5月发了多少张券', 'add roi': a metric alone asks about the same period and groups
+    alone = not (parts.time_range or parts.filters or parts.dimensions or parts.order or parts.limit or parts.having
+                 or parts.compare) and all(m.has("metric", "quantity", "filler", "also", "evaluation")
+                                           for m in reading.mentions) and not reading.unknown
     return opens or short_what_about or not understanding.named_metric or understanding.removes or \
-        reading.has("anaphor") or understanding.refers_back or drills or bare
+        reading.has("anaphor") or understanding.refers_back or drills or bare or alone
 
 
 def _sibling(filters: list[Filter], item: Filter, values: dict[str, list[str]]) -> tuple[Filter, Filter] | None:
@@ -109,6 +115,10 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         ranked_by = previous.order[0] or previous.metrics[0]
         merged.metrics = list(dict.fromkeys([ranked_by, *parts.metrics]))
         merged.order = (ranked_by, previous.order[1])
+        names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
+        changes.append(f"加上指标 {names}" if zh else f"with {names}")
+    elif parts.metrics and reading.has("also") and not parts.filters:  # 'add roi', '把客单价也加上'
+        merged.metrics = list(dict.fromkeys([*previous.metrics, *parts.metrics]))[:10]
         names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
         changes.append(f"加上指标 {names}" if zh else f"with {names}")
     elif parts.metrics:
@@ -145,7 +155,8 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         merged.filters = [f for f in merged.filters if f.dimension not in related] + [item]
         # with a breakdown of its own ('只看抖音，按天看'): the split by channel it leaves one row of goes
         merged.dimensions = [d for d in merged.dimensions if d.name != item.dimension or d in new_categories or
-                             d.versus is None and (item.op != "=" or not (new_categories or new_dates))]
+                             d.versus is None and (item.op != "=" or not (new_categories or new_dates))
+                             and not reading.has("total")]  # 'all three together': one sum
         label = model.dimension_by_id[item.dimension].label.pick(language)
         value = item.value if not isinstance(item.value, list) else ", ".join(map(str, item.value))
         changes.append(f"筛选 {label} {item.op} {value}" if zh else f"filter {label} {item.op} {value}")

@@ -15,9 +15,11 @@ import re
 from dataclasses import dataclass, field
 
 from semantic_layer.model import SemanticModel
-from semantic_layer.parser.compose import Parts, auto_grain
+from semantic_layer.parser.compose import Parts, auto_grain, line_level_metric
 from semantic_layer.parser.lexicon import Mention
 from semantic_layer.parser.metric_choice import choose_metrics
+from semantic_layer.parser.never import never_done
+from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
 from semantic_layer.parser.words import WHOLE
 from semantic_layer.query import DimensionRef, Filter
@@ -35,7 +37,7 @@ _GLUE = ("filler", "classifier", "neutral")
 class Problem:
     kind: str  # unknown_words, unused_words, no_metric, ambiguous_metric, ambiguous_name, cannot_negate,
     #           unsupported, unit_mismatch, time_not_applicable, no_reference, metric_as_group, two_rankings,
-    #           ranking_per_group
+    #           ranking_per_group, never_or_period
     words: tuple[str, ...] = ()
     candidates: tuple[str, ...] = ()
 
@@ -94,6 +96,10 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
 
     _windows(reading, model, account)
     times = [t for i, t in enumerate(reading.times) if i not in account.times]
+    never = never_done(reading, model, account.mentions, bool(times) or bool(follow_up_of and follow_up_of.time_range))
+    account.use(*never.used)
+    if never.needs_period:
+        problems.append(Problem("never_or_period", tuple(dict.fromkeys(mentions[i].text for i in never.used))))
     choice = choose_metrics(model, mentions, reading.text, account.mentions,
                             bool(times) or bool(follow_up_of and follow_up_of.time_range), reading.emphasis)
     account.use(*choice.used)
@@ -110,7 +116,8 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
         result.named_metric = True
 
     allowed = _allowed(model, parts.metrics)
-    _named_things(reading, parts, problems)
+    parts.filters.extend(never.filters)
+    _named_things(reading, model, parts, problems)
     _values(reading, model, parts, allowed, account, follow_up_of)
     _time_and_comparison(reading, parts, account, follow_up_of, problems)
     _dimensions(reading, model, parts, account, follow_up_of, problems)
@@ -119,6 +126,8 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     _thresholds(reading, parts, account, problems, follow_up_of)
     _band_limits(reading, model, parts, problems)
     _shape(reading, parts, account, follow_up_of)
+    if popular and result.named_metric and parts.metrics == [model.best_selling.metric] and not choice.metrics:
+        _best_selling_of(model, parts, problems)
     if parts.time_range and parts.metrics and all(model.metric_by_id[m].time_scope == "all_time"
                                                     for m in parts.metrics):
         problems.append(Problem("time_not_applicable", (reading.text[times[0].start:times[0].end],)
@@ -131,6 +140,17 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     return result
 
 
+def _best_selling_of(model: SemanticModel, parts: Parts, problems: list[Problem]) -> None:
+    """'最畅销 / 卖得最好' ranks what the model says (units of products, and of their kinds); of days or
+    channels it could be money as well: asked back, with the metrics sold things are measured by."""
+    things = {d for chain in model.hierarchies if model.best_selling.dimension in chain for d in chain}
+    if any(d.name not in things for d in parts.dimensions):
+        verbs = set(model.metric_by_id[model.best_selling.metric].verbs)
+        options = [model.best_selling.metric] + [m.id for m in model.metrics if m.id != model.best_selling.metric
+                                                 and verbs & set(m.verbs) and m.format in ("money", "count")]
+        problems.append(Problem("ambiguous_metric", candidates=tuple(options[:3])))
+
+
 def _allowed(model: SemanticModel, metrics: list[str]) -> set[str] | None:
     if not metrics:
         return None
@@ -139,7 +159,7 @@ def _allowed(model: SemanticModel, metrics: list[str]) -> set[str] | None:
 
 
 # ---- things named by part ----------------------------------------------------------------------
-def _named_things(reading: Reading, parts: Parts, problems: list[Problem]) -> None:
+def _named_things(reading: Reading, model: SemanticModel, parts: Parts, problems: list[Problem]) -> None:
     """One filter per dimension; several things of one dimension are shown side by side ('GMV of
     the sunscreen spray launch and of the 熬夜面膜 launch')."""
     by_dimension: dict[str, list] = {}
@@ -153,7 +173,11 @@ def _named_things(reading: Reading, parts: Parts, problems: list[Problem]) -> No
         parts.filters.append(Filter(dimension=dimension, op="=" if len(values) == 1 else "in",
                                     value=values[0] if len(values) == 1 else values))
         several = len(things) > 1 and not reading.has("total")
-        if (several or any(t.keep_dimension for t in things)) and all(d.name != dimension for d in parts.dimensions):
+        # a thing named by part ('tmall 618 campaign') is answered with its full name beside the figure
+        by_part = len(values) == 1 and name_key(reading.text[things[0].start:things[0].end]) != name_key(values[0]) \
+            and all(line_level_metric(model, m, [DimensionRef(name=dimension)]) == m for m in parts.metrics)
+        if (several or by_part or any(t.keep_dimension for t in things)) and all(
+                d.name != dimension for d in parts.dimensions):
             parts.dimensions.append(DimensionRef(name=dimension))
 
 
@@ -203,7 +227,8 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
                 account.use(i, *exclusion_words)
             excluding = False
             continue
-        is_value = mention.has("value", "set") and not mention.has("metric", "dimension")
+        is_value = mention.has("value", "set") and not mention.has("dimension") and (
+            not mention.has("metric") or bool(parts.metrics))  # a metric's word left to name a group
         if mention.first("complement") and _complement(reading, model, i, parts, chosen, excluding, account,
                                                        previous):
             continue
@@ -298,7 +323,8 @@ def _complement(reading: Reading, model: SemanticModel, index: int, parts: Parts
         earlier = [f for f in previous.filters if f.op in ("=", "in")]
         if earlier:
             values = earlier[-1].value if isinstance(earlier[-1].value, list) else [earlier[-1].value]
-            group = [(earlier[-1].dimension, [(v, False, -1) for v in values])]
+            chosen[earlier[-1].dimension] = [(v, False, -1) for v in values]  # the group, to keep or leave out
+            group = [(earlier[-1].dimension, chosen[earlier[-1].dimension])]
             parts.drop_filters.append(earlier[-1].dimension)
     if not group:
         literal = noun is not None and any(e.kind == "value" and mentions[noun].first("dimension") and

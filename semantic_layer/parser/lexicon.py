@@ -56,7 +56,7 @@ _ROLES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (words.CHANGE, "change", ""), (words.CHANGE_UP, "change", "up"), (words.CHANGE_DOWN, "change", "down"),
     (words.COMPLEMENT, "complement", ""), (words.EXCLUDE, "exclude", ""), (words.EXCLUDE_AFTER, "exclude_after", ""),
     (words.WHOLE, "whole", ""),
-    (words.NOT, "not", ""), (words.TREND, "trend", ""), (words.SHARE, "share", ""), (words.TOTAL, "total", ""),
+    (words.NOT, "not", ""), (words.CONTRAST, "contrast", ""), (words.TREND, "trend", ""), (words.SHARE, "share", ""), (words.TOTAL, "total", ""),
     (words.EACH, "each", ""), (words.BREAKDOWN, "breakdown", ""), (words.ONLY, "only", ""),
     (words.FOLLOW_UP, "follow_up", ""), (words.ALSO, "also", ""), (words.ALL_OF, "all_of", ""),
     (words.ANAPHOR, "anaphor", ""), (words.ANAPHOR_TOP, "anaphor", "top"), (words.KIND, "kind", ""),

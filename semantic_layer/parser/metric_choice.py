@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from semantic_layer.model import Metric, SemanticModel
 from semantic_layer.parser.lexicon import LANGUAGE_KINDS, Mention
-from semantic_layer.resolve import allowed_dimensions, metric_facts
+from semantic_layer.resolve import allowed_dimensions, counted_entity, metric_facts
 
 _MONEY = ("money",)
 _COUNT = ("count",)
@@ -113,6 +113,11 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
         named += [(i, mentions[i].first("verb").targets[0]) for i in verbs if len(mentions[i].first("verb").targets) == 1
                   and any(named[-1][0] < q < i for q in quantities)]
     named.sort()
+    # '新客贡献了多少gmv': a word that names a metric and a group is the group when another metric adds up
+    # over the group's rows (GMV, orders), not when it counts or averages its people (新客的复购率: asked back)
+    groups = [(i, m) for i, m in named if mentions[i].has("value", "set")]
+    if groups and len(groups) < len(named) and all(_adds_up(model, m) for i, m in named if (i, m) not in groups):
+        named = [item for item in named if item not in groups]
     negations = [n for n in (negation_of(mentions, i, emphasis) for i in verbs) if n is not None]
     if named:
         for (i, first), (j, second) in zip(named, named[1:]):
@@ -189,6 +194,16 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     used += tuple(i for i, m in enumerate(mentions) if i not in skip and m.first("unit")
                   and chosen in m.first("unit").targets)
     return MetricChoice((chosen,), (), used, None, from_group, implied=True)
+
+
+def _adds_up(model: SemanticModel, metric_id: str) -> bool:
+    """A sum, or a count of the fact's own rows (GMV, orders, units): it adds up over any group of rows."""
+    found = model.fact_by_measure.get(model.metric_by_id[metric_id].expr)
+    if found is None:
+        return False
+    fact, measure = found
+    entity = counted_entity(model, model.metric_by_id[metric_id])
+    return measure.agg == "sum" or entity is not None and entity.table == fact.table
 
 
 def _all_of(model: SemanticModel, first: str, second: str) -> bool:

@@ -361,7 +361,8 @@ def _from_dimension_word(question: _Question, position: int, dimension: str) -> 
         return None  # '2024年Q4各营销活动': each campaign in that quarter
     each = question.after_each(position, over_parts=True)  # 'ROI per win-back campaign': each of those
     index = question.index
-    reachable = index.reaches.get(dimension, set()) | {dimension}
+    # values of a kind the dimension has are parts of one member's name when one member is meant
+    reachable = {dimension} if _one_member(question, position) else index.reaches.get(dimension, set()) | {dimension}
     neighbours = list(question.neighbours(position))
     for at in neighbours:
         mention = question.mention(at)
@@ -386,6 +387,14 @@ def _from_dimension_word(question: _Question, position: int, dimension: str) -> 
         elif not (mention is not None and mention.first("dimension")):
             narrowing.take(at)
     return narrowing.decide(keep_dimension=each, series=series)
+
+
+def _one_member(question: _Question, position: int) -> bool:
+    """Is a dimension word said of one member ('抖音拉新那个活动', '召回活动那次', 'that 618 campaign')?"""
+    _, _, start, end = question.pieces[position]
+    before, after = question.text[:start].rstrip(" 的"), question.text[end:].lstrip()
+    return any(before.endswith(w) or after.startswith(w) and not re.match(r"[\u3400-\u9fff]", after[len(w):])
+               for w in words.SINGULAR if not w.isascii()) or re.search(r"\bthat\s*$", before) is not None
 
 
 def _in_separate_parts(name: str, keys: list[list[str]]) -> bool:

@@ -54,7 +54,10 @@ FILLERS: tuple[str, ...] = (
     "one more", "another one", "years old", "year old", "aged", "folks", "up to", "their",
     "in all", "everything", "is there", "are there", "among", "amongst", "into",
     "went", "went into", "go into", "goes into", "put into", "at the moment", "right now", "getting", "where",
-    "that ran", "ran", "sitting", "together with", "whose", "on average",
+    "that ran", "ran", "sitting", "together with", "whose", "on average", "quick q",
+    # since a product or a campaign began: no limit on the period, the default
+    "上线以来", "自上线以来", "上线至今", "上市以来", "上新以来", "开卖以来", "since launch", "since it launched",
+    "since its launch", "since launching", "since it went live", "货",
 )
 
 # ---- roles -------------------------------------------------------------------------------------
@@ -159,17 +162,24 @@ COMPLEMENT = ("其他", "其它", "其余", "别的", "剩下的", "剩余的", 
               "the rest", "the others", "others", "other", "everyone else", "everybody else", "everywhere else",
               "all other", "all others", "the rest of", "rest of", "non", "the rest of the country",
               "rest of the country", "其他地方", "其他地区")
-EXCLUDE = ("除了", "除去", "除", "不含", "不包括", "不包含", "排除", "剔除", "去除", "扣除", "不算", "不计", "刨除", "刨掉", "刨去", "抛开", "撇开",
+EXCLUDE = ("除了", "除去", "除", "不含", "不包括", "不包含", "排除", "剔除", "去除", "扣除", "扣掉", "扣去", "减去", "减掉", "不算", "不计", "刨除", "刨掉", "刨去", "抛开", "撇开",
            "excluding", "except", "other than", "not including", "without", "exclude", "excluded", "minus", "ex",
            "not counting", "leaving out", "leave out", "apart from", "aside from", "except for", "but not")
 EXCLUDE_AFTER = ("以外", "之外", "除外", "不算在内", "外")
 # the whole of a period, not the part of it that compares ('all of 2024', '去年全年')
 WHOLE = ("全年", "整年", "整个", "一整年", "all of", "the whole of", "whole", "full year", "entire", "the full",
          "in full")
-NOT = ("没", "没有", "未", "不曾", "从没", "从未", "从来没", "从来没有", "一直没", "一直没有", "都没", "都没有", "也没",
+NOT = ("没", "没有", "未", "不曾", "非", "从没", "从未", "从来没", "从来没有", "一直没", "一直没有", "都没", "都没有", "也没",
        "也没有", "不", "never", "not", "haven't", "hasn't", "didn't", "did not", "have not", "has not",
        "don't", "doesn't", "do not", "does not", "no longer", "havent", "didnt", "hasnt")
-NONE_EVEN_ONE = r"一(?:单|件|次|笔|个|分钱)?(?:都|也)(?=没|不|未)"  # 一单都没买过: not even one
+# 一单都没买过, 一次防晒都没买过: not even one
+NONE_EVEN_ONE = r"一(?:单|件|次|笔|个|分钱)?(?:都|也)(?=没|不|未)|一(?:单|件|次|笔|个)(?=[^，,。？?!！]{1,10}?(?:都|也)(?:没|不|未))"
+# negations that mean 'not once, ever' (从没买过面霜): the whole history, whatever period the question names
+EVER_NOT = ("从没", "从未", "从来没", "从来没有", "从不", "never", "not ever")
+# one member, not a kind: '抖音拉新那个活动' is one of the 抖音 拉新 campaigns (asked which), not all of them
+SINGULAR = ("那个", "这个", "那次", "这次", "那场", "这场", "那一次", "这一次", "那一场", "那期", "这期", "that")
+# 'but' between what someone did and what they did not (买过精华但没买过面霜)
+CONTRAST = ("但", "但是", "却", "可是", "but", "yet")
 
 # ---- shapes of the answer ----------------------------------------------------------------------
 TREND = ("趋势", "走势", "变化趋势", "变化情况", "曲线", "trend", "trends", "over time", "trajectory")
@@ -301,7 +311,8 @@ SQL_WRITE = r"^\s*(?:delete|update|insert|drop|alter|truncate|create|merge|repla
 # Common abbreviations, spelled out before reading
 ABBREVIATIONS = {"avg": "average", "avg.": "average", "qty": "quantity", "amt": "amount", "pct": "percent",
                  "num": "number", "no.": "number", "yr": "year", "mo": "month", "wk": "week", "q'ty": "quantity",
-                 "vs.": "vs", "w/o": "without", "ytd": "this year", "mtd": "this month", "cust": "customers"}
+                 "vs.": "vs", "w/o": "without", "ytd": "this year", "mtd": "this month", "cust": "customers",
+                 "ppl": "people", "smth": "something", "sth": "something", "rn": "right now", "thx": "thanks"}
 # English words of the language itself that a typo may hit (besides the catalog's words)
 LANGUAGE_WORDS = ("month", "months", "week", "weeks", "quarter", "quarters", "year", "years", "yesterday", "today",
                   "days", "last", "previous", "average", "customers", "people", "which", "highest", "lowest",

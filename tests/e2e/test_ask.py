@@ -233,3 +233,51 @@ def test_partial_buckets_are_marked_and_never_called_highest_or_lowest(client, r
     whole = body["rows"][1:-1]
     low = min(whole, key=lambda r: r[1])
     assert f"最低在 {low[0]}（{low[1]:,}）" in body["answer"]
+
+
+@pytest.mark.parametrize("question, interpretation", [
+    ("买过精华但从没买过面霜的有多少人",
+     "成交人数 · 品类: 面霜（成交人数口径，从未有过，全部历史） · 品类: 精华 · 全部时间 · 已付款订单 · 按支付时间"),
+    ("customers who've bought a 面膜 but never any 防晒 — how many?",
+     "成交人数 · 品类: 防晒（成交人数口径，从未有过，全部历史） · 品类: 面膜 · 全部时间 · 已付款订单 · 按支付时间"),
+    ("从没买过面霜的客户上个月的GMV", "成交金额 · 品类: 面霜（成交人数口径，从未有过，全部历史） · 2025-06-01 至 2025-06-30 · "
+                             "已付款订单 · 按支付时间"),
+    ("上个月新客贡献了多少gmv", "成交金额 · 新老客: 新客 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间"),
+    ("new vs returning customer gmv last month",
+     "GMV · by new or returning · 2025-06-01 to 2025-06-30 · paid orders · by payment time")])
+def test_who_did_one_thing_and_never_another_and_new_or_returning_orders(client, question, interpretation):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
+
+
+@pytest.mark.parametrize("question", [
+    "上个月买了精华没买面霜的客户有多少",  # never, or not in June?
+    "抖音拉新那个活动带了多少单",  # one of five campaigns
+    "今年618期间哪天卖的最好",  # units or money, of days
+    "新客的复购率"])  # the first orders' repurchase rate would be 0: not a group of orders
+def test_what_could_be_read_two_ways_is_asked_back(client, question):
+    assert ask(client, question)["status"] == "clarify"
+
+
+def test_an_answer_to_which_one_picks_by_its_words_and_shows_the_full_name(client):
+    first = ask(client, "召回活动那次roi多少来着")
+    assert first["status"] == "clarify" and "2024年Q4沉睡客户召回" in first["answer"]
+    picked = ask(client, "24年Q4那次", first["conversation_id"])
+    assert picked["status"] == "ok" and picked["rows"][0][0] == "2024年Q4沉睡客户召回"
+    assert "time_range" not in picked["interpretation"]["query"]
+    other = ask(client, "召回活动那次roi多少来着")
+    again = ask(client, "去年那次", other["conversation_id"])  # four campaigns of 2024: still which one
+    assert again["status"] == "clarify" and "2024年Q1沉睡客户召回" in again["answer"]
+
+
+def test_follow_ups_add_a_metric_and_take_the_rest_of_a_group(client):
+    first = ask(client, "ad spend by channel last month")
+    added = ask(client, "add roi", first["conversation_id"])
+    assert added["interpretation"]["query"]["metrics"] == ["marketing_spend", "roi"] and len(added["rows"]) == 5
+    tier_one = ask(client, "buyers in tier 1 cities last month")
+    rest = ask(client, "and everyone else?", tier_one["conversation_id"])
+    assert rest["interpretation"]["query"]["filters"] == [
+        {"dimension": "city", "op": "not in", "value": ["北京", "上海", "广州", "深圳"]}]
+    coupons = ask(client, "5月发了多少张券")
+    rate = ask(client, "核销率多少", coupons["conversation_id"])
+    assert rate["interpretation"]["query"]["time_range"] == {"start": "2025-05-01", "end": "2025-06-01"}

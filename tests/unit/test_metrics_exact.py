@@ -241,6 +241,32 @@ CASES = {
         "'私域'), COUNT(DISTINCT o.order_id) FILTER (WHERE ch.channel_type = '私域') * 1.0 / COUNT(DISTINCT "
         f"o.order_id) FROM orders o JOIN channels ch USING (channel_id) WHERE {PAID} AND o.pay_time >= "
         "TIMESTAMP '2025-01-01' AND o.pay_time < TIMESTAMP '2025-04-01' GROUP BY 1"),
+    "bought one category and never another (买过精华没买过面霜)": (
+        {"metrics": ["buyer_count"], "filters": [
+            {"dimension": "category", "value": "精华"},
+            {"dimension": "category", "op": "!=", "value": "面霜", "ever": "buyer_count"}]},
+        "SELECT COUNT(DISTINCT o.customer_id) FROM orders o JOIN order_items i USING (order_id) JOIN products p "
+        f"USING (product_id) WHERE {PAID} AND p.category = '精华' AND o.customer_id NOT IN (SELECT o2.customer_id "
+        "FROM orders o2 JOIN order_items i2 USING (order_id) JOIN products p2 USING (product_id) "
+        "WHERE o2.pay_time IS NOT NULL AND p2.category = '面霜')"),
+    "GMV last month of customers who ever bought one of two products, by channel": (
+        {"metrics": ["gmv"], "dimensions": ["channel"], "time_range": {"expression": "上个月"}, "filters": [
+            {"dimension": "product", "op": "in", "value": ["烟酰胺精华液", "玻色因精华液"], "ever": "buyer_count"}]},
+        "SELECT ch.channel_name, SUM(o.paid_amount) FROM orders o JOIN channels ch USING (channel_id) "
+        f"WHERE {PAID} AND {JUNE} AND o.customer_id IN (SELECT o2.customer_id FROM orders o2 "
+        "JOIN order_items i2 USING (order_id) JOIN products p2 USING (product_id) WHERE o2.pay_time IS NOT NULL "
+        "AND p2.product_name IN ('烟酰胺精华液', '玻色因精华液')) GROUP BY 1"),
+    "customers in the customer base who never bought a category": (
+        {"metrics": ["customer_count"], "filters": [
+            {"dimension": "category", "op": "!=", "value": "防晒", "ever": "buyer_count"}]},
+        "SELECT COUNT(*) FROM customers c WHERE c.customer_id NOT IN (SELECT o.customer_id FROM orders o "
+        "JOIN order_items i USING (order_id) JOIN products p USING (product_id) WHERE o.pay_time IS NOT NULL "
+        "AND p.category = '防晒')"),
+    "GMV last month of new and returning customers' orders (first paid order or not)": (
+        {"metrics": ["gmv", "order_count"], "dimensions": ["customer_type"], "time_range": {"expression": "上个月"}},
+        "WITH ranked AS (SELECT *, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY pay_time, order_id) AS n "
+        f"FROM orders WHERE pay_time IS NOT NULL) SELECT CASE WHEN n = 1 THEN '新客' ELSE '老客' END, "
+        f"SUM(paid_amount), COUNT(*) FROM ranked o WHERE {JUNE} GROUP BY 1"),
     "one coupon type against another": (
         {"metrics": ["coupon_redemption_rate"], "filters": [{"dimension": "coupon_type", "value": "满减"}],
          "compare": "group", "compare_group": {"dimension": "coupon_type", "value": "无门槛"}},
