@@ -247,6 +247,9 @@ _DATE = (r"(?<![\d.])(?:(?P<year>(?:19|20)\d{2})\s*[-/.年]\s*(?P<month>\d{1,2})
 RULES: tuple[tuple[str, Handler], ...] = (
     # explicit day: 2025-06-18, 2025年6月18日, 6月18日, June 18 2025
     (_DATE, lambda m, t: _day(_DayMatch(m), t)),
+    # '6.18当天': month.day said to be one day (a bare 4.5 stays a number)
+    (r"(?<![\d.])(?P<month>1[0-2]|[1-9])\.(?P<day>[12]\d|3[01]|[1-9])(?=\s*(?:当天|那天|当日|这天|那一天|号|日))",
+     _day),
     (r"(?<![a-z])" + MONTH_EN + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(?P<year>(?:19|20)\d{2}))?", _day),
     (r"今天|今日|today", _fixed(lambda t: t, lambda t: t + _DAY)),
     (r"昨天|昨日|yesterday", _fixed(lambda t: t - _DAY, lambda t: t)),

@@ -156,7 +156,7 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         # with a breakdown of its own ('只看抖音，按天看'): the split by channel it leaves one row of goes
         merged.dimensions = [d for d in merged.dimensions if d.name != item.dimension or d in new_categories or
                              d.versus is None and (item.op != "=" or not (new_categories or new_dates))
-                             and not reading.has("total")]  # 'all three together': one sum
+                             and not (reading.has("total") and not reading.has("also"))]  # 'all three together
         label = model.dimension_by_id[item.dimension].label.pick(language)
         value = item.value if not isinstance(item.value, list) else ", ".join(map(str, item.value))
         changes.append(f"筛选 {label} {item.op} {value}" if zh else f"filter {label} {item.op} {value}")

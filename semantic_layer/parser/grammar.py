@@ -104,7 +104,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
                             bool(times) or bool(follow_up_of and follow_up_of.time_range), reading.emphasis)
     account.use(*choice.used)
     parts.metrics = list(choice.metrics)
-    result.named_metric = bool(choice.metrics)
+    result.named_metric = bool(choice.metrics) and not choice.members_only
     result.group_count = choice.from_group
     parts.sold = result.implied_metric = choice.implied
     if choice.problem and not (choice.problem == "no_metric" and follow_up_of is not None):

@@ -26,6 +26,7 @@ class MetricChoice:
     problem: str | None  # None, "no_metric", "ambiguous_metric", "cannot_negate", "unit_mismatch"
     from_group: bool = False  # only a group's name implied it ('how many 重要价值客户'): a follow-up keeps its own
     implied: bool = False  # chosen by unit words and verbs, not named ('套组卖了多少钱')
+    members_only: bool = False  # no word asks how many: a group split or shared ('沉睡客户按城市分布')
 
 
 def negation_of(mentions: list[Mention], index: int, emphasis: list[tuple[int, int]]) -> int | None:
@@ -148,11 +149,13 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     for i in units:
         targets = list(mentions[i].first("unit").targets)
         pool = targets if pool is None else [m for m in pool if m in targets]
-    from_group = False
-    if pool is None and quantities and not verbs:  # 'how many 重要价值客户': the members of a group
+    from_group = members_only = False
+    asks_members = quantities or any(i not in skip and m.has("share", "breakdown") for i, m in enumerate(mentions))
+    if pool is None and asks_members and not verbs:  # 'how many 重要价值客户', '沉睡客户按城市分布': the members of a group
         groups = {e.target for m in mentions for e in m.entries if e.kind in ("value", "set")}
         pool = [m.id for m in model.metrics if groups & set(m.counts_members_of)] or None
         from_group = pool is not None
+        members_only = from_group and not quantities  # '女的按年龄段拆开看': in a follow-up, its metric stays
     ranking = [i for i, m in enumerate(mentions) if i not in skip and m.has("superlative", "comparative")]
     if pool is None:
         if not (verbs and (quantities or ranking)):  # '卖了多少', '谁卖得多'
@@ -193,7 +196,7 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     # the chosen metric's own unit words name what it counts ('金卡会员有多少人': 会员 and 人)
     used += tuple(i for i, m in enumerate(mentions) if i not in skip and m.first("unit")
                   and chosen in m.first("unit").targets)
-    return MetricChoice((chosen,), (), used, None, from_group, implied=True)
+    return MetricChoice((chosen,), (), used, None, from_group, implied=True, members_only=members_only)
 
 
 def _adds_up(model: SemanticModel, metric_id: str) -> bool:

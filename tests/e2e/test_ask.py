@@ -244,7 +244,12 @@ def test_partial_buckets_are_marked_and_never_called_highest_or_lowest(client, r
                              "已付款订单 · 按支付时间"),
     ("上个月新客贡献了多少gmv", "成交金额 · 新老客: 新客 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间"),
     ("new vs returning customer gmv last month",
-     "GMV · by new or returning · 2025-06-01 to 2025-06-30 · paid orders · by payment time")])
+     "GMV · by new or returning · 2025-06-01 to 2025-06-30 · paid orders · by payment time"),
+    ("6.18当天天猫出了多少单", "订单数 · 渠道: 天猫 · 2025-06-18 · 已付款订单 · 按支付时间"),
+    ("非一线城市今年的订单数", "订单数 · 城市∉北京、上海、广州、深圳 · 2025-01-01 至 2025-07-01 · 已付款订单 · 按支付时间"),
+    ("沉睡客户按城市分布 前10", "客户数 · 按城市 · 客户生命周期: 沉睡 · 全部客户 · 客户数 从高到低 前10"),
+    ("quick q how many ppl bought smth in may",
+     "buyers · 2025-05-01 to 2025-05-31 · paid orders · by payment time")])
 def test_who_did_one_thing_and_never_another_and_new_or_returning_orders(client, question, interpretation):
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
