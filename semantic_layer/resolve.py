@@ -216,8 +216,9 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
             raise QueryInvalid("日期请用时间范围（time_range）限定，而不是筛选条件",
                                "restrict dates with time_range, not with a filter")
         ever = _ever(model, metrics, item.ever, dimension) if item.ever else None
-        for metric in metrics if ever is None else ():
-            _check_reachable(model, metric, dimension)
+        if ever is None:  # an 'ever' filter's dimension is the ever metric's; the query's metrics reach its people
+            for metric in metrics:
+                _check_reachable(model, metric, dimension)
         values = item.value if isinstance(item.value, list) else [item.value]
         filters.append(ResolvedFilter(dimension, item.op, tuple(normalize_value(dimension, v) for v in values), ever))
 

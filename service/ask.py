@@ -147,12 +147,12 @@ class Asker:
                 previous = None  # asked back over words it could not read: '环比呢' has nothing sure to build on
             picked = pick_choice(reading, previous.choices[1]) if previous and previous.choices else None
             if picked is not None:  # the answer to 'which one did you mean'
-                dimension = previous.choices[0]  # answered with the full name beside the figure
-                parts = replace(previous.parts, filters=[*previous.parts.filters, Filter(dimension=dimension,
-                                                                                          value=picked)],
-                                dimensions=[*previous.parts.dimensions, *([] if any(
-                                    d.name == dimension for d in previous.parts.dimensions) else [
-                                    DimensionRef(name=dimension)])])
+                dimension = previous.choices[0]
+                shown = previous.parts.dimensions  # answered with the full name beside the figure
+                if all(d.name != dimension for d in shown):
+                    shown = [*shown, DimensionRef(name=dimension)]
+                parts = replace(previous.parts, dimensions=shown, filters=[
+                    *previous.parts.filters, Filter(dimension=dimension, value=picked)])
                 label = self.parser.model.dimension_by_id[dimension].label.pick(language)
                 result = AskResult("ok", engine="parser", answer_text="", changes=[f"{label} = {picked}"], **base)
                 return self._accept(result, None, parts, today, caller)

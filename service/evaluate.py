@@ -90,10 +90,10 @@ def _transposed(row: tuple | list, rows: list[list], subset: bool = False) -> bo
     >>> _transposed([2.0, 1.0, 1.0, 1.0], [[2024, 1.0], [2025, 2.0]], subset=True)
     True
     """
-    figures = [[comparable(v) for v in item if isinstance(json_value(v), (int, float))] for item in rows]
-    if all(len(item) == 2 for item in figures):  # a year as the row's label: (2024, 3332019.0)
-        figures = [[comparable(v) for v in item if isinstance(json_value(v), (int, float)) and not (
-            isinstance(json_value(v), int) and 1990 <= json_value(v) <= 2100)] for item in rows]
+    numeric = [[json_value(v) for v in item if isinstance(json_value(v), (int, float))] for item in rows]
+    if all(len(item) == 2 for item in numeric):  # a year as the row's label: (2024, 3332019.0)
+        numeric = [[v for v in item if not (isinstance(v, int) and 1990 <= v <= 2100)] for item in numeric]
+    figures = [[comparable(v) for v in item] for item in numeric]
     ones = Counter(item[0] for item in figures if len(item) == 1)
     numbers = Counter(comparable(v) for v in row if isinstance(json_value(v), (int, float)))
     return all(len(item) == 1 for item in figures) and (not ones - numbers if subset else ones == numbers)

@@ -109,22 +109,21 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
                      having=list(previous.having), set_names=dict(previous.set_names))
     changes: list[str] = []
 
-    if parts.metrics and any(e.kind == "anaphor" and e.target == "top" for m in reading.mentions for e in m.entries) \
-            and previous.limit and previous.order and not parts.order:
-        # '它的退款率' after '哪个产品卖得最多': the top one's figure, still ranked as before
-        ranked_by = previous.order[0] or previous.metrics[0]
-        merged.metrics = list(dict.fromkeys([ranked_by, *parts.metrics]))
-        merged.order = (ranked_by, previous.order[1])
+    if parts.metrics:
+        added = True
+        if any(e.kind == "anaphor" and e.target == "top" for m in reading.mentions for e in m.entries) \
+                and previous.limit and previous.order and not parts.order:
+            # '它的退款率' after '哪个产品卖得最多': the top one's figure, still ranked as before
+            ranked_by = previous.order[0] or previous.metrics[0]
+            merged.metrics = list(dict.fromkeys([ranked_by, *parts.metrics]))
+            merged.order = (ranked_by, previous.order[1])
+        elif reading.has("also") and not parts.filters:  # 'add roi', '把客单价也加上'
+            merged.metrics = list(dict.fromkeys([*previous.metrics, *parts.metrics]))[:10]
+        else:
+            merged.metrics, added = parts.metrics, False
         names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
-        changes.append(f"加上指标 {names}" if zh else f"with {names}")
-    elif parts.metrics and reading.has("also") and not parts.filters:  # 'add roi', '把客单价也加上'
-        merged.metrics = list(dict.fromkeys([*previous.metrics, *parts.metrics]))[:10]
-        names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
-        changes.append(f"加上指标 {names}" if zh else f"with {names}")
-    elif parts.metrics:
-        merged.metrics = parts.metrics
-        names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
-        changes.append(f"指标改为 {names}" if zh else f"metrics: {names}")
+        changes.append((f"加上指标 {names}" if zh else f"with {names}") if added else
+                       (f"指标改为 {names}" if zh else f"metrics: {names}"))
 
     if reading.has("remove_filter"):
         merged.filters = []

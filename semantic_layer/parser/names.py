@@ -393,8 +393,8 @@ def _one_member(question: _Question, position: int) -> bool:
     """Is a dimension word said of one member ('抖音拉新那个活动', '召回活动那次', 'that 618 campaign')?"""
     _, _, start, end = question.pieces[position]
     before, after = question.text[:start].rstrip(" 的"), question.text[end:].lstrip()
-    return any(before.endswith(w) or after.startswith(w) and not re.match(r"[\u3400-\u9fff]", after[len(w):])
-               for w in words.SINGULAR if not w.isascii()) or re.search(r"\bthat\s*$", before) is not None
+    return any(re.search(rf"\b{w}\s*$", before) if w.isascii() else before.endswith(w) or after.startswith(w)
+               and not re.match(r"[\u3400-\u9fff]", after[len(w):]) for w in words.SINGULAR)
 
 
 def _in_separate_parts(name: str, keys: list[list[str]]) -> bool:
