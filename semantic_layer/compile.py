@@ -162,7 +162,7 @@ class QueryCompiler:
         if distinct:
             value = exp.Distinct(expressions=[value])
         function = {"sum": exp.Sum, "count": exp.Count, "count_distinct": exp.Count, "avg": exp.Avg,
-                    "min": exp.Min, "max": exp.Max}[measure.agg]
+                    "min": exp.Min, "max": exp.Max, "stddev": exp.StddevSamp}[measure.agg]
         return function(this=value)
 
     def _grouped(self, context: Context) -> list[ResolvedDimension]:

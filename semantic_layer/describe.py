@@ -39,6 +39,8 @@ def reading(model: SemanticModel, query: ResolvedQuery, language: str) -> list[R
     breakdown · filters · period (全部时间 when none was named) · what is counted and by which time ·
     limits · ranking · the comparison with its dates."""
     zh = language == "zh"
+    if query.analysis:
+        return _analysis_reading(model, query, language)
     pieces = [ReadingPiece("metric", "、".join(m.name.zh for m in query.metrics) if zh else
                            ", ".join(m.name.en for m in query.metrics))]
     for item in query.dimensions:
@@ -49,16 +51,7 @@ def reading(model: SemanticModel, query: ResolvedQuery, language: str) -> list[R
         else:
             text = f"按{item.dimension.label.zh}" if zh else f"by {item.dimension.label.en}"
         pieces.append(ReadingPiece("breakdown", text))
-    for index, item in enumerate(query.filters):
-        values = "、".join(map(str, item.values)) if zh else ", ".join(map(str, item.values))
-        label = item.dimension.label.zh if zh else item.dimension.label.en
-        if item.ever:  # 买过精华 / 没买过面霜: who ever (never) had the value, by the metric that counts them
-            never = item.op in ("!=", "not in")
-            text = (f"{label}: {values}（{item.ever.name.zh}口径，{'从未有过' if never else '曾经有过'}，全部历史）" if zh else
-                    f"{label}: {values} ({'never' if never else 'ever'}, as {item.ever.name.en} counts, all time)")
-        else:
-            text = f"{label}{_OPS[item.op]}{values}" if item.op not in ("=", "in") else f"{label}: {values}"
-        pieces.append(ReadingPiece("filter", text, index))
+    pieces += _filter_pieces(query, language)
     if query.time_range:
         pieces.append(ReadingPiece("period", range_text(query.time_range, language)))
     elif any(m.time_scope == "period" for m in query.metrics):
@@ -118,7 +111,44 @@ def catalog_text(model: SemanticModel, values: dict[str, list[str]], max_values:
         sets = "".join(f"; {name} = {', '.join(members)}" for name, members in dimension.named_sets.items())
         lines.append(f"- {dimension.id} | {dimension.label.zh} / {dimension.label.en}{grains} | "
                      f"{', '.join(shown)}{suffix}{sets}")
+    analyses = [(kind, getattr(model.analyses, kind)) for kind in ("cohort_retention", "ab_test")]
+    if any(spec for _, spec in analyses):
+        lines.append("\n## Analyses (the query's `analysis`; it brings its own metrics and breakdown)")
+        lines += [f"- {kind} | {spec.name.zh} / {spec.name.en} | {spec.description.en} | words: {', '.join(spec.synonyms[:8])}"
+                  for kind, spec in analyses if spec]
     return "\n".join(lines)
+
+
+def _filter_pieces(query: ResolvedQuery, language: str) -> list[ReadingPiece]:
+    zh, pieces = language == "zh", []
+    for index, item in enumerate(query.filters):
+        values = "、".join(map(str, item.values)) if zh else ", ".join(map(str, item.values))
+        label = item.dimension.label.zh if zh else item.dimension.label.en
+        if item.ever:  # 买过精华 / 没买过面霜: who ever (never) had the value, by the metric that counts them
+            never = item.op in ("!=", "not in")
+            text = (f"{label}: {values}（{item.ever.name.zh}口径，{'从未有过' if never else '曾经有过'}，全部历史）" if zh else
+                    f"{label}: {values} ({'never' if never else 'ever'}, as {item.ever.name.en} counts, all time)")
+        else:
+            text = f"{label}{_OPS[item.op]}{values}" if item.op not in ("=", "in") else f"{label}: {values}"
+        pieces.append(ReadingPiece("filter", text, index))
+    return pieces
+
+
+def _analysis_reading(model: SemanticModel, query: ResolvedQuery, language: str) -> list[ReadingPiece]:
+    """An analysis reads as its name, who it covers and, for cohorts, which months form them."""
+    spec = getattr(model.analyses, query.analysis)
+    shown = [p for p in _filter_pieces(query, language)
+             if query.analysis != "cohort_retention" or query.filters[p.filter_index].dimension.id != spec.cohort]
+    pieces = [ReadingPiece("metric", spec.name.pick(language)), *shown]
+    if query.analysis == "cohort_retention":
+        months = next(f.values for f in query.filters if f.dimension.id == spec.cohort)
+        label = model.dimension_by_id[spec.cohort].label.pick(language)
+        span = f"{months[0]} ~ {months[-1]}" if len(months) > 1 else months[0]
+        pieces.append(ReadingPiece("period", f"{label}: {span}"))  # the period chip picks other cohorts
+    else:
+        pieces.append(ReadingPiece("basis", "各测试自己的窗口（首次分组至最后分组后30天）" if language == "zh" else
+                                   "each test's own window (first assignment to 30 days after the last)"))
+    return pieces
 
 
 def query_json(query: SemanticQuery) -> dict:

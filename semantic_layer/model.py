@@ -60,7 +60,7 @@ class DefaultFilter(Frozen):
 
 class Measure(Frozen):
     name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
-    agg: Literal["sum", "count", "count_distinct", "avg", "min", "max", "count_entities"]
+    agg: Literal["sum", "count", "count_distinct", "avg", "min", "max", "stddev", "count_entities"]
     expr: str = "*"
     filter: str | None = None
     entity: str | None = Field(None, description="count_entities: the entity column")
@@ -146,6 +146,44 @@ class BestSelling(Frozen):
     dimension: str
 
 
+class CohortRetention(Frozen):
+    """同期群留存: members grouped by the period of their first activity, and the share of each
+    group active again k months later (spec/customer_ops.md 3)."""
+
+    name: Names
+    synonyms: tuple[str, ...] = ()
+    description: Names
+    metric: str = Field(description="counts the active members (buyers)")
+    cohort: str = Field(description="the dimension naming each member's cohort month ('2025-01')")
+    filter_as: dict[str, str] = Field({}, description="a filter on the key means one on the value: the channel of a "
+                                                      "cohort is its first order's (channel: first_channel)")
+    implied_filters: tuple[str, ...] = Field((), description="dimensions a question names that the cohort already "
+                                                            "means (新客留存: customer_type), dropped")
+    cohorts: int = Field(6, ge=1, le=36, description="how many complete months of cohorts when none is named")
+
+
+class AbTestAnalysis(Frozen):
+    """实验分析: per variant of a test, the recipients and their outcomes, each variant against the
+    baseline with its significance (spec/customer_ops.md 2)."""
+
+    name: Names
+    synonyms: tuple[str, ...] = ()
+    description: Names
+    test: str = Field(description="the dimension naming the test")
+    variant: str = Field(description="the dimension naming the variant")
+    recipients: str = Field(description="the metric counting each variant's recipients")
+    rates: tuple[str, ...] = Field(description="metrics that are shares of recipients (z-test)")
+    means: dict[str, str] = Field({}, description="metric per recipient -> the metric of its standard deviation "
+                                                  "(Welch's t-test)")
+    baseline: tuple[str, ...] = Field(("对照", "control", "A"), description="variant names the others are "
+                                                                          "compared with, first found first")
+
+
+class Analyses(Frozen):
+    cohort_retention: CohortRetention | None = None
+    ab_test: AbTestAnalysis | None = None
+
+
 class SemanticModel(Frozen):
     name: str
     title: Names
@@ -157,6 +195,7 @@ class SemanticModel(Frozen):
     neutral_words: tuple[str, ...] = Field((), description="words of the business that name who or what a "
                                                            "question is about without changing it (客户, customers)")
     best_selling: BestSelling | None = None
+    analyses: Analyses = Analyses()
     hierarchies: tuple[tuple[str, ...], ...] = Field((), description="dimensions from coarse to fine (region, "
                                                                       "province, city): a follow-up's filter on one "
                                                                       "replaces filters on the others")

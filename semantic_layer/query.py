@@ -11,7 +11,8 @@ from semantic_layer.model import Grain
 
 FilterOp = Literal["=", "!=", "in", "not in", ">", ">=", "<", "<=", "between", "contains"]
 Scalar = str | int | float
-ChartType = Literal["line", "bar", "grouped_bar", "pie", "kpi", "table"]
+ChartType = Literal["line", "bar", "grouped_bar", "pie", "kpi", "table", "heatmap", "verdict"]
+AnalysisKind = Literal["cohort_retention", "ab_test"]
 MAX_LIMIT = 10_000
 GROUP_COUNT = "group_count"  # the one column of a count_groups answer
 
@@ -89,7 +90,14 @@ class Having(Strict):
 
 
 class SemanticQuery(Strict):
-    metrics: list[str] = Field(min_length=1, max_length=10, description="metric ids")
+    metrics: list[str] = Field(default_factory=list, max_length=10, description="metric ids (at least one, unless "
+                                                                               "the query is an analysis)")
+    analysis: AnalysisKind | None = Field(None, description="an analysis the model defines, built from this query's "
+                                                            "filters and time range: 'cohort_retention' (the cohort x "
+                                                            "month retention matrix of the cohorts in time_range, "
+                                                            "default the last 6 complete months) or 'ab_test' (each "
+                                                            "test's variants with significance; filter the test by "
+                                                            "name). Its metrics and dimensions come from the model")
     dimensions: list[DimensionRef] = Field(default_factory=list, max_length=4)
     filters: list[Filter] = Field(default_factory=list, max_length=20)
     time_range: TimeRange | None = None
@@ -121,6 +129,8 @@ class SemanticQuery(Strict):
 
     @model_validator(mode="after")
     def _comparison_period(self) -> SemanticQuery:
+        if not self.metrics and not self.analysis:
+            raise ValueError("name at least one metric")
         if (self.compare == "period") != (self.compare_to is not None):
             raise ValueError("compare 'period' goes with compare_to, and compare_to with compare 'period'")
         if (self.compare == "group") != (self.compare_group is not None):

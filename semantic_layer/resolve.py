@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from semantic_layer.analysis import expand_analysis
 from semantic_layer.errors import QueryInvalid
 from semantic_layer.expressions import parse_snippet
 from semantic_layer.graph import forward_paths, reach_dimension
@@ -58,6 +59,7 @@ class ResolvedQuery:
     share_of: tuple[str, ...] = ()  # dimensions whose parts the shares are of
     compare_group: ResolvedFilter | None = None  # the group compared with (compare == "group")
     count_groups: bool = False  # how many groups pass the having, one row
+    analysis: str | None = None  # the analysis these figures are for (cohort_retention, ab_test)
 
 
 def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:
@@ -196,6 +198,8 @@ def _versus(dimension: Dimension, ref) -> tuple[tuple, tuple[str, str]]:
 
 def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) -> ResolvedQuery:
     check_reference_date(today)
+    analysis = query.analysis
+    query = expand_analysis(model, query, today)
     metrics = tuple(dict.fromkeys(_metric(model, name) for name in query.metrics))
     dimensions: list[ResolvedDimension] = []
     for ref in query.dimensions:
@@ -274,7 +278,7 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         order_by=tuple((o.field, o.direction == "desc") for o in query.order_by), limit=query.limit,
         having=tuple((h.metric, h.op, h.value) for h in query.having), compare=query.compare,
         today=today, comparison=comparison, share_of=tuple(dict.fromkeys(query.share_of)), compare_group=compare_group,
-        count_groups=query.count_groups)
+        count_groups=query.count_groups, analysis=analysis)
 
 
 def _time_range(time_range, today: dt.date) -> DateRange:

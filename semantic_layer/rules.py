@@ -66,6 +66,27 @@ def known_references(model: SemanticModel, schema: Schema | None) -> Iterator[Is
             yield ("dimensions", i, "band_units"), "band_units need bands to choose from"
 
 
+def analyses_valid(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:
+    """An analysis is made of the model's own metrics and dimensions."""
+    cohort, test = model.analyses.cohort_retention, model.analyses.ab_test
+    metrics, dimensions = model.metric_by_id, model.dimension_by_id
+    wanted: list[tuple[tuple, str, bool]] = []
+    if cohort:
+        wanted += [(("cohort_retention", "metric"), cohort.metric, True),
+                   (("cohort_retention", "cohort"), cohort.cohort, False)]
+        wanted += [(("cohort_retention", "filter_as", k), v, False) for pair in cohort.filter_as.items() for k, v in
+                   (pair, pair[::-1])]
+        wanted += [(("cohort_retention", "implied_filters"), d, False) for d in cohort.implied_filters]
+    if test:
+        wanted += [(("ab_test", "test"), test.test, False), (("ab_test", "variant"), test.variant, False),
+                   (("ab_test", "recipients"), test.recipients, True)]
+        wanted += [(("ab_test", "rates"), m, True) for m in test.rates]
+        wanted += [(("ab_test", "means", k), v, True) for pair in test.means.items() for k, v in (pair, pair[::-1])]
+    for location, name, is_metric in wanted:
+        if name not in (metrics if is_metric else dimensions):
+            yield ("analyses", *location), f"unknown {'metric' if is_metric else 'dimension'} {name!r}"
+
+
 def unique_synonyms(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:
     """A word may name one metric and one dimension at most, else questions become ambiguous."""
     for kind, items in (("metrics", model.metrics), ("dimensions", model.dimensions)):
@@ -223,7 +244,7 @@ def dimensions_reachable(model: SemanticModel, schema: Schema | None) -> Iterato
 
 
 RULES: tuple[Callable[[SemanticModel, Schema | None], Iterator[Issue]], ...] = (
-    unique_names, unique_synonyms, known_references, tables_exist, joins_valid, facts_valid, metrics_valid,
+    unique_names, unique_synonyms, known_references, analyses_valid, tables_exist, joins_valid, facts_valid, metrics_valid,
     dimensions_valid,
 )
 

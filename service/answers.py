@@ -20,6 +20,8 @@ from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metric
 from semantic_layer.query import GROUP_COUNT, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.bounded import BoundedMap
+from service.cohort_matrix import heatmap, retention_matrix
+from service.experiment_verdict import as_json, compare_variants, experiment_summary
 from service.freshness import DataRanges
 from service.warehouse import QueryFailed, QueryResult, Warehouse
 
@@ -43,6 +45,7 @@ class Answer:
     truncated: bool
     timings: dict[str, float] = field(default_factory=dict)
     resolved: ResolvedQuery | None = None
+    analysis: dict | None = None  # an analysis' own result: its summary sentence, an A/B test's comparisons
 
 
 def json_value(value):
@@ -172,9 +175,20 @@ class QueryEngine:
         result = self._run(tree.sql("duckdb"), policy, user)
         columns = [c for c in self._columns(resolved) if c.name in {n for n, _ in result.columns}]
         rows = [[json_value(v) for v in row] for row in result.rows]
-        chart = suggest_chart(columns, len(rows), query.chart)
+        analysis = None
+        if resolved.analysis == "cohort_retention":
+            last_month = (resolved.time_range.end - dt.timedelta(days=1)).strftime("%Y-%m")
+            columns, rows, summary = retention_matrix(self.model, rows, last_month)
+            chart, analysis = heatmap(columns), {"kind": resolved.analysis, "summary": summary}
+        elif resolved.analysis == "ab_test":
+            comparisons = compare_variants(self.model, [c.name for c in columns], rows)
+            chart = ChartSpec("verdict", x=self.model.analyses.ab_test.variant)
+            analysis = {"kind": resolved.analysis, "comparisons": [as_json(c) for c in comparisons],
+                        "summary": experiment_summary(comparisons, self.model.analyses.ab_test.rates[0])}
+        else:
+            chart = suggest_chart(columns, len(rows), query.chart)
         return Answer(tree.sql("duckdb", pretty=True), columns, rows, chart, result.truncated,
-                      _timings(started, planned), resolved)
+                      _timings(started, planned), resolved, analysis)
 
     def _run(self, sql: str, policy: AccessPolicy, user: str) -> QueryResult:
         """Run secured SQL. A restricted role's error messages lose the values they quote: a failing

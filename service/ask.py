@@ -172,7 +172,7 @@ class Asker:
                 parts, changes = apply_follow_up(previous.parts, reading, parts, self.parser.model, language, today,
                                                  self.parser.values)
             problems = [p for p in understanding.problems if not (follow_up and p.kind == "no_metric")]
-            if not parts.metrics and not problems:
+            if not parts.metrics and not parts.analysis and not problems:
                 problems.append(Problem("no_metric"))
             if parts.compare and parts.compare != "group" and parts.time_range is None:  # 环比 alone: last month
                 parts.time_range = last_complete_month(today)
@@ -277,6 +277,9 @@ class Asker:
     def _run(self, result: AskResult, today: dt.date, caller: Caller) -> None:
         answer = self.engine.answer_query(result.query, today, caller.policy, caller.user)
         result.result = answer
+        if answer.analysis:  # its rows are the analysis' own (a matrix, the variants), worded by it
+            result.answer_text = answer.analysis["summary"]["zh" if result.language == "zh" else "en"]
+            return
         period = range_text(result.resolved.time_range, result.language) if result.resolved.time_range else ""
         data = describe_data(self.engine.data_ranges, result.resolved, answer.rows, self.parser.values,
                              result.language)

@@ -12,7 +12,7 @@ from semantic_layer.model import GRAINS, SemanticModel
 from semantic_layer.policy import OPEN, AccessPolicy
 from semantic_layer.resolve import allowed_dimensions
 from service.answers import QueryEngine
-from service.schemas import CatalogDimension, CatalogMetric
+from service.schemas import CatalogAnalysis, CatalogDimension, CatalogMetric
 
 MAX_VALUES = 500
 
@@ -72,6 +72,12 @@ def catalog_metrics(model: SemanticModel) -> list[CatalogMetric]:
                           description=m.description.model_dump(), format=m.format, time_scope=m.time_scope,
                           dimensions=[d.id for d in allowed_dimensions(model, m)])
             for m in model.metrics]
+
+
+def catalog_analyses(model: SemanticModel) -> list[CatalogAnalysis]:
+    specs = [(kind, getattr(model.analyses, kind)) for kind in ("cohort_retention", "ab_test")]
+    return [CatalogAnalysis(id=kind, name=spec.name.model_dump(), synonyms=list(spec.synonyms),
+                            description=spec.description.model_dump()) for kind, spec in specs if spec]
 
 
 def catalog_dimensions(model: SemanticModel, values: dict[str, list[str]]) -> list[CatalogDimension]:

@@ -34,7 +34,7 @@ def cjk_font() -> str:
 
 def render_chart_png(chart: dict, columns: list[dict], rows: list[list], language: str = "zh") -> bytes | None:
     """PNG bytes of the chart, or None when the answer is best shown as text (KPI, table)."""
-    if not rows or chart.get("type") not in ("bar", "grouped_bar", "line", "pie"):
+    if not rows or chart.get("type") not in ("bar", "grouped_bar", "line", "pie", "heatmap"):
         return None
     index = {c["name"]: i for i, c in enumerate(columns)}
     by_name = {c["name"]: c for c in columns}
@@ -44,7 +44,10 @@ def render_chart_png(chart: dict, columns: list[dict], rows: list[list], languag
     figure, axes = pyplot.subplots(figsize=(8, 4.2), dpi=110)
     try:
         xs = [str(r[index[chart["x"]]]) for r in rows]
-        if chart["type"] == "pie":
+        if chart["type"] == "heatmap":
+            _heatmap(axes, xs, [label(name) for name in chart["y"]], [[r[index[name]] for name in chart["y"]]
+                                                                        for r in rows], language)
+        elif chart["type"] == "pie":
             y = chart["y"][0]
             axes.pie([r[index[y]] or 0 for r in rows], labels=xs, autopct="%1.1f%%", colors=PALETTE,
                      startangle=90, counterclock=False, wedgeprops={"width": 0.45})
@@ -74,3 +77,16 @@ def render_chart_png(chart: dict, columns: list[dict], rows: list[list], languag
         return buffer.getvalue()
     finally:
         pyplot.close(figure)
+
+
+def _heatmap(axes, rows: list[str], columns: list[str], values: list[list], language: str) -> None:
+    """Rows by columns of shares, shaded by value, each cell labelled; cells without a value blank."""
+    shaded = [[float("nan") if v is None else v for v in row] for row in values]
+    axes.imshow(shaded, cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    axes.set_xticks(range(len(columns)), columns)
+    axes.set_yticks(range(len(rows)), rows)
+    for i, row in enumerate(values):
+        for k, value in enumerate(row):
+            if value is not None:
+                axes.text(k, i, format_value(value, "percent", language), ha="center", va="center", fontsize=8,
+                          color="white" if value > 0.6 else "#1f2937")

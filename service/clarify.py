@@ -54,10 +54,15 @@ def clarification_text(problem: Problem, parser: QuestionParser, language: str,
     if problem.kind in _FIXED:
         return _FIXED[problem.kind][0 if zh else 1]
     if problem.kind == "unsupported":
-        return (f"{_quote(problem.words, zh)}这类问题（原因分析、预测、名单导出、留存等）我还回答不了；"
+        return (f"{_quote(problem.words, zh)}这类问题（原因分析、预测、名单导出等）我还回答不了；"
                 "可以先看看相关的数据：" if zh else
-                f"I can't answer {_quote(problem.words, zh)} questions yet (causes, forecasts, exports, "
-                "retention); here is what I can show:")
+                f"I can't answer {_quote(problem.words, zh)} questions yet (causes, forecasts, exports); "
+                "here is what I can show:")
+    if problem.kind == "analysis_shape":
+        name = getattr(model.analyses, problem.candidates[0]).name.pick(language)
+        return (f"「{name}」有它固定的展示方式，不能再拆分、对比或排序；可以先筛选一部分人或换个时间来看：" if zh else
+                f"The {name} has a fixed layout and cannot be split, compared or ranked further; you can narrow "
+                "it to some customers or another period:")
     if problem.kind == "metric_as_group":
         return (f"我还不能把「{names[0]}」当作一群人或一批订单来算「{names[1]}」；可以分开看这两个指标。" if zh else
                 f"I cannot yet compute {names[1]} for the people or orders that {names[0]} counts; "
@@ -94,6 +99,9 @@ def suggested_questions(problem: Problem, parts: Parts, parser: QuestionParser, 
                     for c in problem.candidates[:4]] if dimension else []
     elif problem.kind in ("time_not_applicable", "never_or_period"):
         variants = [replace(parts, time_range=None, compare=None)]
+    elif problem.kind == "analysis_shape":
+        return [question_text(replace(parts, dimensions=[], compare=None, order=None, limit=None, having=[]), model,
+                              language, today)]
     else:
         variants = []
     variants = [v for v in variants if v.metrics] + _generic(parts, model, text, today, hidden)

@@ -27,6 +27,33 @@ class Column(BaseModel):
     format: str
 
 
+class VariantComparison(BaseModel):
+    """One variant of an A/B test against the test's baseline, for one metric."""
+
+    test: str
+    metric: str
+    metric_name: dict[str, str]
+    format: str
+    baseline: str
+    variant: str
+    baseline_value: float
+    variant_value: float
+    difference: float = Field(description="variant minus baseline")
+    interval: tuple[float, float] = Field(description="95% confidence interval of the difference")
+    p_value: float = Field(description="two-sided: pooled two-proportion z-test for rates, Welch's t-test for means")
+    significant: bool = Field(description="p < 0.05")
+    needed_per_group: int | None = Field(description="recipients per group for 80% power at the observed "
+                                                     "difference, when not significant")
+
+
+class AnalysisResult(BaseModel):
+    """What an analysis adds to its rows: its summary sentence and, for an A/B test, the comparisons."""
+
+    kind: Literal["cohort_retention", "ab_test"]
+    summary: dict[str, str] = Field(description="one plain sentence, {zh, en}")
+    comparisons: list[VariantComparison] = Field(default_factory=list)
+
+
 class AnswerResponse(BaseModel):
     status: Literal["ok"] = "ok"
     sql: str
@@ -35,6 +62,7 @@ class AnswerResponse(BaseModel):
     chart: dict[str, Any]
     truncated: bool
     timings: dict[str, float]
+    analysis: AnalysisResult | None = Field(None, description="set when the query is an analysis")
 
 
 class CatalogMetric(BaseModel):
@@ -45,6 +73,13 @@ class CatalogMetric(BaseModel):
     format: str
     time_scope: str
     dimensions: list[str]
+
+
+class CatalogAnalysis(BaseModel):
+    id: Literal["cohort_retention", "ab_test"] = Field(description="the value of SemanticQuery.analysis")
+    name: dict[str, str]
+    synonyms: list[str]
+    description: dict[str, str]
 
 
 class CatalogDimension(BaseModel):
@@ -102,6 +137,8 @@ class AskResponse(BaseModel):
                                                                "when the period reaches past the data")
     partial_rows: list[int] = Field(default_factory=list, description="rows of a trend whose bucket holds only part "
                                                                       "of its days (marked, never called highest)")
+    analysis: AnalysisResult | None = Field(None, description="set when the question asked for an analysis "
+                                                              "(cohort retention, an A/B test)")
 
 
 class FeedbackRequest(BaseModel):
@@ -176,4 +213,4 @@ def ask_response(result: AskResult) -> AskResponse:
         rows=answer.rows if answer else [], chart=answer.chart.as_dict() if answer else None,
         answer=result.answer_text, suggestions=result.suggestions, conversation_id=result.conversation_id,
         engine=result.engine, truncated=answer.truncated if answer else False, timings=result.timings,
-        notes=result.notes, partial_rows=result.partial_rows)
+        notes=result.notes, partial_rows=result.partial_rows, analysis=answer.analysis if answer else None)

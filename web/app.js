@@ -95,7 +95,12 @@
     // dimensions whose values are decided by a rule (scenario segments) show the rule
     const defined = state.dimensions.filter((d) => d.description && (!query || [d.id, d.label.zh, d.label.en, d.description.zh,
       d.description.en, ...d.values].some((text) => text.toLowerCase().includes(query))));
-    $("catalog-list").replaceChildren(...items.map((m) => el("li", { class: "metric", "data-testid": "catalog-metric" },
+    const analyses = (state.analyses || []).filter((a) => !query || [a.id, a.name.zh, a.name.en, a.description.zh,
+      a.description.en, ...a.synonyms].some((text) => text.toLowerCase().includes(query)));
+    $("catalog-list").replaceChildren(...analyses.map((a) => el("li", { class: "metric", "data-testid": "catalog-analysis" },
+      el("div", { class: "metric-name" }, el("strong", { text: a.name[state.lang] }), el("code", { text: a.id })),
+      el("p", { text: a.description[state.lang] }),
+      el("p", { class: "note", text: a.synonyms.slice(0, 6).join(" · ") }))), ...items.map((m) => el("li", { class: "metric", "data-testid": "catalog-metric" },
       el("div", { class: "metric-name" }, el("strong", { text: m.name[state.lang] }), el("code", { text: m.id })),
       el("p", { text: m.description[state.lang] }),
       el("p", { class: "note", text: m.synonyms.slice(0, 6).join(" · ") }),
@@ -220,7 +225,8 @@
     try {
       const session = await api("/api/v1/session");
       $("demo-banner").hidden = session.auth;
-      [state.metrics, state.dimensions] = await Promise.all([api("/api/v1/metrics"), api("/api/v1/dimensions")]);
+      [state.metrics, state.dimensions, state.analyses] = await Promise.all([api("/api/v1/metrics"),
+        api("/api/v1/dimensions"), api("/api/v1/analyses")]);
     } catch (error) {
       $("history").append(el("article", { class: "card error" }, el("p", { class: "answer-text", text: error.message })));
     }

@@ -48,8 +48,65 @@ const Render = (() => {
     return box;
   }
 
+  // A/B test verdict: per test, each variant against the baseline, one line per metric with its
+  // difference, 95% interval and p-value; significant differences marked.
+  function verdict(body, lang) {
+    const zh = lang === "zh";
+    const box = el("div", { class: "verdicts", "data-testid": "verdict" });
+    const tests = new Map();
+    for (const c of (body.analysis && body.analysis.comparisons) || []) {
+      if (!tests.has(c.test)) tests.set(c.test, []);
+      tests.get(c.test).push(c);
+    }
+    for (const [test, comparisons] of tests) {
+      const headline = comparisons[0];
+      const card = el("div", { class: "verdict " + (headline.significant ? "significant" : "not-significant") },
+        el("div", { class: "verdict-title", text: test }),
+        el("div", { class: "verdict-badge", "data-testid": "verdict-badge",
+          text: headline.significant ? (zh ? `显著：${headline.difference > 0 ? headline.variant : headline.baseline} 更好`
+            : `Significant: ${headline.difference > 0 ? headline.variant : headline.baseline} wins`)
+            : (zh ? "无显著差异" : "No significant difference") }));
+      for (const c of comparisons) {
+        const fmt = c.format === "percent" ? "percent" : "money";
+        const diff = c.format === "percent" ? `${(c.difference * 100 >= 0 ? "+" : "")}${(c.difference * 100).toFixed(1)}pp`
+          : `${c.difference >= 0 ? "+" : "-"}${Format.value(Math.abs(c.difference), "money", lang)}`;
+        const interval = c.interval.map((v) => (c.format === "percent" ? `${(v * 100).toFixed(1)}pp` : Format.value(v, "money", lang)));
+        const p = c.p_value < 0.001 ? "p < 0.001" : `p = ${c.p_value.toFixed(3)}`;
+        const need = c.needed_per_group ? (zh ? ` · 需每组 ${c.needed_per_group.toLocaleString("en-US")} 人` : ` · needs ${c.needed_per_group.toLocaleString("en-US")} per group`) : "";
+        card.append(el("div", { class: "verdict-row" + (c.significant ? " strong" : "") },
+          el("span", { class: "verdict-metric", text: c.metric_name[lang] || c.metric_name.en }),
+          el("span", { class: "num", text: `${c.baseline} ${Format.value(c.baseline_value, fmt, lang)} → ${c.variant} ${Format.value(c.variant_value, fmt, lang)}` }),
+          el("span", { class: "num", text: `${diff} [${interval[0]}, ${interval[1]}] · ${p}${need}` })));
+      }
+      box.append(card);
+    }
+    return box;
+  }
+
+  function heatmapOption(body, lang) {
+    const chart = body.chart;
+    const index = columnIndex(body.columns);
+    const cohorts = body.rows.map((r) => String(r[index[chart.x]]));
+    const months = chart.y.map((name) => label(body.columns[index[name]], lang));
+    const data = [];
+    body.rows.forEach((row, i) => chart.y.forEach((name, k) => {
+      const v = row[index[name]];
+      if (v !== null && v !== undefined) data.push([k, i, v]);
+    }));
+    return {
+      tooltip: { formatter: (p) => `${cohorts[p.value[1]]} · ${months[p.value[0]]}: ${Format.value(p.value[2], "percent", lang)}` },
+      grid: { left: 8, right: 16, top: 8, bottom: 56, containLabel: true },
+      xAxis: { type: "category", data: months, splitArea: { show: true } },
+      yAxis: { type: "category", data: cohorts, inverse: true, splitArea: { show: true } },
+      visualMap: { min: 0, max: 1, calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120,
+                   inRange: { color: ["#eef3ff", "#3b6ff5"] }, formatter: (v) => Format.value(v, "percent", lang) },
+      series: [{ type: "heatmap", data, label: { show: true, formatter: (p) => Format.value(p.value[2], "percent", lang) } }],
+    };
+  }
+
   function echartsOption(body, lang, width) {
     const chart = body.chart;
+    if (chart.type === "heatmap") return heatmapOption(body, lang);
     const index = columnIndex(body.columns);
     const byName = Object.fromEntries(body.columns.map((c) => [c.name, c]));
     const xs = [...new Set(body.rows.map((r) => r[index[chart.x]]))];
@@ -105,6 +162,7 @@ const Render = (() => {
   function chart(body, lang) {
     if (!body.chart || !body.rows.length) return null;
     if (body.chart.type === "kpi") return kpi(body, lang);
+    if (body.chart.type === "verdict") return verdict(body, lang);
     if (body.chart.type === "table") return null;
     const box = el("div", { class: "chart", "data-testid": "chart", "data-chart-type": body.chart.type });
     requestAnimationFrame(() => {

@@ -8,6 +8,7 @@ import difflib
 from dataclasses import dataclass
 
 from semantic_layer.model import SemanticModel
+from semantic_layer.parser.analyses import shape_analysis
 from semantic_layer.parser.compose import Parts
 from semantic_layer.parser.grammar import Problem, Understanding, understand
 from semantic_layer.parser.intent import WriteDetector
@@ -52,4 +53,6 @@ class QuestionParser:
     def parse(self, question: str, today: dt.date, previous: Parts | None = None) -> ParseOutcome:
         """``previous``: the conversation's last parts, when the question may be a follow-up."""
         reading = self.reader.read(question, today)
-        return ParseOutcome(reading, understand(reading, self.model, previous), self.writes.is_write_request(reading))
+        understanding = understand(reading, self.model, previous)
+        shape_analysis(understanding, self.model, self.values, reading.text)
+        return ParseOutcome(reading, understanding, self.writes.is_write_request(reading))

@@ -38,6 +38,7 @@ class Parts:
     target: bool = False  # 'which day / month' asks for the top bucket
     share_of: list[str] = field(default_factory=list)  # each row as a share of the whole of these dimensions
     sold: bool = False  # the metric is what was sold ('套组卖了多少钱'): of a product or category, its lines
+    analysis: str | None = None  # an analysis of the model ('新客留存', 'A/B测试结果'): its own metrics
 
     def versus_of(self, dimension: str) -> DimensionRef | None:
         return next((d for d in self.dimensions if d.name == dimension and d.versus), None)
@@ -67,6 +68,9 @@ def line_level_metric(model: SemanticModel, metric_id: str, dimensions: list[Dim
 
 def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
     """Parts -> SemanticQuery."""
+    if parts.analysis:  # the analysis brings its metrics and breakdown; the question, who and when
+        time_range = TimeRange(start=parts.time_range.start, end=parts.time_range.end) if parts.time_range else None
+        return SemanticQuery(analysis=parts.analysis, filters=parts.filters, time_range=time_range)
     # a share of products or categories is a share of their lines' money, like a breakdown by them, and so
     # is what a product or category sold
     lines = list(parts.share_of) + ([f.dimension for f in parts.filters if f.op in ("=", "in")] if parts.sold else [])
@@ -101,7 +105,7 @@ def parts_from_query(query: SemanticQuery, time_range: DateRange | None, compari
                  compare_to=comparison if query.compare == "period" else None, compare_group=query.compare_group,
                  order=order, limit=query.limit,
                  having=[(h.metric, h.op, h.value) for h in query.having], chart=query.chart,
-                 share_of=list(query.share_of), count_groups=query.count_groups)
+                 share_of=list(query.share_of), count_groups=query.count_groups, analysis=query.analysis)
 
 
 _PERIOD_WORDS = (("上个月", "last month"), ("本月", "this month"), ("上季度", "last quarter"),
@@ -156,6 +160,8 @@ def question_text(parts: Parts, model: SemanticModel, language: str, today: date
         else:
             pieces.append(f"各{label.zh}" if zh else f"by {label.en}")
     names = [model.metric_by_id[m].name.pick(language) for m in parts.metrics]
+    if parts.analysis:
+        names = [getattr(model.analyses, parts.analysis).name.pick(language)]
     if zh:
         return "".join(pieces) + ("的" if pieces else "") + "和".join(names) + ("占比" if parts.share_of else "")
     return ("share of " if parts.share_of else "") + " and ".join(names) + " " + " ".join(pieces)

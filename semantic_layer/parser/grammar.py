@@ -85,7 +85,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
 
     if reading.unknown:
         problems.append(Problem("unknown_words", tuple(reading.unknown)))
-    unsupported = [m.text for m in mentions if m.first("unsupported")]
+    unsupported = [m.text for m in mentions if m.first("unsupported") and not m.first("analysis")]
     if unsupported:
         problems.append(Problem("unsupported", tuple(unsupported)))
     unresolved = [m.text for i, m in enumerate(mentions) if m.first("anaphor") and follow_up_of is None and not any(
@@ -95,6 +95,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
         problems.append(Problem("no_reference", tuple(unresolved)))
 
     _windows(reading, model, account)
+    analysis = _analysis_named(reading, account)
     times = [t for i, t in enumerate(reading.times) if i not in account.times]
     never = never_done(reading, model, account.mentions, bool(times) or bool(follow_up_of and follow_up_of.time_range))
     account.use(*never.used)
@@ -132,12 +133,27 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
                                                     for m in parts.metrics):
         problems.append(Problem("time_not_applicable", (reading.text[times[0].start:times[0].end],)
                                 if times else (), tuple(parts.metrics)))
+    if analysis:
+        _as_analysis(parts, analysis, problems)
     result.removes = reading.has("remove_time") or reading.has("remove_filter")
     result.refers_back = bool(parts.drop_filters) or parts.refers_back
     unused = account.unused()
     if unused:
         problems.append(Problem("unused_words", tuple(unused)))
     return result
+
+
+def _analysis_named(reading: Reading, account: _Account) -> str | None:
+    """The analysis a question names ('新客留存', 'A/B测试结果'), if any."""
+    found = [i for i, m in enumerate(reading.mentions) if m.first("analysis")]
+    account.use(*found)
+    return reading.mentions[found[0]].first("analysis").target if found else None
+
+
+def _as_analysis(parts: Parts, analysis: str, problems: list[Problem]) -> None:
+    """An analysis brings its own metrics and breakdown: the question gives who (filters) and when."""
+    parts.analysis, parts.metrics = analysis, []
+    problems[:] = [p for p in problems if p.kind not in ("no_metric", "ambiguous_metric")]
 
 
 def _best_selling_of(model: SemanticModel, parts: Parts, problems: list[Problem]) -> None:

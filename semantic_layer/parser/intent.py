@@ -89,7 +89,7 @@ class WriteDetector:
 def _verbs(pattern: re.Pattern, reading: Reading) -> list[re.Match]:
     """Matches of a verb that are verbs here: not inside a word of the model ('取消的订单' is a status)
     and not passive or done ('被取消', '已取消')."""
-    named = [m for m in reading.mentions if m.has("value", "set", "metric", "dimension")]
+    named = [m for m in reading.mentions if m.has("value", "set", "metric", "dimension", "name_part")]
     return [match for match in pattern.finditer(reading.text)
             if (not any(m.start <= match.start() and match.end() <= m.end for m in named)
                 or _ACTS_ON.match(reading.text, match.end()))

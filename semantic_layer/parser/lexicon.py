@@ -15,7 +15,7 @@ from semantic_layer.parser.normalize import is_ascii_letter, normalize_text
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str  # metric, unit, verb, dimension, kind_of, value, set, name_part, neutral, or a role of words.py
+    kind: str  # metric, analysis, unit, verb, dimension, kind_of, value, set, name_part, neutral, or a role of words.py
     target: str = ""  # metric or dimension id, grain, chart type, direction
     value: str = ""  # the warehouse value (value), the set's name (set), the part of names (name_part)
     targets: tuple[str, ...] = ()  # metric ids a unit word or verb may mean
@@ -159,6 +159,10 @@ def build_lexicon(model: SemanticModel, values: dict[str, list[str]],
     for metric in model.metrics:
         for surface in (metric.id, metric.name.zh, metric.name.en, *metric.synonyms):
             lexicon.add(surface, Entry("metric", metric.id))
+    for kind in ("cohort_retention", "ab_test"):
+        analysis = getattr(model.analyses, kind)
+        for surface in (analysis.name.zh, analysis.name.en, *analysis.synonyms) if analysis else ():
+            lexicon.add(surface, Entry("analysis", kind))
     for kind, attribute in (("unit", "unit_words"), ("verb", "verbs")):
         owners: dict[str, list[str]] = defaultdict(list)
         for metric in model.metrics:
@@ -173,6 +177,8 @@ def build_lexicon(model: SemanticModel, values: dict[str, list[str]],
             lexicon.add(surface, Entry("kind_of", dimension.id), plural=True)
     for dimension in model.dimensions:  # the model's order is the order of preference of a value's meanings
         for value in values.get(dimension.id, []):
+            if len(value) == 1 and value.isascii():  # 'A' of a test's variants is the article too: named by synonyms
+                continue
             lexicon.add(value, Entry("value", dimension.id, value), plural=True)
         for surface, value in dimension.value_synonyms.items():
             lexicon.add(surface, Entry("value", dimension.id, value), plural=True)

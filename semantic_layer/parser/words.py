@@ -312,7 +312,7 @@ SQL_WRITE = r"^\s*(?:delete|update|insert|drop|alter|truncate|create|merge|repla
 ABBREVIATIONS = {"avg": "average", "avg.": "average", "qty": "quantity", "amt": "amount", "pct": "percent",
                  "num": "number", "no.": "number", "yr": "year", "mo": "month", "wk": "week", "q'ty": "quantity",
                  "vs.": "vs", "w/o": "without", "ytd": "this year", "mtd": "this month", "cust": "customers",
-                 "ppl": "people", "smth": "something", "sth": "something", "rn": "right now", "thx": "thanks"}
+                 "ppl": "people", "smth": "something", "sth": "something", "rn": "right now", "thx": "thanks", "a/b": "ab"}
 # English words of the language itself that a typo may hit (besides the catalog's words)
 LANGUAGE_WORDS = ("month", "months", "week", "weeks", "quarter", "quarters", "year", "years", "yesterday", "today",
                   "days", "last", "previous", "average", "customers", "people", "which", "highest", "lowest",

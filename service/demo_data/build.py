@@ -48,6 +48,8 @@ SCHEMA: dict[str, tuple[tuple[str, str], ...]] = {
     "reviews": (("review_id", "BIGINT PRIMARY KEY"), ("order_id", "BIGINT"),
                 ("customer_id", "BIGINT"), ("product_id", "INTEGER"), ("rating", "INTEGER"),
                 ("content", "VARCHAR"), ("created_time", "TIMESTAMP")),
+    "ab_assignments": (("test_id", "INTEGER"), ("test_name", "VARCHAR"), ("campaign_id", "INTEGER"),
+                       ("customer_id", "BIGINT"), ("variant", "VARCHAR"), ("assigned_time", "TIMESTAMP")),
 }
 
 

@@ -16,7 +16,7 @@ from itertools import accumulate, count
 
 from service.demo_data.vocabulary import (
     BROWSE_CHANNEL_WEIGHTS, CATEGORIES, CHANNELS, CITIES, MEMBER_LEVELS, PRODUCTS, REVIEW_TEXTS, SEGMENTS,
-    Campaign, campaign_calendar, day_weight,
+    Campaign, Experiment, campaign_calendar, day_weight, experiment_plan,
 )
 
 CUSTOMERS_PER_SCALE = 20_000
@@ -33,6 +33,7 @@ class Batch:
     events: list[tuple] = field(default_factory=list)
     coupons: list[tuple] = field(default_factory=list)
     reviews: list[tuple] = field(default_factory=list)
+    ab_assignments: list[tuple] = field(default_factory=list)
 
 
 def window_start(end_date: dt.date) -> dt.date:
@@ -78,6 +79,8 @@ class ShopSimulation:
 
     def __init__(self, seed: int, end_date: dt.date, scale: float) -> None:
         self.rng = random.Random(seed)
+        # the A/B tests draw from their own stream, so adding them left every other row as it was
+        self.test_rng = random.Random(seed * 7_919 + 1)
         self.first_day = window_start(end_date)
         self.last_day = end_date
         self.customer_total = max(1, round(CUSTOMERS_PER_SCALE * scale))
@@ -85,6 +88,7 @@ class ShopSimulation:
                      for i in range((end_date - self.first_day).days + 1)]
         self.cumulative = list(accumulate(day_weight(d) for d in self.days))
         self.campaigns = campaign_calendar(self.first_day, self.last_day)
+        self.experiments = experiment_plan(self.campaigns, self.last_day)
         self.active: dict[tuple[int, int], list[Campaign]] = defaultdict(list)
         for campaign in self.campaigns:
             for i, day in enumerate(self.days):
@@ -165,6 +169,34 @@ class ShopSimulation:
                                  self._sample_day(register_index, active_to))
         for _ in range(int(rng.expovariate(1 / 1.6))):
             self._unused_coupon(batch, customer_id, self._sample_day(register_index, active_to))
+        for experiment in self.experiments:
+            if register_time < experiment.assigned_from:
+                self._assign(batch, experiment, customer_id, segment, home_channel, city, province)
+
+    def _assign(self, batch: Batch, experiment: Experiment, customer_id: int, segment, home_channel: int,
+                city: str, province: str) -> None:
+        """Maybe put a customer into a test: the variant's coupon, and with the variant's
+        probability an order within 20 days that redeems it."""
+        rng = self.test_rng
+        if rng.random() >= experiment.share:
+            return
+        variant = "A" if rng.random() < 0.5 else "B"
+        assigned = experiment.assigned_from + dt.timedelta(seconds=_below(rng, 7 * 86_400))
+        batch.ab_assignments.append((experiment.test_id, experiment.name, experiment.campaign.campaign_id,
+                                     customer_id, variant, assigned))
+        if rng.random() < experiment.redemption[variant]:
+            day_index = (assigned.date() - self.first_day).days + _randint(rng, 1, 20)
+            main, self.rng = self.rng, rng
+            try:
+                self._simulate_order(batch, customer_id, segment, home_channel, day_index, city, province,
+                                     (experiment, variant, assigned))
+            finally:
+                self.rng = main
+        else:
+            coupon_type, threshold, face = experiment.coupons[variant]
+            batch.coupons.append((self._new_id("coupons"), customer_id, experiment.campaign.campaign_id,
+                                  coupon_type, threshold, face, assigned, assigned + dt.timedelta(days=30),
+                                  None, None))
 
     def _pick_channel(self, segment, home_channel: int) -> int:
         if self.rng.random() < 0.7:
@@ -185,7 +217,10 @@ class ShopSimulation:
         return chosen or [PRODUCTS[9]]
 
     def _simulate_order(self, batch: Batch, customer_id: int, segment, home_channel: int,
-                        day_index: int, city: str, province: str) -> None:
+                        day_index: int, city: str, province: str,
+                        test_coupon: tuple[Experiment, str, dt.datetime] | None = None) -> None:
+        """One order; ``test_coupon``: (test, variant, assigned time) of an A/B test's coupon it
+        redeems when the order is paid and reaches the threshold."""
         rng = self.rng
         order_id = self._new_id("orders")
         channel_id = self._pick_channel(segment, home_channel)
@@ -215,14 +250,19 @@ class ShopSimulation:
 
         in_promo = (day.month == 6 and day.day <= 18) or (day.month == 11 and day.day <= 11)
         discount = (item_cents // 1000) * 100 if in_promo else 0  # 10% off, whole yuan
-        active = self.active.get((channel_id, day_index), [])
-        campaign = _pick(rng, active) if active and rng.random() < 0.7 else None
         coupon_id = None
-        if rng.random() < (0.45 if in_promo else 0.22):
-            coupon_type, threshold, face = self._coupon_terms(item_cents)
+        if test_coupon:
+            experiment, variant, issued = test_coupon
+            campaign = experiment.campaign
+        else:
+            active = self.active.get((channel_id, day_index), [])
+            campaign = _pick(rng, active) if active and rng.random() < 0.7 else None
+        if test_coupon or rng.random() < (0.45 if in_promo else 0.22):
+            coupon_type, threshold, face = experiment.coupons[variant] if test_coupon else self._coupon_terms(item_cents)
             usable = paid and item_cents >= threshold
             coupon_id = self._new_id("coupons")
-            issued = order_time - dt.timedelta(days=_randint(rng, 1, 10), seconds=_randint(rng, 0, 86_000))
+            if not test_coupon:
+                issued = order_time - dt.timedelta(days=_randint(rng, 1, 10), seconds=_randint(rng, 0, 86_000))
             batch.coupons.append((coupon_id, customer_id, campaign.campaign_id if campaign else None,
                                   coupon_type, threshold, face, issued,
                                   issued + dt.timedelta(days=30),

@@ -164,3 +164,36 @@ REVIEW_TEXTS = {
     2: ("有点搓泥", "用了有点闷痘", "和描述不太一样"),
     1: ("过敏了，不推荐", "效果很差", "客服态度不好"),
 }
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A coupon A/B test on a recall campaign: customers who registered before it are assigned over
+    its first week; each variant's coupon is redeemed with its own probability."""
+
+    test_id: int
+    name: str
+    campaign: Campaign
+    coupons: dict[str, tuple[str, int, int]]  # variant -> (coupon type, threshold cents, face value cents)
+    redemption: dict[str, float]  # variant -> probability that a recipient redeems the coupon
+    share: float = 0.5  # of the customers registered before the test
+
+    @property
+    def assigned_from(self) -> dt.datetime:
+        return dt.datetime.combine(self.campaign.start, dt.time())
+
+
+def experiment_plan(campaigns: tuple[Campaign, ...], last_day: dt.date) -> tuple[Experiment, ...]:
+    """The two planted tests, on the last two recall campaigns whose 30-day window closes before
+    the data ends: 满减 against 折扣 with a real difference (B redeems more), and two text
+    variants of a recall message with none, so both verdicts occur."""
+    recalls = [c for c in campaigns if c.campaign_type == "召回" and c.start + dt.timedelta(days=37) <= last_day]
+    if len(recalls) < 2:
+        return ()
+    earlier, later = recalls[-2], recalls[-1]
+    return (
+        Experiment(1, f"{later.start.year}年{later.start.month}月满减券vs折扣券", later,
+                   {"A": ("满减", 19_900, 3_000), "B": ("折扣", 9_900, 2_000)}, {"A": 0.10, "B": 0.20}),
+        Experiment(2, f"{earlier.start.year}年{earlier.start.month}月召回短信文案测试", earlier,
+                   {"A": ("无门槛", 0, 1_000), "B": ("无门槛", 0, 1_000)}, {"A": 0.12, "B": 0.12}),
+    )

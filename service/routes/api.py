@@ -9,17 +9,19 @@ from fastapi.responses import PlainTextResponse
 
 from semantic_layer.query import SemanticQuery
 from service.answers import Answer
-from service.catalog import catalog_dimensions, catalog_metrics
+from service.catalog import catalog_analyses, catalog_dimensions, catalog_metrics
 from semantic_layer.errors import SemanticError
 from service.deps import AdminDep, ContextDep, OpsDep, PrincipalDep, ReaderDep
-from service.schemas import AnswerResponse, CatalogDimension, CatalogMetric, QueryRequest, SqlRequest
+from service.schemas import (AnswerResponse, CatalogAnalysis, CatalogDimension, CatalogMetric, QueryRequest,
+                             SqlRequest)
 
 router = APIRouter()
 
 
 def answer_response(answer: Answer) -> AnswerResponse:
     return AnswerResponse(sql=answer.sql, columns=[vars(c) for c in answer.columns], rows=answer.rows,
-                          chart=answer.chart.as_dict(), truncated=answer.truncated, timings=answer.timings)
+                          chart=answer.chart.as_dict(), truncated=answer.truncated, timings=answer.timings,
+                          analysis=answer.analysis)
 
 
 class NotReady(SemanticError):
@@ -57,6 +59,12 @@ def run_sql(body: SqlRequest, context: ContextDep, principal: ReaderDep) -> Answ
 @router.get("/api/v1/metrics", response_model=list[CatalogMetric], summary="Metric catalog (口径)")
 def list_metrics(context: ContextDep, principal: ReaderDep) -> list[CatalogMetric]:
     return [m for m in catalog_metrics(context.engine.model) if m.id not in principal.policy.hidden_metrics]
+
+
+@router.get("/api/v1/analyses", response_model=list[CatalogAnalysis],
+            summary="Analyses of the model: cohort retention, A/B tests (SemanticQuery.analysis)")
+def list_analyses(context: ContextDep, principal: ReaderDep) -> list[CatalogAnalysis]:
+    return catalog_analyses(context.engine.model)
 
 
 @router.get("/api/v1/dimensions", response_model=list[CatalogDimension], summary="Dimension catalog")

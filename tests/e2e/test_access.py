@@ -35,6 +35,7 @@ KEEP_EAST = [
     "DELETE FROM coupons WHERE customer_id NOT IN (SELECT customer_id FROM customers)",
     "DELETE FROM reviews WHERE order_id NOT IN (SELECT order_id FROM orders)",
     "DELETE FROM marketing_spend",
+    "DELETE FROM ab_assignments WHERE customer_id NOT IN (SELECT customer_id FROM customers)",
 ]
 DOUYIN = "(SELECT channel_id FROM channels WHERE channel_name = '抖音')"
 KEEP_DOUYIN = [
@@ -44,6 +45,7 @@ KEEP_DOUYIN = [
     f"DELETE FROM marketing_spend WHERE channel_id NOT IN {DOUYIN}",
     f"DELETE FROM coupons WHERE campaign_id IS NULL OR campaign_id NOT IN (SELECT campaign_id FROM campaigns WHERE channel_id IN {DOUYIN})",
     "DELETE FROM reviews WHERE order_id NOT IN (SELECT order_id FROM orders)",
+    f"DELETE FROM ab_assignments WHERE campaign_id NOT IN (SELECT campaign_id FROM campaigns WHERE channel_id IN {DOUYIN})",
     "DELETE FROM customers",
 ]
 TRICKY_SQL = [

@@ -64,9 +64,12 @@ def test_a_single_value_is_a_kpi(client):
 def test_the_catalog_lists_every_metric_of_the_spec(client):
     metrics = client.get("/api/v1/metrics").json()
     # the 20 of metrics.md, the customer base that "有多少客户/会员" counts with its complement, coupons issued and
-    # redeemed ("发了多少张券"), registrations ("新注册了多少用户")
+    # redeemed ("发了多少张券"), registrations ("新注册了多少用户"), the A/B test figures of customer_ops.md 2
     assert {m["id"] for m in metrics} == spec_metric_ids() | {"customer_count", "non_buyer_count", "coupons_issued",
-                                                               "coupons_redeemed", "new_registrations"}
+                                                               "coupons_redeemed", "new_registrations",
+                                                               "test_recipients", "test_redemption_rate",
+                                                               "test_conversion_rate", "test_gmv_per_recipient",
+                                                               "test_gmv_spread"}
     spend = next(m for m in metrics if m["id"] == "marketing_spend")
     assert "product" not in spend["dimensions"] and "channel" in spend["dimensions"]
     dimensions = {d["id"]: d for d in client.get("/api/v1/dimensions").json()}
@@ -131,7 +134,8 @@ def test_unknown_time_expression_is_a_clear_400(client):
 
 def test_the_semantic_query_schema_is_exported(client):
     schema = client.get("/api/v1/schema/semantic-query").json()
-    assert schema["title"] == "SemanticQuery" and "metrics" in schema["required"]
+    assert schema["title"] == "SemanticQuery" and "metrics" in schema["properties"]
+    assert schema["properties"]["analysis"]["anyOf"][0]["enum"] == ["cohort_retention", "ab_test"]
 
 
 def test_openapi_is_served(client):

@@ -286,3 +286,4 @@ def test_follow_ups_add_a_metric_and_take_the_rest_of_a_group(client):
     coupons = ask(client, "5月发了多少张券")
     rate = ask(client, "核销率多少", coupons["conversation_id"])
     assert rate["interpretation"]["query"]["time_range"] == {"start": "2025-05-01", "end": "2025-06-01"}
+

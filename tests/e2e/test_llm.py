@@ -170,3 +170,12 @@ def test_json_mode_plans_are_read_too(provider, engine):
     outcome = planner.interpret("上个月退款率", dt.date(2025, 7, 1))
     assert outcome.query.metrics == ["refund_rate"]
     assert provider.requests[0]["response_format"] == {"type": "json_object"}
+
+
+def test_an_analysis_planned_by_the_model_is_answered(llm_client, provider):
+    provider.script({"arguments": {"action": "query", "query": {"analysis": "ab_test", "filters": [
+        {"dimension": "ab_test", "value": "2025年4月满减券vs折扣券"}]}}})
+    body = ask(llm_client, "did the coupon test work?").json()
+    assert body["status"] == "ok" and body["engine"] == "llm" and body["analysis"]["kind"] == "ab_test"
+    assert body["analysis"]["comparisons"][0]["significant"] is True
+    assert "cohort_retention" in provider.requests[0]["messages"][0]["content"]  # the catalog lists the analyses

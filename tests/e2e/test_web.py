@@ -181,7 +181,7 @@ def test_a_permalink_shows_that_answer_alone(page, web_server):
 
 def test_the_catalog_shows_definitions_and_searches(page):
     page.click("#catalog-toggle")
-    assert page.locator("[data-testid=catalog-metric]").count() == 25  # the catalog: 20 of metrics.md + 5
+    assert page.locator("[data-testid=catalog-metric]").count() == 30  # the catalog: 20 of metrics.md + 10
     page.fill("#catalog-search", "复购")
     metrics = page.locator("[data-testid=catalog-metric]")
     assert metrics.count() == 1 and "至少2笔" in metrics.first.inner_text()
@@ -189,6 +189,9 @@ def test_the_catalog_shows_definitions_and_searches(page):
     page.fill("#catalog-search", "沉睡")  # a scenario segment shows its rule
     segments = page.locator("[data-testid=catalog-dimension]")
     assert segments.count() == 1 and "91-180 天沉睡" in segments.first.inner_text()
+    page.fill("#catalog-search", "留存")  # an analysis shows how it is computed
+    analyses = page.locator("[data-testid=catalog-analysis]")
+    assert analyses.count() == 1 and "第0月为100%" in analyses.first.inner_text()
 
 
 def test_english_toggle_and_phone_width(page, web_server):
@@ -298,3 +301,33 @@ def test_english_money_uses_one_unit_per_column(page):
     figures = [row[1] for row in table_cells(page, card)]
     assert all(f.startswith("¥") and f.endswith("M") for f in figures) and any(f.startswith("¥0.") for f in figures)
     page.click("#language-toggle")
+
+
+def test_cohort_retention_is_a_heatmap_with_the_matrix_as_its_table(page, web_server):
+    question = "最近6个月的新客留存"
+    ask(page, question)
+    card = page.locator("[data-testid=answer]").last
+    card.locator("[data-testid=chart][data-chart-type=heatmap] canvas").first.wait_for()
+    expected = api_answer(web_server, question)
+    assert expected["analysis"]["kind"] == "cohort_retention" and len(expected["rows"]) == 6
+    assert table_cells(page, card) == formatted(expected)
+    assert all(row[2] == "100.0%" for row in table_cells(page, card))  # month 0 is everyone
+    shoot(page, "13-cohort-heatmap")
+
+
+def test_an_ab_test_shows_its_verdict_card(page, web_server):
+    question = "满减券vs折扣券那个实验显著吗"
+    ask(page, question)
+    card = page.locator("[data-testid=answer]").last
+    verdict = card.locator("[data-testid=verdict]")
+    verdict.wait_for()
+    expected = api_answer(web_server, question)
+    headline = expected["analysis"]["comparisons"][0]
+    assert headline["significant"] and verdict.locator("[data-testid=verdict-badge]").inner_text() == "显著：B 更好"
+    assert "p < 0.001" in verdict.inner_text() or f"p = {headline['p_value']:.3f}" in verdict.inner_text()
+    assert table_cells(page, card) == formatted(expected)
+    ask(page, "召回短信文案测试的结果")
+    second = page.locator("[data-testid=answer]").last.locator("[data-testid=verdict]")
+    second.wait_for()
+    assert second.locator("[data-testid=verdict-badge]").inner_text() == "无显著差异"
+    shoot(page, "14-ab-test-verdict")

@@ -34,7 +34,21 @@ def test_the_schema_matches_the_spec(reference):
         "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns").fetchall())
     assert types["orders.paid_amount"] == "DECIMAL(12,2)" and types["orders.pay_time"] == "TIMESTAMP"
     assert types["customers.birth_date"] == "DATE" and types["order_items.quantity"] == "INTEGER"
-    assert len({k.split(".")[0] for k in types}) == 10
+    assert len({k.split(".")[0] for k in types}) == 11
+    assert types["ab_assignments.customer_id"] == "BIGINT" and types["ab_assignments.assigned_time"] == "TIMESTAMP"
+
+
+def test_each_customer_is_in_a_test_at_most_once_and_gets_the_test_campaigns_coupon(reference):
+    twice = reference.execute("SELECT COUNT(*) FROM (SELECT test_id, customer_id FROM ab_assignments "
+                              "GROUP BY ALL HAVING COUNT(*) > 1)").fetchone()[0]
+    assert twice == 0
+    without = reference.execute(
+        "SELECT COUNT(*) FROM ab_assignments a WHERE NOT EXISTS (SELECT 1 FROM coupons c WHERE c.customer_id = "
+        "a.customer_id AND c.campaign_id = a.campaign_id AND c.issued_time = a.assigned_time)").fetchone()[0]
+    assert without == 0
+    variants = reference.execute("SELECT DISTINCT test_name, variant FROM ab_assignments ORDER BY ALL").fetchall()
+    assert variants == [("2025年1月召回短信文案测试", "A"), ("2025年1月召回短信文案测试", "B"),
+                        ("2025年4月满减券vs折扣券", "A"), ("2025年4月满减券vs折扣券", "B")]
 
 
 def test_data_covers_eighteen_months_ending_on_the_end_date(reference):

@@ -158,6 +158,19 @@ CASES = {
         "p AS (SELECT (date_trunc('month', pay_time) + INTERVAL 1 YEAR)::DATE m, SUM(paid_amount) v FROM orders o "
         f"WHERE {PAID} AND pay_time >= TIMESTAMP '2024-01-01' AND pay_time < TIMESTAMP '2024-07-01' GROUP BY 1) "
         "SELECT c.m, c.v, p.v, c.v - p.v, (c.v - p.v) / p.v FROM c JOIN p USING (m)"),
+    "an A/B test's figures per variant, with the spread of GMV per recipient": (
+        {"metrics": ["test_recipients", "test_redemption_rate", "test_conversion_rate", "test_gmv_per_recipient",
+                     "test_gmv_spread"], "dimensions": ["ab_variant"],
+         "filters": [{"dimension": "ab_test", "value": "2025年4月满减券vs折扣券"}]},
+        "WITH w AS (SELECT test_id, MIN(assigned_time) s, MAX(assigned_time) + INTERVAL 30 DAY e FROM ab_assignments "
+        "GROUP BY 1), r AS (SELECT a.variant, "
+        "(SELECT COUNT(*) > 0 FROM coupons c WHERE c.customer_id = a.customer_id AND c.campaign_id = a.campaign_id "
+        "AND c.redeemed_time >= w.s AND c.redeemed_time < w.e)::INT redeemed, "
+        "(SELECT COUNT(*) > 0 FROM orders o WHERE o.customer_id = a.customer_id AND o.pay_time >= w.s "
+        "AND o.pay_time < w.e)::INT bought, (SELECT COALESCE(SUM(paid_amount), 0) FROM orders o WHERE "
+        "o.customer_id = a.customer_id AND o.pay_time >= w.s AND o.pay_time < w.e) gmv "
+        "FROM ab_assignments a JOIN w USING (test_id) WHERE a.test_name = '2025年4月满减券vs折扣券') "
+        "SELECT variant, COUNT(*), AVG(redeemed), AVG(bought), AVG(gmv), STDDEV_SAMP(gmv) FROM r GROUP BY 1"),
     "customers by member level": (
         {"metrics": ["customer_count"], "dimensions": ["member_level"], "time_range": {"expression": "上个月"}},
         "SELECT member_level, COUNT(*) FROM customers GROUP BY 1"),
@@ -297,8 +310,9 @@ def test_compiled_metric_equals_hand_written_sql(engine, reference, query, refer
 def test_every_metric_of_the_spec_is_covered(model):
     covered = {m for query, _ in CASES.values() for m in query["metrics"]}
     assert covered == set(model.metric_by_id)
-    # the 20 of metrics.md; the customer base with its complement; coupons issued and redeemed; registrations
-    assert len(model.metric_by_id) == 25
+    # the 20 of metrics.md; the customer base with its complement; coupons issued and redeemed; registrations;
+    # the A/B test figures of customer_ops.md 2 (recipients, redemption, conversion, GMV per recipient and its spread)
+    assert len(model.metric_by_id) == 30
 
 
 @pytest.mark.parametrize("metric", ["gmv", "repurchase_rate", "roi", "churn_rate", "new_buyer_count",

@@ -26,7 +26,7 @@ def line_of(path: Path, needle: str) -> int:
 
 
 def test_the_shipped_model_is_valid_against_the_demo_warehouse(model):
-    assert len(model.metrics) == 25 and model.dimension_by_id["region"].groups
+    assert len(model.metrics) == 30 and model.dimension_by_id["region"].groups
 
 
 def test_every_problem_is_reported_at_once_with_file_line_and_key(tmp_path, warehouse):

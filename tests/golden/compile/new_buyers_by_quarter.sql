@@ -1,14 +1,23 @@
 -- query: {"metrics": ["new_buyer_count"], "dimensions": [{"name": "date", "grain": "quarter"}], "time_range": {"expression": "去年"}}
 WITH first_purchases AS (
   SELECT
-    customer_id,
-    MIN(pay_time) AS first_pay_time,
-    ARG_MIN(channel_id, pay_time) AS channel_id
-  FROM orders
-  WHERE
-    NOT pay_time IS NULL
-  GROUP BY
-    customer_id
+    f.customer_id,
+    f.first_pay_time,
+    f.channel_id,
+    ch.channel_name AS first_channel
+  FROM (
+    SELECT
+      customer_id,
+      MIN(pay_time) AS first_pay_time,
+      ARG_MIN(channel_id, pay_time) AS channel_id
+    FROM orders
+    WHERE
+      NOT pay_time IS NULL
+    GROUP BY
+      customer_id
+  ) AS f
+  JOIN channels AS ch
+    ON ch.channel_id = f.channel_id
 ), agg_first_purchases AS (
   SELECT
     CAST(DATE_TRUNC('QUARTER', first_purchases.first_pay_time) AS DATE) AS "date",

@@ -1,0 +1,63 @@
+"""Questions that ask for an analysis of the model (cohort retention, an A/B test) rather than a
+figure: the test a question names by the words of its name ('满减券vs折扣券那个实验'), a test named
+with no figure asked ('召回短信文案测试的结果'), and the shapes an analysis cannot take (a
+breakdown, a comparison, a ranking), which are asked back."""
+
+from __future__ import annotations
+
+from semantic_layer.model import SemanticModel
+from semantic_layer.parser.compose import Parts
+from semantic_layer.parser.grammar import Problem, Understanding
+from semantic_layer.query import Filter
+from semantic_layer.resolve import allowed_dimensions
+
+
+def shape_analysis(understanding: Understanding, model: SemanticModel, values: dict[str, list[str]],
+                   text: str) -> None:
+    parts, problems = understanding.parts, understanding.problems
+    spec = model.analyses.ab_test
+    if spec and not parts.analysis and not parts.metrics and any(f.dimension == spec.test for f in parts.filters):
+        parts.analysis = "ab_test"  # a test named, nothing asked of it: its results
+        problems[:] = [p for p in problems if p.kind not in ("no_metric", "ambiguous_metric")]
+    if parts.analysis == "ab_test":
+        _name_the_test(understanding, model, values.get(spec.test, []))
+    if parts.analysis:  # a name's column ('召回短信文案测试' by part) or a variant is in the analysis' layout
+        layout = _layout(model, parts.analysis)
+        parts.dimensions = [d for d in parts.dimensions if d.name not in layout]
+        parts.filters = [f for f in parts.filters if f.dimension != model.analyses.ab_test.variant]
+    if parts.analysis and (parts.dimensions or parts.compare or parts.order or parts.limit or parts.having):
+        problems.append(Problem("analysis_shape", (text,), (parts.analysis,)))
+
+
+def _name_the_test(understanding: Understanding, model: SemanticModel, tests: list[str]) -> None:
+    """Values a test's figures cannot be filtered by ('满减', '折扣' of coupons) but that are all
+    words of some tests' names name those tests."""
+    parts, spec = understanding.parts, model.analyses.ab_test
+    reach = {d.id for d in allowed_dimensions(model, model.metric_by_id[spec.recipients])}
+    stray = [f for f in parts.filters if f.dimension not in reach and f.op in ("=", "in") and not f.ever]
+    group = parts.compare_group if parts.compare_group and parts.compare_group.dimension not in reach else None
+    words = [str(v) for f in stray + ([group] if group else [])
+             for v in (f.value if isinstance(f.value, list) else [f.value])]
+    named = [t for t in tests if words and all(w in t for w in words)]
+    if not named:
+        return
+    understanding.problems[:] = [p for p in understanding.problems if not (
+        p.kind == "unused_words" and set(p.words) <= _words_of(model, {f.dimension for f in stray}))]
+    parts.filters = [f for f in parts.filters if f not in stray and f.dimension != spec.test]
+    parts.dimensions = [d for d in parts.dimensions if d.name in reach]  # '满减 vs 折扣' named the test
+    parts.filters.append(Filter(dimension=spec.test, op="=" if len(named) == 1 else "in",
+                                value=named[0] if len(named) == 1 else named))
+    if group:
+        parts.compare, parts.compare_group = None, None
+
+
+def _layout(model: SemanticModel, analysis: str) -> set[str]:
+    if analysis == "ab_test":
+        return {model.analyses.ab_test.test, model.analyses.ab_test.variant}
+    return {model.analyses.cohort_retention.cohort, model.time_dimension}
+
+
+def _words_of(model: SemanticModel, dimensions: set[str]) -> set[str]:
+    """The words that name these dimensions or their kinds ('券' of coupon types)."""
+    return {w for d in dimensions for w in (*model.dimension_by_id[d].kind_of, *model.dimension_by_id[d].synonyms,
+                                             model.dimension_by_id[d].label.zh, model.dimension_by_id[d].label.en)}

@@ -1,0 +1,66 @@
+"""Customer-operations analyses through a real server: questions that ask for cohort retention or an
+A/B test's verdict, shapes they cannot take asked back, follow-ups that narrow them, and the query
+API. The figures themselves are checked against hand SQL in tests/unit/test_analyses.py."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import start_service
+from tests.e2e.test_ask import TODAY, ask
+
+
+@pytest.fixture(scope="module")
+def client(warehouse_path, tmp_path_factory):
+    process, base = start_service(warehouse_path, tmp_path_factory.mktemp("ops") / "chatbi.sqlite")
+    with httpx.Client(base_url=base, timeout=30) as opened:
+        yield opened
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("question, query", [
+    ("最近6个月的新客留存", {"analysis": "cohort_retention", "time_range": {"start": "2025-01-02", "end": "2025-07-01"}}),
+    ("抖音渠道新客的留存情况", {"analysis": "cohort_retention", "filters": [{"dimension": "channel", "value": "抖音"}]}),
+    ("2024年的同期群留存", {"analysis": "cohort_retention", "time_range": {"start": "2024-01-01", "end": "2025-01-01"}}),
+    ("cohort retention for 天猫 customers", {"analysis": "cohort_retention",
+                                           "filters": [{"dimension": "channel", "value": "天猫"}]}),
+    ("A/B测试结果", {"analysis": "ab_test"}),
+    ("满减券vs折扣券那个实验显著吗", {"analysis": "ab_test",
+                                  "filters": [{"dimension": "ab_test", "value": "2025年4月满减券vs折扣券"}]}),
+    ("召回短信文案测试的结果", {"analysis": "ab_test",
+                             "filters": [{"dimension": "ab_test", "value": "2025年1月召回短信文案测试"}]}),
+    ("重要价值客户里A/B测试的结果", {"analysis": "ab_test",
+                                  "filters": [{"dimension": "rfm_segment", "value": "重要价值客户"}]}),
+])
+def test_analyses_are_read_from_questions(client, question, query):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["query"] == query
+    assert body["analysis"]["kind"] == query["analysis"]
+    assert body["answer"] in body["analysis"]["summary"].values()
+
+
+@pytest.mark.parametrize("question", ["各渠道的留存率", "A/B测试结果按城市拆分", "留存率环比"])
+def test_an_analysis_asked_for_a_shape_it_does_not_have_is_asked_back(client, question):
+    body = ask(client, question)
+    assert body["status"] == "clarify" and "固定的展示方式" in body["answer"]
+    assert all(ask(client, s)["status"] == "ok" for s in body["suggestions"])
+
+
+def test_a_follow_up_narrows_an_analysis(client):
+    first = ask(client, "新客留存")
+    narrowed = ask(client, "那只看抖音呢", first["conversation_id"])
+    assert narrowed["interpretation"]["query"] == {"analysis": "cohort_retention",
+                                                   "filters": [{"dimension": "channel", "value": "抖音"}]}
+    assert narrowed["rows"] != first["rows"] and all(row[2] == 1.0 for row in narrowed["rows"])
+
+
+def test_an_analysis_runs_from_the_query_api_with_its_sql(client):
+    response = client.post("/api/v1/query", json={"analysis": "ab_test", "today": TODAY})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["chart"]["type"] == "verdict" and len(body["analysis"]["comparisons"]) == 6
+    assert "ab_assignments" in body["sql"]
+    assert client.post("/api/v1/query", json={"today": TODAY}).status_code == 422  # neither metrics nor analysis
+    assert client.get("/api/v1/analyses").json()[0]["id"] == "cohort_retention"

@@ -1,0 +1,149 @@
+"""Customer-operations analyses against hand-written SQL and independent statistics: the A/B
+verdicts match the generator's planted effect (one test significant, one not), every figure of a
+variant and every cell of the cohort matrix equals hand SQL, month 0 is 100%."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy import stats
+
+from semantic_layer.errors import QueryInvalid
+from semantic_layer.policy import AccessPolicy
+from semantic_layer.query import Filter, SemanticQuery, TimeRange
+from tests.conftest import TODAY
+
+# one row per recipient, written from the spec's words (not from the model's derived table)
+RECIPIENTS = """
+WITH w AS (SELECT test_id, MIN(assigned_time) AS s, MAX(assigned_time) + INTERVAL 30 DAY AS e
+           FROM ab_assignments GROUP BY test_id)
+SELECT a.test_name, a.variant,
+       MAX(CASE WHEN c.coupon_id IS NOT NULL THEN 1 ELSE 0 END) AS redeemed,
+       MAX(CASE WHEN o.order_id IS NOT NULL THEN 1 ELSE 0 END) AS bought,
+       (SELECT COALESCE(SUM(x.paid_amount), 0) FROM orders x WHERE x.customer_id = a.customer_id
+          AND x.pay_time >= w.s AND x.pay_time < w.e)::DOUBLE AS gmv
+FROM ab_assignments a JOIN w USING (test_id)
+LEFT JOIN coupons c ON c.customer_id = a.customer_id AND c.campaign_id = a.campaign_id
+     AND c.redeemed_time >= w.s AND c.redeemed_time < w.e
+LEFT JOIN orders o ON o.customer_id = a.customer_id AND o.pay_time >= w.s AND o.pay_time < w.e
+GROUP BY a.test_name, a.variant, a.customer_id, w.s, w.e
+"""
+
+
+@pytest.fixture(scope="module")
+def recipients(reference):
+    found: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
+    for test, variant, redeemed, bought, gmv in reference.execute(RECIPIENTS).fetchall():
+        found.setdefault((test, variant), []).append((redeemed, bought, gmv))
+    return found
+
+
+@pytest.fixture(scope="module")
+def ab_answer(engine):
+    return engine.answer_query(SemanticQuery(analysis="ab_test"), TODAY)
+
+
+def _z_test(hits: tuple[int, int], sizes: tuple[int, int]) -> float:
+    pooled = sum(hits) / sum(sizes)
+    z = (hits[0] / sizes[0] - hits[1] / sizes[1]) / math.sqrt(pooled * (1 - pooled) * (1 / sizes[0] + 1 / sizes[1]))
+    return 2 * stats.norm.sf(abs(z))
+
+
+def test_each_variant_figure_equals_hand_sql(ab_answer, recipients):
+    index = {c.name: i for i, c in enumerate(ab_answer.columns)}
+    assert len(ab_answer.rows) == len(recipients) == 4
+    for row in ab_answer.rows:
+        people = recipients[(row[index["ab_test"]], row[index["ab_variant"]])]
+        n = len(people)
+        assert row[index["test_recipients"]] == n
+        assert row[index["test_redemption_rate"]] == pytest.approx(sum(p[0] for p in people) / n, rel=1e-12)
+        assert row[index["test_conversion_rate"]] == pytest.approx(sum(p[1] for p in people) / n, rel=1e-12)
+        assert row[index["test_gmv_per_recipient"]] == pytest.approx(sum(p[2] for p in people) / n, rel=1e-9)
+
+
+def test_the_verdicts_match_the_planted_effect_and_an_independent_computation(ab_answer, recipients):
+    comparisons = {(c["test"], c["metric"]): c for c in ab_answer.analysis["comparisons"]}
+    planted = next(t for t, _ in recipients if "满减券vs折扣券" in t)
+    null = next(t for t, _ in recipients if "召回短信文案测试" in t)
+    assert comparisons[(planted, "test_redemption_rate")]["significant"] is True
+    assert comparisons[(null, "test_redemption_rate")]["significant"] is False
+    for test in (planted, null):
+        a, b = recipients[(test, "A")], recipients[(test, "B")]
+        for position, metric in ((0, "test_redemption_rate"), (1, "test_conversion_rate")):
+            found = comparisons[(test, metric)]
+            hits = (sum(p[position] for p in b), sum(p[position] for p in a))
+            rate_b, rate_a = hits[0] / len(b), hits[1] / len(a)
+            assert found["baseline"] == "A" and found["variant"] == "B"
+            assert found["difference"] == pytest.approx(rate_b - rate_a, abs=1e-12)
+            assert found["p_value"] == pytest.approx(_z_test(hits, (len(b), len(a))), rel=1e-9)
+            half = 1.959963984540054 * math.sqrt(rate_b * (1 - rate_b) / len(b) + rate_a * (1 - rate_a) / len(a))
+            assert found["interval"][0] == pytest.approx(rate_b - rate_a - half, abs=1e-9)
+            assert found["interval"][1] == pytest.approx(rate_b - rate_a + half, abs=1e-9)
+            if not found["significant"]:  # recipients per group for 80% power at this difference
+                mean = (rate_a + rate_b) / 2
+                n = ((stats.norm.ppf(0.975) * math.sqrt(2 * mean * (1 - mean)) + stats.norm.ppf(0.8) * math.sqrt(
+                    rate_a * (1 - rate_a) + rate_b * (1 - rate_b))) / (rate_b - rate_a)) ** 2
+                assert found["needed_per_group"] == math.ceil(n)
+        welch = stats.ttest_ind([p[2] for p in b], [p[2] for p in a], equal_var=False)
+        found = comparisons[(test, "test_gmv_per_recipient")]
+        assert found["p_value"] == pytest.approx(welch.pvalue, rel=1e-6)
+        interval = welch.confidence_interval(0.95)
+        assert found["interval"] == pytest.approx((interval.low, interval.high), rel=1e-6)
+    assert "差异显著" in ab_answer.analysis["summary"]["zh"] and "没有显著差异" in ab_answer.analysis["summary"]["zh"]
+
+
+def test_a_test_named_and_a_row_filtered_role_see_only_their_recipients(engine, reference, recipients):
+    planted = next(t for t, _ in recipients if "满减券vs折扣券" in t)
+    east = AccessPolicy({"region": ("华东",)})
+    answer = engine.answer_query(SemanticQuery(analysis="ab_test", filters=[Filter(dimension="ab_test", value=planted)]),
+                                 TODAY, east)
+    expected = dict(reference.execute(
+        "SELECT variant, COUNT(*) FROM ab_assignments a JOIN customers c USING (customer_id) WHERE test_name = ? "
+        "AND c.province IN ('上海', '浙江', '江苏', '安徽', '福建', '江西', '山东') GROUP BY 1", [planted]).fetchall())
+    assert {row[1]: row[2] for row in answer.rows} == expected and sum(expected.values()) > 0
+
+
+# ---- cohort retention ---------------------------------------------------------------------------
+COHORT_CELLS = """
+WITH paid AS (SELECT o.customer_id, o.pay_time, o.channel_id FROM orders o WHERE o.pay_time IS NOT NULL),
+first AS (SELECT customer_id, DATE_TRUNC('month', MIN(pay_time)) AS cohort,
+                 ARG_MIN(channel_id, pay_time) AS first_channel FROM paid GROUP BY 1),
+members AS (SELECT * FROM first WHERE cohort >= ? AND cohort < ? {channel})
+SELECT STRFTIME(m.cohort, '%Y-%m'),
+       DATE_DIFF('month', m.cohort, DATE_TRUNC('month', p.pay_time)) AS k, COUNT(DISTINCT p.customer_id)
+FROM members m JOIN paid p USING (customer_id)
+WHERE p.pay_time < ? GROUP BY 1, 2
+"""
+
+
+def _cells(reference, start: str, end: str, channel: int | None = None) -> dict[tuple[str, int], int]:
+    sql = COHORT_CELLS.format(channel=f"AND first_channel = {channel}" if channel else "")
+    return {(c, k): n for c, k, n in reference.execute(sql, [start, end, "2025-07-01"]).fetchall()}
+
+
+@pytest.mark.parametrize("query, start, channel", [
+    (SemanticQuery(analysis="cohort_retention"), "2025-01-01", None),
+    (SemanticQuery(analysis="cohort_retention", time_range=TimeRange(expression="2024年")), "2024-01-01", None),
+    (SemanticQuery(analysis="cohort_retention", filters=[Filter(dimension="channel", value="抖音")]), "2025-01-01", 2),
+], ids=["last six months", "cohorts of 2024", "first order on douyin"])
+def test_every_cohort_cell_equals_hand_sql_and_month_zero_is_everyone(engine, reference, query, start, channel):
+    end = "2025-01-01" if start == "2024-01-01" else "2025-07-01"
+    cells = _cells(reference, start, end, channel)
+    answer = engine.answer_query(query, TODAY)
+    assert answer.chart.type == "heatmap" and answer.analysis["kind"] == "cohort_retention"
+    assert [r[0] for r in answer.rows] == sorted({c for c, _ in cells})
+    assert len(answer.rows) == (12 if start == "2024-01-01" else 6)
+    for cohort, size, *months in answer.rows:
+        assert size == cells[(cohort, 0)] and months[0] == 1.0
+        last = (2025 - int(cohort[:4])) * 12 + 6 - int(cohort[5:7])  # months from the cohort to 2025-06
+        for k, share in enumerate(months):
+            if k > last:
+                assert share is None
+            else:
+                assert share == pytest.approx(cells.get((cohort, k), 0) / size, rel=1e-12)
+
+
+def test_a_period_without_a_complete_month_is_refused(engine):
+    with pytest.raises(QueryInvalid):
+        engine.answer_query(SemanticQuery(analysis="cohort_retention", time_range=TimeRange(expression="本月")), TODAY)
