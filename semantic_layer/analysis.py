@@ -9,7 +9,7 @@ import datetime as dt
 from semantic_layer.errors import QueryInvalid
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import DimensionRef, Filter, SemanticQuery, TimeRange
-from semantic_layer.timeexpr import DateRange, add_months, month_start, resolve_time_expression
+from semantic_layer.timeexpr import DateRange, add_months, last_complete_month, month_start, resolve_time_expression
 
 MAX_COHORTS = 36
 
@@ -20,6 +20,8 @@ def expand_analysis(model: SemanticModel, query: SemanticQuery, today: dt.date) 
         return _cohort_query(model, query, today)
     if query.analysis == "ab_test":
         return _ab_test_query(model, query)
+    if query.analysis == "attribution":
+        return _change_query(model, query, today)
     return query
 
 
@@ -75,3 +77,23 @@ def _ab_test_query(model: SemanticModel, query: SemanticQuery) -> SemanticQuery:
     # each test's own window (first assignment to 30 days after the last) is its period
     return SemanticQuery(metrics=metrics, dimensions=[DimensionRef(name=spec.test), DimensionRef(name=spec.variant)],
                          filters=query.filters)
+
+
+def _change_query(model: SemanticModel, query: SemanticQuery, today: dt.date) -> SemanticQuery:
+    """The metric's total in the period and the one compared with (default: last month against the
+    month before)."""
+    spec = model.analyses.attribution
+    if spec is None:
+        raise QueryInvalid("这个模型没有定义归因分析", "this model defines no attribution analysis")
+    explained = [*spec.additive, *spec.denominators]
+    if len(query.metrics) != 1 or query.metrics[0] not in explained:
+        names = "、".join(model.metric_by_id[m].name.zh for m in explained)
+        raise QueryInvalid(f"归因分析一次解释一个指标，支持：{names}",
+                           "attribution explains one metric at a time, one of: " + ", ".join(explained))
+    if query.compare == "group":
+        raise QueryInvalid("归因分析比较两个时期，而不是两组", "attribution compares two periods, not two groups")
+    time_range = query.time_range or TimeRange(start=last_complete_month(today).start,
+                                               end=last_complete_month(today).end)
+    return SemanticQuery(metrics=query.metrics, filters=query.filters, time_range=time_range,
+                         compare=query.compare or "previous_period", compare_to=query.compare_to)
+

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from semantic_layer.model import Fact, SemanticModel
-from semantic_layer.query import SemanticQuery
+from semantic_layer.query import ANALYSES, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, allowed_dimensions, lifts_default_filter, metric_facts
 from semantic_layer.timeexpr import DateRange
 
@@ -111,7 +111,7 @@ def catalog_text(model: SemanticModel, values: dict[str, list[str]], max_values:
         sets = "".join(f"; {name} = {', '.join(members)}" for name, members in dimension.named_sets.items())
         lines.append(f"- {dimension.id} | {dimension.label.zh} / {dimension.label.en}{grains} | "
                      f"{', '.join(shown)}{suffix}{sets}")
-    analyses = [(kind, getattr(model.analyses, kind)) for kind in ("cohort_retention", "ab_test")]
+    analyses = [(kind, getattr(model.analyses, kind)) for kind in ANALYSES]
     if any(spec for _, spec in analyses):
         lines.append("\n## Analyses (the query's `analysis`; it brings its own metrics and breakdown)")
         lines += [f"- {kind} | {spec.name.zh} / {spec.name.en} | {spec.description.en} | words: {', '.join(spec.synonyms[:8])}"
@@ -145,9 +145,14 @@ def _analysis_reading(model: SemanticModel, query: ResolvedQuery, language: str)
         label = model.dimension_by_id[spec.cohort].label.pick(language)
         span = f"{months[0]} ~ {months[-1]}" if len(months) > 1 else months[0]
         pieces.append(ReadingPiece("period", f"{label}: {span}"))  # the period chip picks other cohorts
-    else:
+    elif query.analysis == "ab_test":
         pieces.append(ReadingPiece("basis", "各测试自己的窗口（首次分组至最后分组后30天）" if language == "zh" else
                                    "each test's own window (first assignment to 30 days after the last)"))
+    else:  # why a metric changed: which one, when, against when
+        pieces.insert(1, ReadingPiece("metric", query.metrics[0].name.pick(language)))
+        pieces.append(ReadingPiece("period", range_text(query.time_range, language)))
+        pieces.append(ReadingPiece("compare", ("对比 " if language == "zh" else "vs ") +
+                                   range_text(query.comparison, language)))
     return pieces
 
 

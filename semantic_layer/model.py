@@ -179,9 +179,27 @@ class AbTestAnalysis(Frozen):
                                                                           "compared with, first found first")
 
 
+class Attribution(Frozen):
+    """归因: a metric's change between two periods split over the members of each candidate
+    dimension, the dimensions ranked by how much of it their top members explain (spec/customer_ops.md 1)."""
+
+    name: Names
+    synonyms: tuple[str, ...] = ()
+    description: Names
+    dimensions: tuple[str, ...] = Field(description="candidates, in order of preference on ties")
+    additive: tuple[str, ...] = Field(description="metrics whose members add up to the whole: a member's part of "
+                                                  "the change is its own change")
+    denominators: dict[str, str] = Field({}, description="ratio metric -> the metric of its denominator: the change "
+                                                         "splits into rate and mix effects")
+    unassigned: Names = Field(Names(zh="（未归属）", en="(none)"),
+                              description="the member of what no member of a dimension takes (orders without a "
+                                          "campaign)")
+
+
 class Analyses(Frozen):
     cohort_retention: CohortRetention | None = None
     ab_test: AbTestAnalysis | None = None
+    attribution: Attribution | None = None
 
 
 class SemanticModel(Frozen):

@@ -12,7 +12,8 @@ from semantic_layer.model import Grain
 FilterOp = Literal["=", "!=", "in", "not in", ">", ">=", "<", "<=", "between", "contains"]
 Scalar = str | int | float
 ChartType = Literal["line", "bar", "grouped_bar", "pie", "kpi", "table", "heatmap", "verdict"]
-AnalysisKind = Literal["cohort_retention", "ab_test"]
+AnalysisKind = Literal["cohort_retention", "ab_test", "attribution"]
+ANALYSES: tuple[str, ...] = ("cohort_retention", "ab_test", "attribution")
 MAX_LIMIT = 10_000
 GROUP_COUNT = "group_count"  # the one column of a count_groups answer
 
@@ -95,9 +96,12 @@ class SemanticQuery(Strict):
     analysis: AnalysisKind | None = Field(None, description="an analysis the model defines, built from this query's "
                                                             "filters and time range: 'cohort_retention' (the cohort x "
                                                             "month retention matrix of the cohorts in time_range, "
-                                                            "default the last 6 complete months) or 'ab_test' (each "
+                                                            "default the last 6 complete months), 'ab_test' (each "
                                                             "test's variants with significance; filter the test by "
-                                                            "name). Its metrics and dimensions come from the model")
+                                                            "name) or 'attribution' (why one metric changed: "
+                                                            "time_range, default last month, against compare, default "
+                                                            "previous_period; dimensions limit the candidates). The "
+                                                            "model gives the rest")
     dimensions: list[DimensionRef] = Field(default_factory=list, max_length=4)
     filters: list[Filter] = Field(default_factory=list, max_length=20)
     time_range: TimeRange | None = None

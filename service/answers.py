@@ -20,6 +20,7 @@ from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metric
 from semantic_layer.query import GROUP_COUNT, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.bounded import BoundedMap
+from service.change_attribution import explain_change
 from service.cohort_matrix import heatmap, retention_matrix
 from service.experiment_verdict import as_json, compare_variants, experiment_summary
 from service.freshness import DataRanges
@@ -170,6 +171,13 @@ class QueryEngine:
     def answer_query(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN,
                      user: str = "local") -> Answer:
         started = time.perf_counter()
+        if query.analysis == "attribution":  # one query per period and dimension, each through the one door
+            require_data(policy)
+            columns, rows, chart, analysis, sql = explain_change(
+                self.model, query, today, lambda part: self.answer_query(part, today, policy, user))
+            planned = time.perf_counter()
+            return Answer(sql, columns, rows, chart, False, _timings(started, planned),
+                          resolve_query(self.model, query, today), analysis)
         resolved, tree = self.plan(query, today, policy)
         planned = time.perf_counter()
         result = self._run(tree.sql("duckdb"), policy, user)

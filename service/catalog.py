@@ -10,6 +10,7 @@ from sqlglot import exp
 from semantic_layer.expressions import bind_today, parse_derived_table
 from semantic_layer.model import GRAINS, SemanticModel
 from semantic_layer.policy import OPEN, AccessPolicy
+from semantic_layer.query import ANALYSES
 from semantic_layer.resolve import allowed_dimensions
 from service.answers import QueryEngine
 from service.schemas import CatalogAnalysis, CatalogDimension, CatalogMetric
@@ -75,7 +76,7 @@ def catalog_metrics(model: SemanticModel) -> list[CatalogMetric]:
 
 
 def catalog_analyses(model: SemanticModel) -> list[CatalogAnalysis]:
-    specs = [(kind, getattr(model.analyses, kind)) for kind in ("cohort_retention", "ab_test")]
+    specs = [(kind, getattr(model.analyses, kind)) for kind in ANALYSES]
     return [CatalogAnalysis(id=kind, name=spec.name.model_dump(), synonyms=list(spec.synonyms),
                             description=spec.description.model_dump()) for kind, spec in specs if spec]
 

@@ -99,6 +99,9 @@ def suggested_questions(problem: Problem, parts: Parts, parser: QuestionParser, 
                     for c in problem.candidates[:4]] if dimension else []
     elif problem.kind in ("time_not_applicable", "never_or_period"):
         variants = [replace(parts, time_range=None, compare=None)]
+    elif problem.kind == "no_metric" and parts.analysis == "attribution":  # why what changed: the metrics it explains
+        explained = model.analyses.attribution.additive + tuple(model.analyses.attribution.denominators)
+        variants = [replace(parts, metrics=[m]) for m in explained if m not in hidden][:3]
     elif problem.kind == "analysis_shape":
         return [question_text(replace(parts, dimensions=[], compare=None, order=None, limit=None, having=[]), model,
                               language, today)]

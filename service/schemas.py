@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from semantic_layer.query import SemanticQuery
+from semantic_layer.query import AnalysisKind, SemanticQuery
 from service.ask import AskResult
 
 
@@ -46,12 +46,32 @@ class VariantComparison(BaseModel):
                                                      "difference, when not significant")
 
 
-class AnalysisResult(BaseModel):
-    """What an analysis adds to its rows: its summary sentence and, for an A/B test, the comparisons."""
+class ChangeTotal(BaseModel):
+    previous: float = Field(description="the metric in the period compared with")
+    current: float
+    change: float
+    relative: float | None = Field(description="change over previous; null when previous is 0")
 
-    kind: Literal["cohort_retention", "ab_test"]
+
+class DimensionPower(BaseModel):
+    id: str
+    label: dict[str, str]
+    power: float | None = Field(None, description="share of the change the top 3 members explain")
+
+
+class AnalysisResult(BaseModel):
+    """What an analysis adds to its rows: its summary sentence; for an A/B test the comparisons; for
+    attribution the total change, the dimensions ranked and those left out (their members overlap)."""
+
+    kind: AnalysisKind
     summary: dict[str, str] = Field(description="one plain sentence, {zh, en}")
     comparisons: list[VariantComparison] = Field(default_factory=list)
+    metric: str | None = None
+    total: ChangeTotal | None = None
+    periods: dict[str, str] | None = Field(None, description="attribution: the current and the previous period")
+    dimension: str | None = Field(None, description="attribution: the dimension whose members the rows are")
+    dimensions: list[DimensionPower] = Field(default_factory=list)
+    skipped: list[DimensionPower] = Field(default_factory=list)
 
 
 class AnswerResponse(BaseModel):
@@ -76,7 +96,7 @@ class CatalogMetric(BaseModel):
 
 
 class CatalogAnalysis(BaseModel):
-    id: Literal["cohort_retention", "ab_test"] = Field(description="the value of SemanticQuery.analysis")
+    id: AnalysisKind = Field(description="the value of SemanticQuery.analysis")
     name: dict[str, str]
     synonyms: list[str]
     description: dict[str, str]

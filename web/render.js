@@ -70,7 +70,8 @@ const Render = (() => {
         const fmt = c.format === "percent" ? "percent" : "money";
         const diff = c.format === "percent" ? `${(c.difference * 100 >= 0 ? "+" : "")}${(c.difference * 100).toFixed(1)}pp`
           : `${c.difference >= 0 ? "+" : "-"}${Format.value(Math.abs(c.difference), "money", lang)}`;
-        const interval = c.interval.map((v) => (c.format === "percent" ? `${(v * 100).toFixed(1)}pp` : Format.value(v, "money", lang)));
+        const interval = c.interval.map((v) => (c.format === "percent" ? `${(v * 100).toFixed(1)}pp`
+          : `${v < 0 ? "-" : ""}${Format.value(Math.abs(v), "money", lang)}`));
         const p = c.p_value < 0.001 ? "p < 0.001" : `p = ${c.p_value.toFixed(3)}`;
         const need = c.needed_per_group ? (zh ? ` · 需每组 ${c.needed_per_group.toLocaleString("en-US")} 人` : ` · needs ${c.needed_per_group.toLocaleString("en-US")} per group`) : "";
         card.append(el("div", { class: "verdict-row" + (c.significant ? " strong" : "") },
@@ -104,9 +105,59 @@ const Render = (() => {
     };
   }
 
+  // Why a metric changed: the comparison total, each member's part of the change (the largest
+  // eight; the rest together), the current total.
+  function waterfallOption(body, lang) {
+    const zh = lang === "zh";
+    const index = columnIndex(body.columns);
+    const fmt = body.columns[index.contribution].format;
+    const total = body.analysis.total;
+    const members = body.rows.map((r) => [String(r[index[body.chart.x]]), r[index.contribution]]);
+    const shown = members.slice(0, 8);
+    if (members.length > 8) shown.push([zh ? "其他" : "others", members.slice(8).reduce((sum, m) => sum + m[1], 0)]);
+    const names = [zh ? "对比期" : "before", ...shown.map((m) => m[0]), zh ? "当期" : "now"];
+    const base = [0], rise = [total.previous], fall = [0];
+    let level = total.previous;
+    for (const [, change] of shown) {
+      base.push(change >= 0 ? level : level + change);
+      rise.push(change >= 0 ? change : 0);
+      fall.push(change < 0 ? -change : 0);
+      level += change;
+    }
+    base.push(0); rise.push(total.current); fall.push(0);
+    const show = (v) => Format.value(v, fmt, lang);
+    return {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+                 formatter: (items) => { const i = items[0].dataIndex; const v = i === 0 ? total.previous : i === names.length - 1 ? total.current : shown[i - 1][1];
+                   return `${names[i]}: ${i === 0 || i === names.length - 1 ? show(v) : (v >= 0 ? "+" : "") + show(v)}`; } },
+      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
+      yAxis: { type: "value", axisLabel: { formatter: show } },
+      series: [
+        { type: "bar", stack: "w", data: base, itemStyle: { color: "transparent" }, emphasis: { disabled: true } },
+        { type: "bar", stack: "w", name: zh ? "增加" : "up", data: rise.map((v, i) => ({ value: v,
+          itemStyle: { color: i === 0 || i === names.length - 1 ? "#64748b" : "#22b07d" } })) },
+        { type: "bar", stack: "w", name: zh ? "减少" : "down", data: fall, itemStyle: { color: "#ef5d7a" } },
+      ],
+    };
+  }
+
+  // The dimensions a change was split over, by how much of it their top members explain.
+  function dimensionPower(body, lang) {
+    const analysis = body.analysis;
+    const zh = lang === "zh";
+    const ranked = analysis.dimensions.map((d) => `${d.label[lang] || d.label.en} ${(d.power * 100).toFixed(0)}%`).join(" · ");
+    const skipped = analysis.skipped.map((d) => d.label[lang] || d.label.en).join("、");
+    return el("details", { class: "power", "data-testid": "dimension-power" },
+      el("summary", { text: zh ? "各维度的解释力（前3个成员解释的变化占比）" : "Explanatory power of each dimension (share explained by its top 3)" }),
+      el("p", { class: "note", text: ranked }),
+      skipped ? el("p", { class: "note", text: zh ? `未参与（成员会重复计数）：${skipped}` : `Not used (members would overlap): ${skipped}` }) : null);
+  }
+
   function echartsOption(body, lang, width) {
     const chart = body.chart;
     if (chart.type === "heatmap") return heatmapOption(body, lang);
+    if (chart.type === "waterfall") return waterfallOption(body, lang);
     const index = columnIndex(body.columns);
     const byName = Object.fromEntries(body.columns.map((c) => [c.name, c]));
     const xs = [...new Set(body.rows.map((r) => r[index[chart.x]]))];
@@ -170,6 +221,7 @@ const Render = (() => {
       instance.setOption(echartsOption(body, lang, box.clientWidth));
       new ResizeObserver(() => instance.resize()).observe(box);
     });
+    if (body.chart.type === "waterfall") return el("div", {}, box, dimensionPower(body, lang));
     return box;
   }
 

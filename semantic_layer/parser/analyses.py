@@ -24,8 +24,26 @@ def shape_analysis(understanding: Understanding, model: SemanticModel, values: d
     if parts.analysis:  # a name's column ('召回短信文案测试' by part) or a variant is in the analysis' layout
         layout = _layout(model, parts.analysis)
         parts.dimensions = [d for d in parts.dimensions if d.name not in layout]
-        parts.filters = [f for f in parts.filters if f.dimension != model.analyses.ab_test.variant]
-    if parts.analysis and (parts.dimensions or parts.compare or parts.order or parts.limit or parts.having):
+        parts.filters = [f for f in parts.filters if not model.analyses.ab_test or
+                         f.dimension != model.analyses.ab_test.variant]
+    if parts.analysis == "attribution":
+        _why_it_changed(understanding, text)
+    elif parts.analysis and (parts.dimensions or parts.compare or parts.order or parts.limit or parts.having):
+        problems.append(Problem("analysis_shape", (text,), (parts.analysis,)))
+
+
+def _why_it_changed(understanding: Understanding, text: str) -> None:
+    """One metric, over a period against another: the dimensions named are where to look ('主要是哪个
+    渠道拖累的'), so their ranking words are the analysis' own."""
+    parts, problems = understanding.parts, understanding.problems
+    if len(parts.metrics) > 1:
+        problems.append(Problem("ambiguous_metric", candidates=tuple(parts.metrics)))
+    elif not parts.metrics and not any(p.kind in ("no_metric", "ambiguous_metric") for p in problems):
+        problems.append(Problem("no_metric"))
+    parts.order, parts.limit, parts.target = None, None, False
+    # '下降了 / the drop': the direction the asker expects; the answer says which way it went
+    parts.having = [h for h in parts.having if not (h[0] or "").endswith(("__difference", "__change"))]
+    if parts.having or parts.compare == "group" or parts.share_of or parts.count_groups:
         problems.append(Problem("analysis_shape", (text,), (parts.analysis,)))
 
 
@@ -54,7 +72,9 @@ def _name_the_test(understanding: Understanding, model: SemanticModel, tests: li
 def _layout(model: SemanticModel, analysis: str) -> set[str]:
     if analysis == "ab_test":
         return {model.analyses.ab_test.test, model.analyses.ab_test.variant}
-    return {model.analyses.cohort_retention.cohort, model.time_dimension}
+    if analysis == "cohort_retention":
+        return {model.analyses.cohort_retention.cohort, model.time_dimension}
+    return {model.time_dimension}
 
 
 def _words_of(model: SemanticModel, dimensions: set[str]) -> set[str]:

@@ -70,7 +70,12 @@ def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
     """Parts -> SemanticQuery."""
     if parts.analysis:  # the analysis brings its metrics and breakdown; the question, who and when
         time_range = TimeRange(start=parts.time_range.start, end=parts.time_range.end) if parts.time_range else None
-        return SemanticQuery(analysis=parts.analysis, filters=parts.filters, time_range=time_range)
+        if parts.analysis != "attribution":
+            return SemanticQuery(analysis=parts.analysis, filters=parts.filters, time_range=time_range)
+        compare = parts.compare if parts.compare != "period" or parts.compare_to else None
+        compare_to = TimeRange(start=parts.compare_to.start, end=parts.compare_to.end) if compare == "period" else None
+        return SemanticQuery(analysis=parts.analysis, metrics=parts.metrics, dimensions=parts.dimensions,
+                             filters=parts.filters, time_range=time_range, compare=compare, compare_to=compare_to)
     # a share of products or categories is a share of their lines' money, like a breakdown by them, and so
     # is what a product or category sold
     lines = list(parts.share_of) + ([f.dimension for f in parts.filters if f.op in ("=", "in")] if parts.sold else [])
@@ -161,7 +166,7 @@ def question_text(parts: Parts, model: SemanticModel, language: str, today: date
             pieces.append(f"各{label.zh}" if zh else f"by {label.en}")
     names = [model.metric_by_id[m].name.pick(language) for m in parts.metrics]
     if parts.analysis:
-        names = [getattr(model.analyses, parts.analysis).name.pick(language)]
+        names = [*names, getattr(model.analyses, parts.analysis).name.pick(language)]
     if zh:
         return "".join(pieces) + ("的" if pieces else "") + "和".join(names) + ("占比" if parts.share_of else "")
     return ("share of " if parts.share_of else "") + " and ".join(names) + " " + " ".join(pieces)

@@ -151,9 +151,12 @@ def _analysis_named(reading: Reading, account: _Account) -> str | None:
 
 
 def _as_analysis(parts: Parts, analysis: str, problems: list[Problem]) -> None:
-    """An analysis brings its own metrics and breakdown: the question gives who (filters) and when."""
-    parts.analysis, parts.metrics = analysis, []
-    problems[:] = [p for p in problems if p.kind not in ("no_metric", "ambiguous_metric")]
+    """An analysis brings its own metrics and breakdown: the question gives who (filters) and when;
+    why a metric changed needs the metric."""
+    parts.analysis = analysis
+    if analysis != "attribution":
+        parts.metrics = []
+        problems[:] = [p for p in problems if p.kind not in ("no_metric", "ambiguous_metric")]
 
 
 def _best_selling_of(model: SemanticModel, parts: Parts, problems: list[Problem]) -> None:

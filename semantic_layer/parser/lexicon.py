@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser import words
 from semantic_layer.parser.normalize import is_ascii_letter, normalize_text
+from semantic_layer.query import ANALYSES
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def build_lexicon(model: SemanticModel, values: dict[str, list[str]],
     for metric in model.metrics:
         for surface in (metric.id, metric.name.zh, metric.name.en, *metric.synonyms):
             lexicon.add(surface, Entry("metric", metric.id))
-    for kind in ("cohort_retention", "ab_test"):
+    for kind in ANALYSES:
         analysis = getattr(model.analyses, kind)
         for surface in (analysis.name.zh, analysis.name.en, *analysis.synonyms) if analysis else ():
             lexicon.add(surface, Entry("analysis", kind))

@@ -64,3 +64,39 @@ def test_an_analysis_runs_from_the_query_api_with_its_sql(client):
     assert "ab_assignments" in body["sql"]
     assert client.post("/api/v1/query", json={"today": TODAY}).status_code == 422  # neither metrics nor analysis
     assert client.get("/api/v1/analyses").json()[0]["id"] == "cohort_retention"
+
+
+@pytest.mark.parametrize("question, query", [
+    ("为什么上个月GMV下降了", {"analysis": "attribution", "metrics": ["gmv"], "compare": "previous_period",
+                             "time_range": {"start": "2025-06-01", "end": "2025-07-01"}}),
+    ("上个月GMV环比下降主要是哪个渠道拖累的", {"analysis": "attribution", "metrics": ["gmv"], "dimensions": [{"name": "channel"}],
+                                       "compare": "previous_period",
+                                       "time_range": {"start": "2025-06-01", "end": "2025-07-01"}}),
+    ("what drove the drop in orders last week", {"analysis": "attribution", "metrics": ["order_count"],
+                                                 "compare": "previous_period",
+                                                 "time_range": {"start": "2025-06-23", "end": "2025-06-30"}}),
+    ("客单价变化的原因", {"analysis": "attribution", "metrics": ["aov"]}),
+    ("为什么今年Q2的退款率同比上升", {"analysis": "attribution", "metrics": ["refund_rate"], "compare": "same_period_last_year",
+                                  "time_range": {"start": "2025-04-01", "end": "2025-07-01"}}),
+])
+def test_why_a_metric_changed_is_read_from_questions(client, question, query):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["query"] == query
+    assert body["chart"]["type"] == "waterfall" and body["answer"] in body["analysis"]["summary"].values()
+    assert body["interpretation"]["reading"][0]["text"] in ("归因分析", "change attribution")
+
+
+def test_a_follow_up_drills_into_the_top_member(client):
+    first = ask(client, "上个月GMV为什么变了")
+    top = first["rows"][0][0]
+    drilled = ask(client, f"那{top}里呢", first["conversation_id"])
+    assert drilled["status"] == "ok" and drilled["analysis"]["kind"] == "attribution"
+    assert {"dimension": first["analysis"]["dimension"], "value": top} in drilled["interpretation"]["query"]["filters"]
+    assert drilled["analysis"]["total"]["current"] == first["rows"][0][2]  # the member's own figure
+    assert first["analysis"]["dimension"] not in [d["id"] for d in drilled["analysis"]["dimensions"]]
+
+
+def test_why_without_a_metric_asks_which_one(client):
+    body = ask(client, "为什么下降了")
+    assert body["status"] == "clarify" and body["suggestions"][0] == "成交金额和归因分析"
+    assert ask(client, body["suggestions"][0])["analysis"]["kind"] == "attribution"

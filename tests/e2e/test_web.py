@@ -331,3 +331,16 @@ def test_an_ab_test_shows_its_verdict_card(page, web_server):
     second.wait_for()
     assert second.locator("[data-testid=verdict-badge]").inner_text() == "无显著差异"
     shoot(page, "14-ab-test-verdict")
+
+
+def test_why_a_metric_changed_is_a_waterfall_with_the_dimensions_ranked(page, web_server):
+    question = "上个月GMV环比下降主要是哪个渠道拖累的"
+    ask(page, question)
+    card = page.locator("[data-testid=answer]").last
+    card.locator("[data-testid=chart][data-chart-type=waterfall] canvas").first.wait_for()
+    expected = api_answer(web_server, question)
+    assert table_cells(page, card) == formatted(expected)
+    assert card.locator("[data-testid=answer-text]").inner_text() == expected["answer"]
+    card.locator("[data-testid=dimension-power] summary").click()
+    assert "渠道 " in card.locator("[data-testid=dimension-power]").inner_text()
+    shoot(page, "15-attribution-waterfall")

@@ -147,3 +147,86 @@ def test_every_cohort_cell_equals_hand_sql_and_month_zero_is_everyone(engine, re
 def test_a_period_without_a_complete_month_is_refused(engine):
     with pytest.raises(QueryInvalid):
         engine.answer_query(SemanticQuery(analysis="cohort_retention", time_range=TimeRange(expression="本月")), TODAY)
+
+
+# ---- why a metric changed -------------------------------------------------------------------------
+JUNE, MAY = ("2025-06-01", "2025-07-01"), ("2025-05-01", "2025-06-01")
+CHANNEL_GMV = ("SELECT ch.channel_name, SUM(o.paid_amount)::DOUBLE FROM orders o JOIN channels ch USING (channel_id) "
+               "WHERE o.pay_time >= ? AND o.pay_time < ? GROUP BY 1")
+CHANNEL_REFUNDS = ("SELECT ch.channel_name, COUNT(*) FILTER (WHERE o.status = 'refunded'), COUNT(*) FROM orders o "
+                   "JOIN channels ch USING (channel_id) WHERE o.pay_time >= ? AND o.pay_time < ? GROUP BY 1")
+
+
+def _attribution(engine, metric: str, dimensions=(), filters=(), policy=None):
+    query = SemanticQuery(analysis="attribution", metrics=[metric], dimensions=list(dimensions), filters=list(filters))
+    return engine.answer_query(query, TODAY, policy) if policy else engine.answer_query(query, TODAY)
+
+
+def test_each_channels_contribution_is_its_own_change_and_they_add_up_to_the_change(engine, reference):
+    answer = _attribution(engine, "gmv", ["channel"])
+    june, may = (dict(reference.execute(CHANNEL_GMV, list(p)).fetchall()) for p in (JUNE, MAY))
+    rows = {r[0]: r for r in answer.rows}
+    assert set(rows) == set(june) | set(may)
+    for channel, (_, before, after, contribution, share) in rows.items():
+        assert (before, after) == (may.get(channel), june.get(channel))
+        assert contribution == pytest.approx(june.get(channel, 0) - may.get(channel, 0), abs=1e-6)
+    change = sum(june.values()) - sum(may.values())
+    total = answer.analysis["total"]
+    assert total["change"] == pytest.approx(change, abs=1e-6)
+    assert sum(r[3] for r in answer.rows) == pytest.approx(change, abs=1e-6)
+    assert sum(r[4] for r in answer.rows) == pytest.approx(1.0, abs=1e-12)
+    assert answer.chart.type == "waterfall" and [abs(r[3]) for r in answer.rows] == sorted(
+        (abs(r[3]) for r in answer.rows), reverse=True)
+
+
+def test_rate_and_mix_effects_of_a_ratio_add_up_to_its_change(engine, reference):
+    answer = _attribution(engine, "refund_rate", ["channel"])
+    june, may = ({c: (r, n) for c, r, n in reference.execute(CHANNEL_REFUNDS, list(p)).fetchall()} for p in (JUNE, MAY))
+    n_june, n_may = sum(n for _, n in june.values()), sum(n for _, n in may.values())
+    change = sum(r for r, _ in june.values()) / n_june - sum(r for r, _ in may.values()) / n_may
+    index = {c.name: i for i, c in enumerate(answer.columns)}
+    for row in answer.rows:
+        (r1, n1), (r0, n0) = june[row[0]], may[row[0]]
+        assert row[index["rate_effect"]] == pytest.approx(n0 / n_may * (r1 / n1 - r0 / n0), abs=1e-12)
+        assert row[index["mix_effect"]] == pytest.approx((n1 / n_june - n0 / n_may) * r1 / n1, abs=1e-12)
+    assert sum(r[index["rate_effect"]] + r[index["mix_effect"]] for r in answer.rows) == pytest.approx(change, abs=1e-12)
+    assert answer.analysis["total"]["change"] == pytest.approx(change, abs=1e-12)
+
+
+def test_what_no_member_takes_is_a_member_and_overlapping_dimensions_are_left_out(engine, reference):
+    answer = _attribution(engine, "gmv", ["campaign_type", "category"])
+    unassigned = next(r for r in answer.rows if r[0] == "（未归属）")
+    without = [reference.execute("SELECT SUM(paid_amount)::DOUBLE FROM orders WHERE campaign_id IS NULL AND "
+                                 "pay_time >= ? AND pay_time < ?", list(p)).fetchone()[0] for p in (MAY, JUNE)]
+    assert unassigned[1:4] == pytest.approx([without[0], without[1], without[1] - without[0]], abs=1e-6)
+    assert [d["id"] for d in answer.analysis["skipped"]] == ["category"]  # an order holds several categories
+    # buyers on two channels: spend per buyer is split by who the buyers are, never by where they bought
+    aov = _attribution(engine, "aov")
+    assert {d["id"] for d in aov.analysis["skipped"]} >= {"channel", "category", "product", "customer_type"}
+    assert {d["id"] for d in aov.analysis["dimensions"]} >= {"segment", "member_level", "rfm_segment"}
+
+
+def test_dimensions_are_ranked_by_what_their_top_three_members_explain(engine):
+    answer = _attribution(engine, "gmv")
+    powers = {}
+    for dimension in [d["id"] for d in answer.analysis["dimensions"]]:
+        sizes = sorted((abs(r[3]) for r in _attribution(engine, "gmv", [dimension]).rows), reverse=True)
+        powers[dimension] = sum(sizes[:3]) / sum(sizes)
+    assert {d["id"]: d["power"] for d in answer.analysis["dimensions"]} == pytest.approx(powers, abs=1e-12)
+    assert [d["power"] for d in answer.analysis["dimensions"]] == sorted(powers.values(), reverse=True)
+    assert answer.analysis["dimension"] == answer.analysis["dimensions"][0]["id"]
+    assert answer.analysis["summary"]["zh"].startswith("成交金额环比")
+
+
+def test_a_row_filtered_role_explains_only_its_own_change(engine, reference):
+    answer = _attribution(engine, "gmv", ["channel"], policy=AccessPolicy({"region": ("华东",)}))
+    east = "AND province IN ('上海', '浙江', '江苏', '安徽', '福建', '江西', '山东')"
+    totals = [reference.execute(f"SELECT SUM(paid_amount)::DOUBLE FROM orders WHERE pay_time >= ? AND pay_time < ? "
+                                f"{east}", list(p)).fetchone()[0] for p in (MAY, JUNE)]
+    assert answer.analysis["total"]["previous"] == pytest.approx(totals[0], abs=1e-6)
+    assert sum(r[3] for r in answer.rows) == pytest.approx(totals[1] - totals[0], abs=1e-6)
+
+
+def test_attribution_explains_one_metric_it_knows(engine):
+    with pytest.raises(QueryInvalid):
+        _attribution(engine, "ltv")
