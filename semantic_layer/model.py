@@ -33,6 +33,8 @@ class Table(Frozen):
     columns: dict[str, str] | None = Field(None, description="column types of a derived table")
     sensitive: bool = Field(True, description="rows are business data: a row policy that cannot reach "
                                               "this table hides all of it (catalog tables say false)")
+    predicted: str | None = Field(None, description="a derived table whose SELECT the service writes from a "
+                                                    "prediction of the model, trained on the warehouse at start")
 
 
 class Join(Frozen):
@@ -196,6 +198,26 @@ class Attribution(Frozen):
                                           "campaign)")
 
 
+class Tier(Frozen):
+    label: str
+    at_least: float = Field(ge=0, le=1)
+
+
+class Prediction(Frozen):
+    """A predicted tag (流失风险): who has no event within ``horizon_days`` after a reference date,
+    fitted by time split on the warehouse (spec/customer_ops.md 5) and shown as tiers."""
+
+    table: str = Field(description="the predicted table it fills: entity, tier column, probability column")
+    entity: str
+    features: str = Field(description="one SELECT at :today: the entity and its features, one row each")
+    events: str = Field(description="one SELECT of (entity, happened): the events whose absence is the outcome")
+    horizon_days: int = Field(90, ge=1)
+    categorical: tuple[str, ...] = ()
+    tiers: tuple[Tier, ...] = Field(min_length=1, description="highest first; the last takes every probability")
+    tier_column: str
+    probability_column: str
+
+
 class Analyses(Frozen):
     cohort_retention: CohortRetention | None = None
     ab_test: AbTestAnalysis | None = None
@@ -214,6 +236,7 @@ class SemanticModel(Frozen):
                                                            "question is about without changing it (客户, customers)")
     best_selling: BestSelling | None = None
     analyses: Analyses = Analyses()
+    predictions: dict[str, Prediction] = {}
     hierarchies: tuple[tuple[str, ...], ...] = Field((), description="dimensions from coarse to fine (region, "
                                                                       "province, city): a follow-up's filter on one "
                                                                       "replaces filters on the others")

@@ -87,6 +87,31 @@ def analyses_valid(model: SemanticModel, schema: Schema | None) -> Iterator[Issu
             yield ("analyses", *location), f"unknown {'metric' if is_metric else 'dimension'} {name!r}"
 
 
+def predictions_valid(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:
+    """A prediction fills a predicted table with its entity, tier and probability; its SELECTs parse
+    and read the model's tables; its tiers go from high to low and the last takes what is left."""
+    for name, prediction in model.predictions.items():
+        table = model.table_by_name.get(prediction.table)
+        if table is None or table.predicted != name:
+            yield ("predictions", name, "table"), f"{prediction.table!r} is not a table predicted by {name!r}"
+        elif table.columns is not None:
+            for column in (prediction.entity, prediction.tier_column, prediction.probability_column):
+                if column not in table.columns:
+                    yield ("predictions", name), f"{prediction.table} declares no column {column!r}"
+        for key in ("features", "events"):
+            try:
+                tree = parse_derived_table(getattr(prediction, key))
+            except ExpressionInvalid as error:
+                yield ("predictions", name, key), str(error)
+                continue
+            for source in tree.find_all(exp.Table):
+                if source.name not in model.table_by_name and source.name not in {c.alias for c in tree.find_all(exp.CTE)}:
+                    yield ("predictions", name, key), f"unknown table {source.name!r}"
+        bounds = [t.at_least for t in prediction.tiers]
+        if bounds != sorted(bounds, reverse=True) or bounds[-1] != 0:
+            yield ("predictions", name, "tiers"), "tiers go from the highest bound down to one at 0"
+
+
 def unique_synonyms(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:
     """A word may name one metric and one dimension at most, else questions become ambiguous."""
     for kind, items in (("metrics", model.metrics), ("dimensions", model.dimensions)):
@@ -104,9 +129,10 @@ def _column_issue(model: SemanticModel, schema: Schema | None, table: str, colum
     declared = model.table_by_name.get(table)
     if declared is None:
         return f"unknown table {table!r}"
-    columns = declared.columns if declared.sql else (schema or {}).get(table)
+    derived = bool(declared.sql or declared.predicted)
+    columns = declared.columns if derived else (schema or {}).get(table)
     if columns is None:
-        return None if schema is None or declared.sql else f"table {table!r} is not in the warehouse"
+        return None if schema is None or derived else f"table {table!r} is not in the warehouse"
     if column not in columns:
         return f"unknown column {table}.{column}"
     return None
@@ -126,6 +152,11 @@ def tables_exist(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]
                     yield ("tables", i, "sql"), f"unknown table {source.name!r}"
             if table.columns is None:
                 yield ("tables", i), "a derived table must declare its columns"
+        elif table.predicted:
+            if table.predicted not in model.predictions or model.predictions[table.predicted].table != table.name:
+                yield ("tables", i, "predicted"), f"no prediction {table.predicted!r} fills this table"
+            if table.columns is None:
+                yield ("tables", i), "a predicted table must declare its columns"
         elif schema is not None and table.name not in schema:
             yield ("tables", i, "name"), f"table {table.name!r} is not in the warehouse"
         for column in table.primary_key:
@@ -244,7 +275,7 @@ def dimensions_reachable(model: SemanticModel, schema: Schema | None) -> Iterato
 
 
 RULES: tuple[Callable[[SemanticModel, Schema | None], Iterator[Issue]], ...] = (
-    unique_names, unique_synonyms, known_references, analyses_valid, tables_exist, joins_valid, facts_valid, metrics_valid,
+    unique_names, unique_synonyms, known_references, analyses_valid, predictions_valid, tables_exist, joins_valid, facts_valid, metrics_valid,
     dimensions_valid,
 )
 

@@ -25,6 +25,7 @@ from service.catalog import dimension_values
 from service.conversations import ConversationStore
 from service.examples import KnowledgeStore
 from service.llm import QuestionModel
+from service.predicted_tags import CannotFit, with_predictions
 from service.prompts import PromptLibrary
 from service.query_worker import QueryLimits
 from service.schemas import ask_response
@@ -34,6 +35,9 @@ from service.wecom.aibot import AiBot
 from service.wecom.bot import WeComBot
 from service.wecom.client import WeComClient
 from service.wecom.push import GroupRobot, PushNotConfigured
+
+
+TRAINING_ROWS = 5_000_000
 
 
 @dataclass
@@ -133,6 +137,14 @@ def build_llm(settings: Settings, model: SemanticModel, values, tables) -> Quest
                          settings.llm_method)
 
 
+def _fetch(warehouse: Warehouse, sql: str, settings: Settings) -> tuple[list[str], list[tuple]]:
+    """Rows for fitting a prediction: every row, with time to read them (the service's own SQL)."""
+    result = warehouse.run(sql, TRAINING_ROWS, max(settings.query_timeout_s, 300), "service")
+    if result.truncated:
+        raise CannotFit(f"more than {TRAINING_ROWS:,} rows")
+    return [name for name, _ in result.columns], result.rows
+
+
 def build_context(settings: Settings) -> ServiceContext:
     limits = QueryLimits(settings.query_memory_mb, settings.query_threads, settings.query_temp_dir,
                          settings.query_temp_max_mb, settings.query_result_max_mb)
@@ -140,6 +152,8 @@ def build_context(settings: Settings) -> ServiceContext:
                           settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s,
                           settings.cache_max_mb)
     model = load_model(settings.model_path, schema=warehouse.schema())
+    model, _ = with_predictions(model, lambda sql: _fetch(warehouse, sql, settings), settings.today(),
+                                (str(settings.db_path), warehouse.data_version()))
     engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s)
     values = dimension_values(engine)
     knowledge = KnowledgeStore(settings.state_path)

@@ -12,6 +12,7 @@ import pytest
 from semantic_layer.loader import load_model
 from service.answers import QueryEngine
 from service.demo_data.build import build_demo_warehouse
+from service.predicted_tags import with_predictions
 from service.warehouse import Warehouse
 
 END_DATE = dt.date(2025, 6, 30)
@@ -39,7 +40,12 @@ def warehouse(warehouse_path: Path) -> Warehouse:
 
 @pytest.fixture(scope="session")
 def model(warehouse: Warehouse):
-    return load_model(schema=warehouse.schema())
+    """The shipped model as the service runs it: its predicted tags fitted on this warehouse."""
+    def fetch(sql: str):
+        result = warehouse.run(sql, 1_000_000, 120)
+        return [name for name, _ in result.columns], result.rows
+    fitted, _ = with_predictions(load_model(schema=warehouse.schema()), fetch, TODAY)
+    return fitted
 
 
 @pytest.fixture(scope="session")
