@@ -22,6 +22,8 @@ def expand_analysis(model: SemanticModel, query: SemanticQuery, today: dt.date) 
         return _ab_test_query(model, query)
     if query.analysis == "attribution":
         return _change_query(model, query, today)
+    if query.analysis == "customer_list":
+        return _list_count(model, query)
     return query
 
 
@@ -97,3 +99,11 @@ def _change_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
     return SemanticQuery(metrics=query.metrics, filters=query.filters, time_range=time_range,
                          compare=query.compare or "previous_period", compare_to=query.compare_to)
 
+
+
+def _list_count(model: SemanticModel, query: SemanticQuery) -> SemanticQuery:
+    """How many people the list holds: its metric with the question's filters and period."""
+    spec = model.analyses.customer_list
+    if spec is None:
+        raise QueryInvalid("这个模型没有定义客户名单", "this model defines no customer list")
+    return SemanticQuery(metrics=[spec.who], filters=query.filters, time_range=query.time_range)

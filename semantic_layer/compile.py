@@ -261,6 +261,15 @@ class QueryCompiler:
         condition = exp.In(this=exp.column(entity.column, table=entity.table), query=keys.subquery())
         return exp.Not(this=condition) if item.op in ("!=", "not in") else condition
 
+    def members(self) -> exp.Select:
+        """The keys of everyone the query's one metric counts, with its filters and period (who a
+        list holds); the derived tables it reads are noted in ``derived_tables``."""
+        entity = counted_entity(self.model, self.query.metrics[0])
+        rows, _ = self._rows(Context(entity.fact, CURRENT, dated=self.query.time_range is not None))
+        key = self._snippet(entity.measure.expr, entity.fact.table)
+        return rows.select(key.as_(entity.column)).where(
+            exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))).distinct()
+
     def _bridges(self, groups, filters) -> dict:
         bridges: dict = {}
         for *_, reach in groups:

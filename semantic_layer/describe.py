@@ -148,7 +148,7 @@ def _analysis_reading(model: SemanticModel, query: ResolvedQuery, language: str)
     elif query.analysis == "ab_test":
         pieces.append(ReadingPiece("basis", "各测试自己的窗口（首次分组至最后分组后30天）" if language == "zh" else
                                    "each test's own window (first assignment to 30 days after the last)"))
-    else:  # why a metric changed: which one, when, against when
+    elif query.analysis == "attribution":  # why a metric changed: which one, when, against when
         pieces.insert(1, ReadingPiece("metric", query.metrics[0].name.pick(language)))
         pieces.append(ReadingPiece("period", range_text(query.time_range, language)))
         pieces.append(ReadingPiece("compare", ("对比 " if language == "zh" else "vs ") +

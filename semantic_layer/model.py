@@ -218,10 +218,24 @@ class Prediction(Frozen):
     probability_column: str
 
 
+class CustomerList(Frozen):
+    """圈人: the people a counting metric counts with a question's filters, one row each from a
+    derived table of their attributes (spec/customer_ops.md 6)."""
+
+    name: Names
+    synonyms: tuple[str, ...] = ()
+    description: Names
+    who: str = Field(description="the metric whose people the filters choose (customer_count)")
+    table: str = Field(description="a derived table: one row per person, their key first, then the list's columns")
+    labels: dict[str, Names] = Field({}, description="column names, where a column is not a dimension's")
+    preview: int = Field(20, ge=1, le=200, description="rows shown in the answer before the download")
+
+
 class Analyses(Frozen):
     cohort_retention: CohortRetention | None = None
     ab_test: AbTestAnalysis | None = None
     attribution: Attribution | None = None
+    customer_list: CustomerList | None = None
 
 
 class SemanticModel(Frozen):

@@ -31,14 +31,24 @@ class NoDataAccess(SemanticError):
         super().__init__("您还没有数据权限，请联系管理员开通。", "you have no access to data yet; ask an admin")
 
 
+class ExportForbidden(SemanticError):
+    code = "export_forbidden"
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("您的角色没有导出名单的权限，请联系管理员开通（export: true）。",
+                         "your role may not export lists; ask an admin (export: true)")
+
+
 @dataclass(frozen=True)
 class AccessPolicy:
     row_filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension id -> allowed values
     hidden_metrics: frozenset[str] = frozenset()
     no_data: bool = False
+    export: bool = False  # may take customer lists away (CSV, WeCom file)
 
     def __hash__(self) -> int:  # policies key caches; the filters dict hashes by its content
-        return hash((tuple(sorted(self.row_filters.items())), self.hidden_metrics, self.no_data))
+        return hash((tuple(sorted(self.row_filters.items())), self.hidden_metrics, self.no_data, self.export))
 
     @property
     def unrestricted(self) -> bool:
@@ -51,7 +61,14 @@ def require_data(policy: AccessPolicy) -> None:
         raise NoDataAccess()
 
 
-OPEN = AccessPolicy()
+def require_export(policy: AccessPolicy) -> None:
+    """The check of every path that hands out a list of customers."""
+    require_data(policy)
+    if not policy.export:
+        raise ExportForbidden()
+
+
+OPEN = AccessPolicy(export=True)
 
 
 def check_policy(model: SemanticModel, policy: AccessPolicy) -> list[str]:

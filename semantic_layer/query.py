@@ -12,8 +12,8 @@ from semantic_layer.model import Grain
 FilterOp = Literal["=", "!=", "in", "not in", ">", ">=", "<", "<=", "between", "contains"]
 Scalar = str | int | float
 ChartType = Literal["line", "bar", "grouped_bar", "pie", "kpi", "table", "heatmap", "verdict"]
-AnalysisKind = Literal["cohort_retention", "ab_test", "attribution"]
-ANALYSES: tuple[str, ...] = ("cohort_retention", "ab_test", "attribution")
+AnalysisKind = Literal["cohort_retention", "ab_test", "attribution", "customer_list"]
+ANALYSES: tuple[str, ...] = ("cohort_retention", "ab_test", "attribution", "customer_list")
 MAX_LIMIT = 10_000
 GROUP_COUNT = "group_count"  # the one column of a count_groups answer
 
@@ -100,8 +100,9 @@ class SemanticQuery(Strict):
                                                             "test's variants with significance; filter the test by "
                                                             "name) or 'attribution' (why one metric changed: "
                                                             "time_range, default last month, against compare, default "
-                                                            "previous_period; dimensions limit the candidates). The "
-                                                            "model gives the rest")
+                                                            "previous_period; dimensions limit the candidates) or "
+                                                            "'customer_list' (who the filters choose: their count, and "
+                                                            "the list to export). The model gives the rest")
     dimensions: list[DimensionRef] = Field(default_factory=list, max_length=4)
     filters: list[Filter] = Field(default_factory=list, max_length=20)
     time_range: TimeRange | None = None

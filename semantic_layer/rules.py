@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
@@ -11,6 +12,7 @@ from sqlglot import exp
 from semantic_layer.expressions import ExpressionInvalid, parse_derived_table, parse_snippet
 from semantic_layer.graph import forward_paths, reach_dimension
 from semantic_layer.model import SemanticModel
+from semantic_layer.resolve import counted_entity
 
 Issue = tuple[tuple, str]
 Schema = dict[str, dict[str, str]]
@@ -66,6 +68,10 @@ def known_references(model: SemanticModel, schema: Schema | None) -> Iterator[Is
             yield ("dimensions", i, "band_units"), "band_units need bands to choose from"
 
 
+# a person's identity is never part of a list
+PERSONAL = r"^(?:customer_|user_|member_|contact_|real_)?(?:name|phone|mobile|tel|email|address|id_card|wechat)$"
+
+
 def analyses_valid(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:
     """An analysis is made of the model's own metrics and dimensions."""
     cohort, test = model.analyses.cohort_retention, model.analyses.ab_test
@@ -82,9 +88,19 @@ def analyses_valid(model: SemanticModel, schema: Schema | None) -> Iterator[Issu
                    (("ab_test", "recipients"), test.recipients, True)]
         wanted += [(("ab_test", "rates"), m, True) for m in test.rates]
         wanted += [(("ab_test", "means", k), v, True) for pair in test.means.items() for k, v in (pair, pair[::-1])]
+    listed = model.analyses.customer_list
+    if listed:
+        wanted.append((("customer_list", "who"), listed.who, True))
+        table = model.table_by_name.get(listed.table)
+        if table is None or not table.sql or not table.columns:
+            yield ("analyses", "customer_list", "table"), f"{listed.table!r} is not a derived table with columns"
+        elif any(re.search(PERSONAL, column) for column in table.columns):
+            yield ("analyses", "customer_list", "table"), "a list never holds names, phone numbers or addresses"
     for location, name, is_metric in wanted:
         if name not in (metrics if is_metric else dimensions):
             yield ("analyses", *location), f"unknown {'metric' if is_metric else 'dimension'} {name!r}"
+    if listed and listed.who in metrics and counted_entity(model, metrics[listed.who]) is None:
+        yield ("analyses", "customer_list", "who"), f"{listed.who!r} does not count people by a key"
 
 
 def predictions_valid(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:

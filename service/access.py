@@ -35,10 +35,11 @@ class Role(BaseModel):
     no_data: bool = Field(False, description="may not see any figures")
     row_filters: dict[str, list[str]] = Field(default_factory=dict, description="dimension -> allowed values")
     hidden_metrics: list[str] = Field(default_factory=list)
+    export: bool = Field(False, description="may export customer lists (CSV, WeCom file), inside its row filters")
 
     def policy(self) -> AccessPolicy:
         return AccessPolicy({d: tuple(v) for d, v in self.row_filters.items()}, frozenset(self.hidden_metrics),
-                            self.no_data)
+                            self.no_data, self.export)
 
 
 class User(BaseModel):
@@ -59,7 +60,7 @@ class ApiKey(BaseModel):
 
 
 DEFAULT_ROLES = {
-    "admin": Role(admin=True),
+    "admin": Role(admin=True, export=True),
     "analyst": Role(),
     "none": Role(no_data=True),
 }

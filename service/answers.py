@@ -16,7 +16,9 @@ from semantic_layer.chart import ChartSpec, ColumnInfo, suggest_chart
 from semantic_layer.compile import compile_query
 from semantic_layer.guard import guard_sql
 from semantic_layer.model import SemanticModel
-from semantic_layer.policy import OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns, require_data
+from semantic_layer.customer_list import compile_list
+from semantic_layer.policy import (OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns, require_data,
+                                   require_export)
 from semantic_layer.query import GROUP_COUNT, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.bounded import BoundedMap
@@ -171,6 +173,8 @@ class QueryEngine:
     def answer_query(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN,
                      user: str = "local") -> Answer:
         started = time.perf_counter()
+        if query.analysis == "customer_list":
+            return self._customer_list(query, today, policy, user, started)
         if query.analysis == "attribution":  # one query per period and dimension, each through the one door
             require_data(policy)
             columns, rows, chart, analysis, sql = explain_change(
@@ -197,6 +201,47 @@ class QueryEngine:
             chart = suggest_chart(columns, len(rows), query.chart)
         return Answer(tree.sql("duckdb", pretty=True), columns, rows, chart, result.truncated,
                       _timings(started, planned), resolved, analysis)
+
+    def _customer_list(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy, user: str,
+                       started: float) -> Answer:
+        """How many the list holds and, for a role that may export, its first rows."""
+        resolved, tree = self.plan(query, today, policy)
+        total = self._run(tree.sql("duckdb"), policy, user).rows[0][0] or 0
+        spec = self.model.analyses.customer_list
+        columns, rows, truncated, sql = [], [], False, tree.sql("duckdb", pretty=True)
+        if policy.export and total:
+            columns, rows, truncated, sql = self.customer_rows(query, today, policy, user, spec.preview)
+        shown = f"，下面是前 {len(rows)} 位，完整名单可下载 CSV" if rows and total > len(rows) else ""
+        summary = {"zh": f"符合条件的客户共 {total:,} 人{shown}。" + ("" if policy.export else "您的角色没有导出名单的权限。"),
+                   "en": f"{total:,} customers match" + (f"; the first {len(rows)} are below, the full list is a CSV "
+                                                          "download" if shown else "") + "." +
+                         ("" if policy.export else " Your role may not export lists.")}
+        analysis = {"kind": "customer_list", "count": total, "exportable": policy.export, "summary": summary}
+        return Answer(sql, columns, rows, ChartSpec("table"), truncated, _timings(started, time.perf_counter()),
+                      resolved, analysis)
+
+    def customer_rows(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy, user: str,
+                      limit: int) -> tuple[list[ColumnInfo], list[list], bool, str]:
+        """The list itself, at most ``limit`` rows (and whether there were more): only for a role
+        that may export, inside its rows."""
+        require_export(policy)
+        resolved = resolve_query(self.model, query, today)
+        check_metrics(resolved.metrics, policy)
+        tree = self._secure(self._guard(compile_list(self.model, resolved, limit + 1).sql("duckdb"), policy),
+                            policy, today)
+        try:
+            result = self.warehouse.run(tree.sql("duckdb"), limit + 1, self.timeout_s, user)
+        except QueryFailed as error:
+            if policy.unrestricted:
+                raise
+            raise QueryFailed(*(_QUOTED.sub("'…'", error.message[language]) for language in ("zh", "en")))
+        spec = self.model.analyses.customer_list
+        columns = [ColumnInfo(name, (spec.labels[name] if name in spec.labels else
+                                     self.model.dimension_by_id[name].label).model_dump(),
+                              "metric" if _list_format(kind) == "money" else "dimension", _list_format(kind))
+                   for name, kind in result.columns]
+        rows = [[json_value(v) for v in row] for row in result.rows[:limit]]
+        return columns, rows, len(result.rows) > limit, tree.sql("duckdb", pretty=True)
 
     def _run(self, sql: str, policy: AccessPolicy, user: str) -> QueryResult:
         """Run secured SQL. A restricted role's error messages lose the values they quote: a failing
@@ -226,6 +271,12 @@ class QueryEngine:
         rows = [[json_value(v) for v in row] for row in result.rows]
         return Answer(tree.sql("duckdb", pretty=True), columns, rows, suggest_chart(columns, len(rows)),
                       result.truncated, _timings(started, planned))
+
+
+def _list_format(duck_type: str) -> str:
+    """A list column's format: money for amounts, text for keys and names."""
+    kind = duck_type.upper()
+    return "money" if kind.startswith(("DOUBLE", "DECIMAL")) else "date" if kind.startswith("DATE") else "text"
 
 
 def _timings(started: float, planned: float) -> dict[str, float]:

@@ -163,7 +163,8 @@ class Asker:
             # the answer to a question asked back completes it: '今年的退款率' after '帮我对比下天猫和京东'
             completes = previous is not None and previous.asked in ("no_metric", "ambiguous_metric") and bool(
                 parts.metrics) and not parts.filters and not parts.dimensions
-            follow_up = previous is not None and (
+            # naming another analysis ('把沉睡的金卡会员列出来' after a figure) starts a new question
+            follow_up = previous is not None and parts.analysis in (None, previous.parts.analysis) and (
                 is_follow_up(reading, understanding, previous.parts) or completes or previous.pending and not (
                     parts.time_range or parts.filters or parts.dimensions))
             if follow_up:

@@ -125,7 +125,8 @@ def _roles(args: argparse.Namespace) -> None:
         if not dimension or not values:
             raise SystemExit(f"error: --row-filter takes DIMENSION=VALUE[,VALUE...], not {item!r}")
         filters.setdefault(dimension.strip(), []).extend(v.strip() for v in values.split(",") if v.strip())
-    role = Role(admin=args.admin, no_data=args.no_data, row_filters=filters, hidden_metrics=args.hide)
+    role = Role(admin=args.admin, no_data=args.no_data, export=args.export, row_filters=filters,
+                hidden_metrics=args.hide)
     problems = check_policy(load_model(), role.policy())
     if problems:
         raise SystemExit("error: " + "; ".join(problems))
@@ -277,6 +278,7 @@ def parser() -> argparse.ArgumentParser:
     roles.add_argument("--hide", action="append", default=[], metavar="METRIC", help="a metric it may not see")
     roles.add_argument("--admin", action="store_true", help="may read the audit log, manage examples and glossary")
     roles.add_argument("--no-data", action="store_true", help="may see no figures")
+    roles.add_argument("--export", action="store_true", help="may export customer lists (CSV, WeCom file)")
     roles.set_defaults(run=_roles)
 
     keys = commands.add_parser("keys", help="create or revoke API keys")

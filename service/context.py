@@ -13,6 +13,7 @@ from semantic_layer.parser import QuestionParser
 from semantic_layer.parser.lexicon import Entry
 from semantic_layer.errors import SemanticError
 from semantic_layer.policy import check_policy
+from semantic_layer.describe import query_json
 from semantic_layer.query import SemanticQuery
 from service.access import OPEN_PRINCIPAL, AccessControl, Principal
 from service.answer_log import AnswerLog
@@ -22,6 +23,7 @@ from service.answers import QueryEngine
 from service.ask import Asker
 from service.bounded import BoundedMap
 from service.catalog import dimension_values
+from service.csv_text import csv_text
 from service.conversations import ConversationStore
 from service.examples import KnowledgeStore
 from service.llm import QuestionModel
@@ -38,6 +40,10 @@ from service.wecom.push import GroupRobot, PushNotConfigured
 
 
 TRAINING_ROWS = 5_000_000
+
+
+class ExportInvalid(SemanticError):
+    code = "invalid_export"
 
 
 @dataclass
@@ -107,6 +113,26 @@ class ServiceContext:
                           len(body.get("rows", [])), result.status, (time.perf_counter() - started) * 1000)
         return body
 
+    def export_list(self, query: SemanticQuery, today: dt.date | None, principal: Principal,
+                    channel: str) -> tuple[list, list[list], bool]:
+        """A customer list for a role that may export, inside its rows, at most max_export_rows
+        (and whether it was cut); audited with its row count."""
+        started = time.perf_counter()
+        if query.analysis != "customer_list":
+            raise ExportInvalid("只能导出客户名单（analysis: customer_list）", "only a customer list can be exported "
+                                                                            "(analysis: customer_list)")
+        try:
+            columns, rows, cut, sql = self.engine.customer_rows(query, today or self.settings.today(),
+                                                                principal.policy, principal.user,
+                                                                self.settings.max_export_rows)
+        except SemanticError as error:
+            self.audit.record(principal.user, channel, "export", query_json(query), None, 0, f"error:{error.code}",
+                              (time.perf_counter() - started) * 1000)
+            raise
+        self.audit.record(principal.user, channel, "export", query_json(query), sql, len(rows), "ok",
+                          (time.perf_counter() - started) * 1000)
+        return columns, rows, cut
+
     def permalink(self, answer_id: str | None) -> str | None:
         base = (self.settings.public_url or "").rstrip("/")
         return f"{base}/a/{answer_id}" if base and answer_id else None
@@ -174,10 +200,16 @@ def build_context(settings: Settings) -> ServiceContext:
         """WeCom users map to users when keys are required; an open demo answers everyone."""
         principal = context.access.by_wecom_user(wecom_user) if context.auth_on else OPEN_PRINCIPAL
         return context.ask_and_keep(question, conversation_id, principal=principal, channel="wecom")
+    def export(body: dict, wecom_user: str) -> tuple[str, bytes]:
+        """A list answered in WeCom as a CSV file, for the same user and role."""
+        principal = context.access.by_wecom_user(wecom_user) if context.auth_on else OPEN_PRINCIPAL
+        query = SemanticQuery.model_validate(body["interpretation"]["query"])
+        columns, rows, _ = context.export_list(query, None, principal, "wecom")
+        return f"customers-{body.get('answer_id') or 'list'}.csv", csv_text(columns, rows, "zh").encode("utf-8")
     if settings.wecom_corp_id and settings.wecom_token and settings.wecom_encoding_aes_key:
         client = WeComClient(settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
                              settings.wecom_agent_id)
-        context.wecom_bot = WeComBot(ask, client, context.permalink, context.starter_questions())
+        context.wecom_bot = WeComBot(ask, client, context.permalink, context.starter_questions(), export=export)
     if settings.wecom_aibot_token and settings.wecom_aibot_encoding_aes_key:
         context.aibot = AiBot(ask, context.permalink, settings.wecom_aibot_window_s)
     return context

@@ -163,7 +163,7 @@ _FITTED: dict[tuple, Fitted | None] = {}  # per warehouse version: the fit is de
 def with_predictions(model: SemanticModel, fetch: Fetch, today: dt.date,
                      version: tuple = ()) -> tuple[SemanticModel, dict[str, Fitted]]:
     """The model with each predicted table's SELECT written, its dimensions' descriptions telling
-    the fit; a prediction that cannot be fitted takes its table and dimensions out of the model.
+    the fit; a prediction that cannot be fitted leaves its table empty (logged).
     ``version``: the warehouse's, under which a fit is remembered."""
     fitted: dict[str, Fitted] = {}
     for name, spec in model.predictions.items():
@@ -176,14 +176,13 @@ def with_predictions(model: SemanticModel, fetch: Fetch, today: dt.date,
                 _FITTED[key] = None
         if _FITTED[key] is not None:
             fitted[name] = _FITTED[key]
-    gone = {spec.table for name, spec in model.predictions.items() if name not in fitted}
     data = model.model_dump(by_alias=True)
     for table in data["tables"]:
         if table["predicted"] in fitted:
             table["sql"] = scoring_sql(model.predictions[table["predicted"]], fitted[table["predicted"]])
-    data["tables"] = [t for t in data["tables"] if t["name"] not in gone]
-    data["joins"] = [j for j in data["joins"] if j["from"] not in gone and j["to"] not in gone]
-    data["dimensions"] = [d for d in data["dimensions"] if not {b["table"] for b in d["bindings"]} & gone]
+        elif table["predicted"]:  # nobody has the tag: questions about it find no one
+            table["sql"] = exp.select(*[exp.cast(exp.Null(), kind).as_(name) for name, kind in table["columns"].items()]
+                                      ).where(exp.false()).sql("duckdb")
     for dimension in data["dimensions"]:
         source = next((n for n, s in model.predictions.items() if n in fitted and
                        s.table in {b["table"] for b in dimension["bindings"]}), None)

@@ -82,7 +82,8 @@ class SuiteWriter:
             self.how_much, self.how_much, self.two_filters, self.breakdown, self.breakdown_with_filter, self.trend,
             self.top_n, self.which_highest, self.compare, self.named_periods, self.threshold, self.share,
             self.side_by_side, self.unit_cue, self.people, self.exclusion, self.named_set, self.versus,
-            self.follow_up, self.follow_up, self.unknown_word, self.write, self.all_time_with_period]
+            self.follow_up, self.follow_up, self.unknown_word, self.write, self.all_time_with_period,
+            self.why_it_changed, self.cohorts, self.test_results]
 
     # ---- vocabulary ----------------------------------------------------------------------------
     def _unambiguous_values(self, values: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -527,6 +528,58 @@ class SuiteWriter:
         zh, en, _ = self._time()
         text = f"{zh}的{metric.name.zh}" if language == "zh" else f"{metric.name.en} {en}"
         return [Item(text, None, "all_time_with_period", expect="clarify")]
+
+    # ---- analyses ----------------------------------------------------------------------------------
+    def why_it_changed(self, language: str) -> list[Item]:
+        """Why one metric changed over a period against the one before, now and then of one group."""
+        spec = self.model.analyses.attribution
+        if spec is None:
+            return []
+        metric = self.model.metric_by_id[self.rng.choice([*spec.additive, *spec.denominators])]
+        zh, en, period = self._time()
+        value, filters = "", []
+        candidates = [d for d in self._dimensions(metric) if d.id in spec.dimensions]
+        if candidates and self.rng.random() < 0.4:
+            dimension = self.rng.choice(candidates)
+            value = self._value(dimension)
+            filters = [Filter(dimension=dimension.id, value=value)]
+        text = self._say(language, ["为什么{t}{v}{m}变了", "{t}{v}{m}变化的原因", "{v}{t}{m}为什么下降了", "{t}{v}的{m}为啥涨了"],
+                         ["why did {v} {m} change {t}", "what drove {v} {m} {t}", "why did {m} drop {t} for {v}"
+                          if value else "why did {m} drop {t}"],
+                         t=zh if language == "zh" else en, v=self._quoted(value) if value else "",
+                         m=self._metric_word(metric, language))
+        query = SemanticQuery(analysis="attribution", metrics=[metric.id], filters=filters,
+                              time_range=self._range(period), compare="previous_period")
+        return [Item(self._frame(text, language), query, "why_it_changed", ordered=True)]
+
+    def cohorts(self, language: str) -> list[Item]:
+        """Cohort retention, of some customers or of a named period's cohorts."""
+        spec = self.model.analyses.cohort_retention
+        if spec is None:
+            return []
+        name = self.rng.choice([spec.name.pick(language), *(w for w in spec.synonyms if w.isascii() == (language == "en")
+                                                            and len(w) >= 2)])
+        candidates = [d for d in self._dimensions(self.model.metric_by_id[spec.metric]) if d.id in spec.filter_as]
+        value, filters = "", []
+        if candidates and self.rng.random() < 0.5:
+            dimension = self.rng.choice(candidates)
+            value = self._value(dimension)
+            filters = [Filter(dimension=dimension.id, value=value)]
+        text = self._say(language, ["{v}{a}", "看下{v}的{a}", "{v}客户的{a}怎么样"], ["{a} of {v} customers", "{v} {a}"]
+                         if value else ["{a}", "show me the {a}"], v=value, a=name)
+        return [Item(self._frame(text, language), SemanticQuery(analysis="cohort_retention", filters=filters),
+                     "cohorts", ordered=True)]
+
+    def test_results(self, language: str) -> list[Item]:
+        """The results of one A/B test named in full."""
+        spec = self.model.analyses.ab_test
+        if spec is None or not self.values.get(spec.test):
+            return []
+        test = self.rng.choice(self.values[spec.test])
+        text = self._say(language, ["{x}的结果", "{x}显著吗", "{x}这个实验效果怎么样"],
+                         ["results of the {x} test", "was {x} significant"], x=f" {test}" if language == "zh" else test)
+        query = SemanticQuery(analysis="ab_test", filters=[Filter(dimension=spec.test, value=test)])
+        return [Item(self._frame(text, language), query, "test_results")]
 
     # ---- the suite ------------------------------------------------------------------------------
     def items(self, count: int) -> list[dict]:

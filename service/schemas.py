@@ -61,7 +61,8 @@ class DimensionPower(BaseModel):
 
 class AnalysisResult(BaseModel):
     """What an analysis adds to its rows: its summary sentence; for an A/B test the comparisons; for
-    attribution the total change, the dimensions ranked and those left out (their members overlap)."""
+    attribution the total change, the dimensions ranked and those left out (their members overlap);
+    for a customer list its count and whether the caller may export it."""
 
     kind: AnalysisKind
     summary: dict[str, str] = Field(description="one plain sentence, {zh, en}")
@@ -72,6 +73,9 @@ class AnalysisResult(BaseModel):
     dimension: str | None = Field(None, description="attribution: the dimension whose members the rows are")
     dimensions: list[DimensionPower] = Field(default_factory=list)
     skipped: list[DimensionPower] = Field(default_factory=list)
+    count: int | None = Field(None, description="customer_list: how many customers the conditions choose")
+    exportable: bool | None = Field(None, description="customer_list: the caller's role may export the list "
+                                                      "(POST /api/v1/exports)")
 
 
 class AnswerResponse(BaseModel):

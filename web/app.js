@@ -9,7 +9,7 @@
       welcome: "用一句话问数据", welcomeHint: "指标口径统一，每个答案都附带理解过程和 SQL，可以核对。",
       placeholder: "例如：最近一个月上海地区初抗老白领最喜欢的TOP3产品是哪些？", searchMetrics: "搜索指标、口径或同义词",
       thinking: "正在分析问题并查询数据…", howUnderstood: "我是怎么理解的", copySql: "复制 SQL", copied: "已复制",
-      copyFailed: "复制失败", corrected: "已纠正", csv: "下载 CSV", permalink: "分享链接", helpful: "有帮助",
+      copyFailed: "复制失败", corrected: "已纠正", csv: "下载 CSV", exportList: "下载完整名单 CSV", permalink: "分享链接", helpful: "有帮助",
       notHelpful: "没帮助", thanks: "谢谢反馈", error: "出错了", network: "无法连接服务，请稍后再试。",
       askYourOwn: "我也要提问", notFound: "找不到这条回答", dimensions: "可用维度", language: "EN",
       demoBanner: "演示模式：未开启身份验证，仅供本机试用。", keyPrompt: "请输入 API key", signIn: "登录",
@@ -20,7 +20,7 @@
       welcome: "Ask your data in one sentence", welcomeHint: "One set of metric definitions; every answer shows how it was understood and its SQL.",
       placeholder: "e.g. ROI by channel in Q2", searchMetrics: "Search metrics, definitions, synonyms",
       thinking: "Understanding the question and querying…", howUnderstood: "How I understood it", copySql: "Copy SQL",
-      copied: "Copied", copyFailed: "Copy failed", corrected: "Corrected", csv: "Download CSV", permalink: "Share link",
+      copied: "Copied", copyFailed: "Copy failed", corrected: "Corrected", csv: "Download CSV", exportList: "Download the full list (CSV)", permalink: "Share link",
       helpful: "Helpful", notHelpful: "Not helpful", thanks: "Thanks for the feedback", error: "Something went wrong",
       network: "Cannot reach the service; please try again.", askYourOwn: "Ask your own question",
       notFound: "Answer not found", dimensions: "Dimensions", language: "中文",
@@ -43,11 +43,29 @@
     renderCatalog();
   }
 
-  async function api(path, options = {}) {
-    let response;
+  function requestHeaders() {
     const headers = { "content-type": "application/json", "accept-language": state.lang };
     const key = localStorage.getItem("chatbi.key");
     if (key) headers.authorization = `Bearer ${key}`;
+    return headers;
+  }
+
+  // A customer list as a CSV file: its role must be allowed to export; the error says why not.
+  async function exportList(query, lang, button) {
+    const response = await fetch(`/api/v1/exports?lang=${lang}`, { method: "POST", headers: requestHeaders(), body: JSON.stringify(query) });
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      button.after(el("span", { class: "error-text", "data-testid": "export-error", text: (body && body.error && body.error.message) || `HTTP ${response.status}` }));
+      return;
+    }
+    const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "customers.csv" });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  }
+
+  async function api(path, options = {}) {
+    let response;
+    const headers = requestHeaders();
     try {
       response = await fetch(path, { headers, ...options });
     } catch {
@@ -137,6 +155,7 @@
     }
     card.append(Render.chart(body, lang) || "", Render.table(body, lang, t) || "", Render.understanding(body, t));
     if (body.answer_id) {
+      const listed = body.analysis && body.analysis.kind === "customer_list" ? body.analysis : null;
       const feedback = (rating) => async (event) => {
         const bar = event.target.closest(".feedback");
         try {
@@ -148,7 +167,9 @@
         el("span", { class: "feedback" },
           el("button", { type: "button", class: "icon", title: t("helpful"), "aria-label": t("helpful"), "data-testid": "thumbs-up", text: t("helpful"), onclick: feedback("up") }),
           el("button", { type: "button", class: "icon", title: t("notHelpful"), "aria-label": t("notHelpful"), "data-testid": "thumbs-down", text: t("notHelpful"), onclick: feedback("down") })),
-        el("a", { href: `/api/v1/answers/${body.answer_id}/csv?lang=${lang}`, download: `answer-${body.answer_id}.csv`, "data-testid": "csv", text: t("csv") }),
+        listed ? (listed.exportable && listed.count ? el("button", { type: "button", class: "link", "data-testid": "export-list",
+          text: t("exportList"), onclick: (event) => exportList(body.interpretation.query, lang, event.target) }) : null)
+          : el("a", { href: `/api/v1/answers/${body.answer_id}/csv?lang=${lang}`, download: `answer-${body.answer_id}.csv`, "data-testid": "csv", text: t("csv") }),
         standalone ? null : el("a", { href: `/a/${body.answer_id}`, target: "_blank", rel: "noopener", "data-testid": "permalink", text: t("permalink") })));
     }
     return card;

@@ -75,7 +75,7 @@ class WriteDetector:
         if not change:
             return False
         after = text[change.end():]
-        if _SETS_A_NUMBER.search(after) or _RECORD.search(text):
+        if _SETS_A_NUMBER.search(after) or _RECORD.search(_without_times(reading)):
             return True
         if self.english_object.search(after) or _TO_A_VALUE.search(after) and _sets_a_value(reading, change.end()):
             return True
@@ -84,6 +84,14 @@ class WriteDetector:
             return bool(self.objects.search(inside)) or _attribute_of(reading, text.index("把") + 1, change.start()) \
                 or not _only_query_parts(reading, text.index("把") + 1, change.start())
         return bool(self.objects.search(text)) and not _edits_a_query_part(reading, change.end())
+
+
+def _without_times(reading: Reading) -> str:
+    """The text with its periods blanked: 'March 2025' is a month, not record no. 2025."""
+    text = reading.text
+    for match in reading.times:
+        text = text[:match.start] + " " * (match.end - match.start) + text[match.end:]
+    return text
 
 
 def _verbs(pattern: re.Pattern, reading: Reading) -> list[re.Match]:

@@ -1,16 +1,15 @@
-"""Kept answers (permalinks, CSV) and feedback on them."""
+"""Kept answers (permalinks, CSV), customer lists as CSV, and feedback on answers."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from service.answer_log import AnswerNotFound
 from service.deps import AdminDep, ContextDep, ReaderDep
-from service.schemas import FeedbackRequest, FeedbackResponse
+from semantic_layer.query import SemanticQuery
+from service.csv_text import csv_text
+from service.schemas import FeedbackRequest, FeedbackResponse, QueryRequest
 
 router = APIRouter()
 
@@ -32,12 +31,19 @@ def get_answer(answer_id: str, context: ContextDep, principal: ReaderDep) -> dic
 def answer_csv(answer_id: str, context: ContextDep, principal: ReaderDep,
                lang: str = Query("zh", pattern="^(zh|en)$")) -> Response:
     body = _readable(context, answer_id, principal)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c["label"].get(lang, c["name"]) for c in body["columns"]])
-    writer.writerows(body["rows"])
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    return Response(csv_text(body["columns"], body["rows"], lang), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="answer-{answer_id}.csv"'})
+
+
+@router.post("/api/v1/exports", summary="A customer list as CSV (analysis customer_list; roles with export only)",
+             response_class=Response, responses={200: {"content": {"text/csv": {}}}, 403: {"description": "no export"}})
+def export_list(body: QueryRequest, context: ContextDep, principal: ReaderDep,
+                lang: str = Query("zh", pattern="^(zh|en)$")) -> Response:
+    query = SemanticQuery.model_validate(body.model_dump(exclude={"today"}))
+    columns, rows, cut = context.export_list(query, body.today, principal, "export")
+    return Response(csv_text(columns, rows, lang), media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="customers.csv"',
+                             "x-row-count": str(len(rows)), "x-truncated": "true" if cut else "false"})
 
 
 @router.post("/api/v1/feedback", response_model=FeedbackResponse, status_code=201, summary="Thumbs up or down")

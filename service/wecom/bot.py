@@ -1,5 +1,6 @@
 """The self-built app bot: each WeCom user has a conversation; a message is acknowledged at once
-and answered in the background through the active-send API (markdown, then the chart image)."""
+and answered in the background through the active-send API (markdown, then the chart image, or a
+customer list's CSV as a file message)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ def help_text(examples: list[str]) -> str:
 
 class WeComBot:
     def __init__(self, ask: Callable[[str, str | None, str], dict], client: WeComClient,
-                 permalink: Callable[[str | None], str | None], examples: list[str], workers: int = 4) -> None:
+                 permalink: Callable[[str | None], str | None], examples: list[str], workers: int = 4,
+                 export: Callable[[dict, str], tuple[str, bytes]] | None = None) -> None:
         self.ask = ask  # (question, conversation_id, wecom user) -> kept /ask response body
+        self.export = export  # (a list answer, wecom user) -> (file name, CSV), for a role that may export
         self.client = client
         self.permalink = permalink
         self.examples = examples
@@ -73,6 +76,9 @@ class WeComBot:
                 png = render_chart_png(body["chart"], body["columns"], body["rows"])
                 if png:
                     self.client.send_image(user, self.client.upload_image(png))
+            listed = body.get("analysis") or {}
+            if self.export and listed.get("kind") == "customer_list" and listed.get("exportable") and listed["count"]:
+                self.client.send_file(user, self.client.upload_file(*self.export(body, user)))
         except WeComApiError as error:
             log.warning("WeCom refused a reply to %s: errcode %s", user, error.errcode)
         except Exception as error:  # a failed answer must not kill the worker; tell the user

@@ -70,6 +70,15 @@ class WeComClient:
                            files={"media": ("chart.png", png, "image/png")})
         return reply["media_id"]
 
+    def upload_file(self, name: str, data: bytes) -> str:
+        reply = self._call("POST", "/cgi-bin/media/upload", params={"type": "file"},
+                           files={"media": (name, data, "text/csv")})
+        return reply["media_id"]
+
+    def send_file(self, user: str, media_id: str) -> dict:
+        return self._call("POST", "/cgi-bin/message/send", json={
+            "touser": user, "msgtype": "file", "agentid": self._agent(), "file": {"media_id": media_id}})
+
     def send_image(self, user: str, media_id: str) -> dict:
         return self._call("POST", "/cgi-bin/message/send", json={
             "touser": user, "msgtype": "image", "agentid": self._agent(), "image": {"media_id": media_id}})

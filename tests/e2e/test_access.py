@@ -122,6 +122,7 @@ roles:
   admin: {admin: true}
   analyst: {}
   east: {row_filters: {region: [华东]}, hidden_metrics: [gross_margin]}
+  east_lists: {row_filters: {region: [华东]}, export: true}
   none: {no_data: true}
 unknown_wecom_role: none
 """
@@ -141,7 +142,8 @@ def secured(warehouse_path, tmp_path_factory, provider, standin):
     access_path.write_text(ACCESS, encoding="utf-8")
     cli(access_path, "users", "add", "alice", "--role", "admin")
     cli(access_path, "users", "add", "bob", "--role", "east", "--wecom", "bob_wx")
-    keys = {user: cli(access_path, "keys", "create", user).split()[0] for user in ("alice", "bob")}
+    cli(access_path, "users", "add", "carol", "--role", "east_lists", "--wecom", "carol_wx")
+    keys = {user: cli(access_path, "keys", "create", user).split()[0] for user in ("alice", "bob", "carol")}
     process, base = start_service(warehouse_path, folder / "state.sqlite", CHATBI_AUTH="on",
                                   WECOM_CORP_ID="wx5823bf96d3bd56c7", WECOM_TOKEN="QDG6eK",
                                   WECOM_ENCODING_AES_KEY="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
@@ -259,3 +261,44 @@ def test_health_readiness_and_metrics(secured):
     text = call(base, keys["alice"], "GET", "/metrics").text
     assert 'chatbi_requests_total{route="/api/v1/metrics",status="200"}' in text
     assert "chatbi_request_seconds_bucket" in text and "chatbi_cache_hits_total" in text
+
+
+SLEEPING_GOLD = {"analysis": "customer_list", "filters": [{"dimension": "lifecycle", "value": "沉睡"},
+                                                          {"dimension": "member_level", "value": "金卡"}]}
+
+
+def test_a_list_is_exported_only_by_a_role_allowed_to_and_only_inside_its_rows(secured, reference):
+    base, keys, _ = secured
+    refused = call(base, keys["bob"], "POST", "/api/v1/exports", json=SLEEPING_GOLD)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "export_forbidden"
+    counted = call(base, keys["bob"], "POST", "/api/v1/ask", json={"question": "把沉睡的金卡会员列出来"}).json()
+    assert counted["analysis"]["exportable"] is False and counted["rows"] == [] and counted["analysis"]["count"] > 0
+    exported = call(base, keys["carol"], "POST", "/api/v1/exports", json=SLEEPING_GOLD)
+    assert exported.status_code == 200 and exported.headers["x-truncated"] == "false"
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "客户ID,城市,会员等级,客户群体,RFM分层,最后付款日期,累计成交金额,流失风险"
+    ids = {int(line.split(",")[0]) for line in lines[1:]}
+    expected = {c for (c,) in reference.execute(
+        f"SELECT customer_id FROM customers c WHERE member_level = '金卡' AND province IN {EAST_SQL} AND "
+        "(SELECT DATE_DIFF('day', MAX(pay_time)::DATE, DATE '2025-07-01') FROM orders o WHERE o.customer_id = "
+        "c.customer_id AND pay_time IS NOT NULL AND pay_time < TIMESTAMP '2025-07-01') BETWEEN 91 AND 180").fetchall()}
+    assert ids == expected and int(exported.headers["x-row-count"]) == len(expected) == counted["analysis"]["count"]
+    entries = call(base, keys["alice"], "GET", "/api/v1/audit").json()
+    audit = next(e for e in entries if e["channel"] == "export" and e["user"] == "carol")
+    assert audit["row_count"] == len(expected) and audit["status"] == "ok"
+    assert any(e["channel"] == "export" and e["user"] == "bob" and e["status"] == "error:export_forbidden"
+               for e in entries)
+
+
+def test_a_list_asked_in_wecom_arrives_as_a_csv_file_for_a_role_that_may_export(secured, standin):
+    from tests.e2e.test_wecom import app_message, post_app, sends_to
+
+    base, _, _ = secured
+    standin.clear()
+    post_app(base, app_message("把沉睡的金卡会员列出来", "9101", user="carol_wx"))
+    post_app(base, app_message("把沉睡的金卡会员列出来", "9102", user="bob_wx"))
+    requests = standin.wait_for(lambda rs: sends_to(rs, "carol_wx", "file") and sends_to(rs, "bob_wx"))
+    upload = next(r for r in requests if r["path"] == "/cgi-bin/media/upload" and r["query"]["type"] == "file")
+    assert "客户ID,城市,会员等级".encode() in upload["body"] and b"text/csv" in upload["body"]
+    assert not sends_to(requests, "bob_wx", "file")
+    assert "没有导出名单的权限" in sends_to(requests, "bob_wx")[0]["markdown"]["content"]

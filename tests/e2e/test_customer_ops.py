@@ -100,3 +100,23 @@ def test_why_without_a_metric_asks_which_one(client):
     body = ask(client, "为什么下降了")
     assert body["status"] == "clarify" and body["suggestions"][0] == "成交金额和归因分析"
     assert ask(client, body["suggestions"][0])["analysis"]["kind"] == "attribution"
+
+
+@pytest.mark.parametrize("question, filters", [
+    ("导出加购未付款的重要价值客户名单", [{"dimension": "cart_state", "value": "加购未付款"},
+                                {"dimension": "rfm_segment", "value": "重要价值客户"}]),
+    ("把沉睡的金卡会员列出来", [{"dimension": "lifecycle", "value": "沉睡"}, {"dimension": "member_level", "value": "金卡"}]),
+    ("export the list of high churn risk customers in 上海", [{"dimension": "churn_risk", "value": "高风险"},
+                                                          {"dimension": "city", "value": "上海"}]),
+])
+def test_customer_lists_are_read_from_questions(client, question, filters):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["query"] == {"analysis": "customer_list", "filters": filters}
+    assert body["analysis"]["count"] > 0 and body["analysis"]["exportable"] is True
+    assert body["answer"].startswith(f"符合条件的客户共 {body['analysis']['count']:,} 人")
+
+
+def test_a_list_after_a_figure_is_a_new_question(client):
+    first = ask(client, "上个月的成交金额")
+    listed = ask(client, "把沉睡的金卡会员列出来", first["conversation_id"])
+    assert listed["interpretation"]["query"]["analysis"] == "customer_list"

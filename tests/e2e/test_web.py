@@ -25,7 +25,7 @@ ARTIFACTS = Path(os.environ.get("CHATBI_ARTIFACTS", Path(__file__).parents[2] / 
 @pytest.fixture(scope="module")
 def web_server(warehouse_path, tmp_path_factory):
     process, base = start_service(warehouse_path, tmp_path_factory.mktemp("web") / "chatbi.sqlite",
-                                  CHATBI_REFERENCE_DATE="2025-07-01")
+                                  CHATBI_REFERENCE_DATE="2025-07-01", CHATBI_RATE_LIMIT_PER_MIN="1000")
     yield base
     process.terminate()
     process.wait(timeout=10)
@@ -344,3 +344,17 @@ def test_why_a_metric_changed_is_a_waterfall_with_the_dimensions_ranked(page, we
     card.locator("[data-testid=dimension-power] summary").click()
     assert "渠道 " in card.locator("[data-testid=dimension-power]").inner_text()
     shoot(page, "15-attribution-waterfall")
+
+
+def test_a_customer_list_shows_its_count_and_downloads_the_full_list(page, web_server):
+    question = "把沉睡的金卡会员列出来"
+    ask(page, question)
+    card = page.locator("[data-testid=answer]").last
+    expected = api_answer(web_server, question)
+    assert card.locator("[data-testid=answer-text]").inner_text() == expected["answer"]
+    assert len(table_cells(page, card)) == len(expected["rows"]) == 20
+    with page.expect_download() as download:
+        card.locator("[data-testid=export-list]").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("客户ID,城市,会员等级") and len(lines) - 1 == expected["analysis"]["count"]
+    shoot(page, "16-customer-list")

@@ -230,3 +230,31 @@ def test_a_row_filtered_role_explains_only_its_own_change(engine, reference):
 def test_attribution_explains_one_metric_it_knows(engine):
     with pytest.raises(QueryInvalid):
         _attribution(engine, "ltv")
+
+
+# ---- customer lists -------------------------------------------------------------------------------
+def test_a_customer_list_holds_exactly_the_customers_its_filters_choose(engine, reference):
+    query = SemanticQuery(analysis="customer_list", filters=[Filter(dimension="lifecycle", value="沉睡"),
+                                                             Filter(dimension="member_level", value="金卡")])
+    columns, rows, cut, _ = engine.customer_rows(query, TODAY, AccessPolicy(export=True), "local", 100_000)
+    expected = dict(reference.execute(
+        "SELECT c.customer_id, SUM(o.paid_amount)::DOUBLE FROM customers c JOIN orders o USING (customer_id) "
+        "WHERE c.member_level = '金卡' AND o.pay_time IS NOT NULL AND o.pay_time < TIMESTAMP '2025-07-01' "
+        "GROUP BY 1 HAVING DATE_DIFF('day', MAX(o.pay_time)::DATE, DATE '2025-07-01') BETWEEN 91 AND 180").fetchall())
+    assert [c.name for c in columns] == ["customer_id", "city", "member_level", "segment", "rfm_segment",
+                                         "last_pay_date", "lifetime_gmv", "churn_risk"]
+    assert {r[0]: r[6] for r in rows} == pytest.approx(expected) and not cut
+    assert [r[0] for r in rows] == sorted(expected) and all(r[2] == "金卡" for r in rows)
+    answer = engine.answer_query(query, TODAY)
+    assert answer.analysis["count"] == len(expected) and len(answer.rows) == 20  # the preview
+
+
+def test_a_list_is_cut_at_the_cap_and_says_so_and_needs_the_right_to_export(engine):
+    query = SemanticQuery(analysis="customer_list")
+    _, rows, cut, _ = engine.customer_rows(query, TODAY, AccessPolicy(export=True), "local", 50)
+    assert len(rows) == 50 and cut
+    from semantic_layer.policy import ExportForbidden
+    with pytest.raises(ExportForbidden):
+        engine.customer_rows(query, TODAY, AccessPolicy(), "local", 50)
+    counted = engine.answer_query(query, TODAY, AccessPolicy())
+    assert counted.rows == [] and counted.analysis["count"] > 50 and not counted.analysis["exportable"]
