@@ -102,8 +102,11 @@ def _change_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
 
 
 def _list_count(model: SemanticModel, query: SemanticQuery) -> SemanticQuery:
-    """How many people the list holds: its metric with the question's filters and period."""
+    """How many people the list holds: the list's metric (or one the query names that counts the same
+    people, such as buyers) with the question's filters and period."""
     spec = model.analyses.customer_list
     if spec is None:
         raise QueryInvalid("这个模型没有定义客户名单", "this model defines no customer list")
-    return SemanticQuery(metrics=[spec.who], filters=query.filters, time_range=query.time_range)
+    if len(query.metrics) > 1:
+        raise QueryInvalid("名单只按一个指标圈人", "a list chooses its people by one metric")
+    return SemanticQuery(metrics=query.metrics or [spec.who], filters=query.filters, time_range=query.time_range)

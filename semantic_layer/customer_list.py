@@ -9,14 +9,27 @@ from sqlglot import exp
 from semantic_layer.compile import QueryCompiler
 from semantic_layer.expressions import bind_today, parse_derived_table
 from semantic_layer.model import SemanticModel
-from semantic_layer.resolve import ResolvedQuery, counted_entity
+from semantic_layer.errors import QueryInvalid
+from semantic_layer.resolve import CountedEntity, ResolvedQuery, counted_entity
+
+
+def listed_entity(model: SemanticModel, query: ResolvedQuery) -> CountedEntity:
+    """Who the query's metric counts, which must be the people the list holds (buyers are customers;
+    GMV counts no one)."""
+    spec = model.analyses.customer_list
+    entity, listed = (counted_entity(model, m) for m in (query.metrics[0], model.metric_by_id[spec.who]))
+    if entity is None or entity.table != listed.table:
+        raise QueryInvalid(f"名单按人数类指标圈人（如{model.metric_by_id[spec.who].name.zh}），"
+                           f"{query.metrics[0].name.zh}不是", f"a list chooses people by a metric that counts them "
+                                                             f"(like {spec.who}), not {query.metrics[0].id}")
+    return entity
 
 
 def compile_list(model: SemanticModel, query: ResolvedQuery, limit: int) -> exp.Select:
     """``query``: the count of the people listed (the list's metric, filters, period)."""
     spec = model.analyses.customer_list
     table = model.table_by_name[spec.table]
-    entity = counted_entity(model, query.metrics[0])
+    entity = listed_entity(model, query)
     compiler = QueryCompiler(model, query)
     members = compiler.members()
     key = exp.column(entity.column, table=spec.table)

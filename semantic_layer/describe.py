@@ -148,6 +148,11 @@ def _analysis_reading(model: SemanticModel, query: ResolvedQuery, language: str)
     elif query.analysis == "ab_test":
         pieces.append(ReadingPiece("basis", "各测试自己的窗口（首次分组至最后分组后30天）" if language == "zh" else
                                    "each test's own window (first assignment to 30 days after the last)"))
+    elif query.analysis == "customer_list":  # who: everyone, or those a metric counts in a period
+        if query.metrics[0].id != model.analyses.customer_list.who:
+            pieces.insert(1, ReadingPiece("metric", query.metrics[0].name.pick(language)))
+        if query.time_range:
+            pieces.append(ReadingPiece("period", range_text(query.time_range, language)))
     elif query.analysis == "attribution":  # why a metric changed: which one, when, against when
         pieces.insert(1, ReadingPiece("metric", query.metrics[0].name.pick(language)))
         pieces.append(ReadingPiece("period", range_text(query.time_range, language)))

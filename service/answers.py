@@ -16,7 +16,7 @@ from semantic_layer.chart import ChartSpec, ColumnInfo, suggest_chart
 from semantic_layer.compile import compile_query
 from semantic_layer.guard import guard_sql
 from semantic_layer.model import SemanticModel
-from semantic_layer.customer_list import compile_list
+from semantic_layer.customer_list import compile_list, listed_entity
 from semantic_layer.policy import (OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns, require_data,
                                    require_export)
 from semantic_layer.query import GROUP_COUNT, SemanticQuery
@@ -206,6 +206,7 @@ class QueryEngine:
                        started: float) -> Answer:
         """How many the list holds and, for a role that may export, its first rows."""
         resolved, tree = self.plan(query, today, policy)
+        listed_entity(self.model, resolved)
         total = self._run(tree.sql("duckdb"), policy, user).rows[0][0] or 0
         spec = self.model.analyses.customer_list
         columns, rows, truncated, sql = [], [], False, tree.sql("duckdb", pretty=True)

@@ -54,5 +54,5 @@ class QuestionParser:
         """``previous``: the conversation's last parts, when the question may be a follow-up."""
         reading = self.reader.read(question, today)
         understanding = understand(reading, self.model, previous)
-        shape_analysis(understanding, self.model, self.values, reading.text)
+        shape_analysis(understanding, self.model, self.values, reading)
         return ParseOutcome(reading, understanding, self.writes.is_write_request(reading))

@@ -8,13 +8,14 @@ from __future__ import annotations
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser.compose import Parts
 from semantic_layer.parser.grammar import Problem, Understanding
+from semantic_layer.parser.read import Reading
 from semantic_layer.query import Filter
-from semantic_layer.resolve import allowed_dimensions
+from semantic_layer.resolve import allowed_dimensions, counted_entity
 
 
 def shape_analysis(understanding: Understanding, model: SemanticModel, values: dict[str, list[str]],
-                   text: str) -> None:
-    parts, problems = understanding.parts, understanding.problems
+                   reading: Reading) -> None:
+    parts, problems, text = understanding.parts, understanding.problems, reading.text
     spec = model.analyses.ab_test
     if spec and not parts.analysis and not parts.metrics and any(f.dimension == spec.test for f in parts.filters):
         parts.analysis = "ab_test"  # a test named, nothing asked of it: its results
@@ -26,10 +27,31 @@ def shape_analysis(understanding: Understanding, model: SemanticModel, values: d
         parts.dimensions = [d for d in parts.dimensions if d.name not in layout]
         parts.filters = [f for f in parts.filters if not model.analyses.ab_test or
                          f.dimension != model.analyses.ab_test.variant]
+    if parts.analysis == "customer_list":
+        _listed_by_deed(understanding, model, reading)
     if parts.analysis == "attribution":
         _why_it_changed(understanding, text)
     elif parts.analysis and (parts.dimensions or parts.compare or parts.order or parts.limit or parts.having):
         problems.append(Problem("analysis_shape", (text,), (parts.analysis,)))
+
+
+def _listed_by_deed(understanding: Understanding, model: SemanticModel, reading: Reading) -> None:
+    """'买过精华的客户名单', '最近30天买过面膜的客户名单': a verb whose metric counts the people a list holds
+    chooses them (buyers of 精华, in the period named), in place of everyone."""
+    parts, problems = understanding.parts, understanding.problems
+    listed = counted_entity(model, model.metric_by_id[model.analyses.customer_list.who])
+    deeds = {m.text: e.targets for m in reading.mentions for e in m.entries if e.kind == "verb"}
+    for text, targets in deeds.items():
+        metric = next((t for t in targets if (entity := counted_entity(model, model.metric_by_id[t]))
+                       and listed and entity.table == listed.table), None)
+        if metric:
+            parts.metrics = [metric]
+            for problem in [p for p in problems if p.kind == "unused_words" and text in p.words]:
+                rest = tuple(w for w in problem.words if w not in deeds)
+                problems.remove(problem)
+                if rest:
+                    problems.append(Problem("unused_words", rest))
+            return
 
 
 def _why_it_changed(understanding: Understanding, text: str) -> None:

@@ -120,3 +120,11 @@ def test_a_list_after_a_figure_is_a_new_question(client):
     first = ask(client, "上个月的成交金额")
     listed = ask(client, "把沉睡的金卡会员列出来", first["conversation_id"])
     assert listed["interpretation"]["query"]["analysis"] == "customer_list"
+
+
+def test_a_deed_chooses_who_a_list_holds(client):
+    body = ask(client, "最近30天买过面膜的客户名单")
+    assert body["interpretation"]["query"] == {"analysis": "customer_list", "metrics": ["buyer_count"],
+                                               "filters": [{"dimension": "category", "value": "面膜"}],
+                                               "time_range": {"start": "2025-06-01", "end": "2025-07-01"}}
+    assert body["interpretation"]["text"] == "客户名单 · 成交人数 · 品类: 面膜 · 2025-06-01 至 2025-06-30"

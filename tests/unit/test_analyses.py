@@ -258,3 +258,16 @@ def test_a_list_is_cut_at_the_cap_and_says_so_and_needs_the_right_to_export(engi
         engine.customer_rows(query, TODAY, AccessPolicy(), "local", 50)
     counted = engine.answer_query(query, TODAY, AccessPolicy())
     assert counted.rows == [] and counted.analysis["count"] > 50 and not counted.analysis["exportable"]
+
+
+def test_a_list_of_who_did_one_thing_and_never_another(engine, reference):
+    query = SemanticQuery(analysis="customer_list", metrics=["buyer_count"], filters=[
+        Filter(dimension="category", value="精华"), Filter(dimension="category", op="!=", value="面霜", ever="buyer_count")])
+    _, rows, _, _ = engine.customer_rows(query, TODAY, AccessPolicy(export=True), "local", 100_000)
+    bought = ("SELECT DISTINCT o.customer_id FROM orders o JOIN order_items i USING (order_id) JOIN products p "
+              "USING (product_id) WHERE o.pay_time IS NOT NULL AND p.category = ?")
+    expected = {c for (c,) in reference.execute(bought, ["精华"]).fetchall()} - {
+        c for (c,) in reference.execute(bought, ["面霜"]).fetchall()}
+    assert {r[0] for r in rows} == expected and expected
+    with pytest.raises(QueryInvalid):  # GMV counts no one
+        engine.answer_query(SemanticQuery(analysis="customer_list", metrics=["gmv"]), TODAY)
