@@ -135,7 +135,8 @@ def test_unknown_time_expression_is_a_clear_400(client):
 def test_the_semantic_query_schema_is_exported(client):
     schema = client.get("/api/v1/schema/semantic-query").json()
     assert schema["title"] == "SemanticQuery" and "metrics" in schema["properties"]
-    assert schema["properties"]["analysis"]["anyOf"][0]["enum"] == ["cohort_retention", "ab_test", "attribution"]
+    assert schema["properties"]["analysis"]["anyOf"][0]["enum"] == ["cohort_retention", "ab_test", "attribution",
+                                                                           "customer_list"]
 
 
 def test_openapi_is_served(client):

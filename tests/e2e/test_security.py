@@ -80,7 +80,8 @@ BODIES = {"/api/v1/ask": {"question": "上个月的成交金额"}, "/api/v1/quer
           "/api/v1/sql": {"sql": "SELECT COUNT(*), SUM(paid_amount) FROM orders"},
           "/api/v1/push": {"question": "上个月的成交金额"},
           "/api/v1/examples": {"question": "q", "query": {"metrics": ["gmv"]}},
-          "/api/v1/glossary": {"term": "双促", "metric": "gmv"}}
+          "/api/v1/glossary": {"term": "双促", "metric": "gmv"},
+          "/api/v1/exports": {"analysis": "customer_list"}}
 
 
 def service_routes() -> set[tuple[str, str]]:
