@@ -24,7 +24,7 @@ from semantic_layer.resolve import ResolvedQuery, resolve_query
 from service.bounded import BoundedMap
 from service.change_attribution import explain_change
 from service.cohort_matrix import heatmap, retention_matrix
-from service.experiment_verdict import as_json, compare_variants, experiment_summary
+from service.experiment_verdict import compare_variants, experiment_summary
 from service.freshness import DataRanges
 from service.warehouse import QueryFailed, QueryResult, Warehouse
 
@@ -195,7 +195,7 @@ class QueryEngine:
         elif resolved.analysis == "ab_test":
             comparisons = compare_variants(self.model, [c.name for c in columns], rows)
             chart = ChartSpec("verdict", x=self.model.analyses.ab_test.variant)
-            analysis = {"kind": resolved.analysis, "comparisons": [as_json(c) for c in comparisons],
+            analysis = {"kind": resolved.analysis, "comparisons": [c.model_dump() for c in comparisons],
                         "summary": experiment_summary(comparisons, self.model.analyses.ab_test.rates[0])}
         else:
             chart = suggest_chart(columns, len(rows), query.chart)

@@ -7,8 +7,8 @@ statsmodels' and scipy's."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
 
+from pydantic import BaseModel, Field
 from scipy import stats
 from statsmodels.stats.power import TTestIndPower
 from statsmodels.stats.proportion import (confint_proportions_2indep, proportions_ztest,
@@ -20,8 +20,9 @@ ALPHA = 0.05
 POWER = 0.8
 
 
-@dataclass(frozen=True)
-class Comparison:
+class VariantComparison(BaseModel):
+    """One variant of an A/B test against the test's baseline, for one metric."""
+
     test: str
     metric: str
     metric_name: dict[str, str]
@@ -30,11 +31,12 @@ class Comparison:
     variant: str
     baseline_value: float
     variant_value: float
-    difference: float
-    interval: tuple[float, float]  # 95% confidence interval of the difference
-    p_value: float
-    significant: bool
-    needed_per_group: int | None  # recipients per group for 80% power, when not significant
+    difference: float = Field(description="variant minus baseline")
+    interval: tuple[float, float] = Field(description="95% confidence interval of the difference")
+    p_value: float = Field(description="two-sided: pooled two-proportion z-test for rates, Welch's t-test for means")
+    significant: bool = Field(description="p < 0.05")
+    needed_per_group: int | None = Field(description="recipients per group for 80% power at the observed "
+                                                     "difference, when not significant")
 
 
 def _variants(rows: list[list], index: dict[str, int], spec: AbTestAnalysis) -> dict[str, dict[str, list]]:
@@ -48,7 +50,7 @@ def _baseline(variants: list[str], spec: AbTestAnalysis) -> str:
     return next((b for b in spec.baseline if b in variants), sorted(variants)[0])
 
 
-def _rate(test, metric, names, base, other, n_base, n_other, p_base, p_other) -> Comparison:
+def _rate(test, metric, names, base, other, n_base, n_other, p_base, p_other) -> VariantComparison:
     hits_base, hits_other = round(p_base * n_base), round(p_other * n_other)
     _, p_value = proportions_ztest([hits_other, hits_base], [n_other, n_base])
     low, high = confint_proportions_2indep(hits_other, n_other, hits_base, n_base, method="wald", compare="diff")
@@ -57,11 +59,14 @@ def _rate(test, metric, names, base, other, n_base, n_other, p_base, p_other) ->
     if not p_value < ALPHA and difference != 0:
         needed = math.ceil(samplesize_proportions_2indep_onetail(difference, hits_base / n_base, POWER,
                                                                  alpha=ALPHA, alternative="two-sided"))
-    return Comparison(test, metric, names, "percent", base, other, hits_base / n_base, hits_other / n_other,
-                      difference, (float(low), float(high)), float(p_value), bool(p_value < ALPHA), needed)
+    return VariantComparison(
+        test=test, metric=metric, metric_name=names, format="percent", baseline=base, variant=other,
+        baseline_value=hits_base / n_base, variant_value=hits_other / n_other, difference=difference,
+        interval=(float(low), float(high)), p_value=float(p_value), significant=bool(p_value < ALPHA),
+        needed_per_group=needed)
 
 
-def _mean(test, metric, names, base, other, n_base, n_other, values, spreads) -> Comparison:
+def _mean(test, metric, names, base, other, n_base, n_other, values, spreads) -> VariantComparison:
     (m_base, m_other), (s_base, s_other) = values, spreads
     result = stats.ttest_ind_from_stats(m_other, s_other, n_other, m_base, s_base, n_base, equal_var=False)
     # the interval that goes with Welch's test: its standard error and Welch-Satterthwaite degrees of freedom
@@ -74,11 +79,13 @@ def _mean(test, metric, names, base, other, n_base, n_other, values, spreads) ->
     if not result.pvalue < ALPHA and difference != 0 and pooled > 0:
         needed = math.ceil(TTestIndPower().solve_power(effect_size=abs(difference) / pooled, alpha=ALPHA,
                                                        power=POWER, ratio=1.0))
-    return Comparison(test, metric, names, "money", base, other, m_base, m_other, difference,
-                      (float(low), float(high)), float(result.pvalue), bool(result.pvalue < ALPHA), needed)
+    return VariantComparison(
+        test=test, metric=metric, metric_name=names, format="money", baseline=base, variant=other,
+        baseline_value=m_base, variant_value=m_other, difference=difference, interval=(float(low), float(high)),
+        p_value=float(result.pvalue), significant=bool(result.pvalue < ALPHA), needed_per_group=needed)
 
 
-def compare_variants(model: SemanticModel, columns: list[str], rows: list[list]) -> list[Comparison]:
+def compare_variants(model: SemanticModel, columns: list[str], rows: list[list]) -> list[VariantComparison]:
     """Every variant of every test against its test's baseline, for every rate and mean."""
     spec = model.analyses.ab_test
     index = {name: i for i, name in enumerate(columns)}
@@ -112,11 +119,13 @@ def _points(value: float, kind: str, language: str) -> str:
     return f"{'+' if value >= 0 else '-'}¥{abs(value):,.2f}"
 
 
-def verdict_sentence(comparison: Comparison, language: str) -> str:
+def verdict_sentence(comparison: VariantComparison, language: str) -> str:
     """One plain sentence for one comparison.
 
-    >>> c = Comparison("T", "r", {"zh": "核销率", "en": "redemption rate"}, "percent", "A", "B", 0.1, 0.16, 0.06,
-    ...                (0.03, 0.09), 0.0004, True, None)
+    >>> c = VariantComparison(test="T", metric="r", metric_name={"zh": "核销率", "en": "redemption rate"},
+    ...                       format="percent", baseline="A", variant="B", baseline_value=0.1, variant_value=0.16,
+    ...                       difference=0.06, interval=(0.03, 0.09), p_value=0.0004, significant=True,
+    ...                       needed_per_group=None)
     >>> verdict_sentence(c, "zh")
     'T：B 组核销率 16.0%，A 组 10.0%，B 比 A +6.0 个百分点（95% 置信区间 +3.0 个百分点 ~ +9.0 个百分点），p < 0.001，差异显著，B 更好。'
     """
@@ -143,11 +152,7 @@ def verdict_sentence(comparison: Comparison, language: str) -> str:
     return text + f"no significant difference{more}."
 
 
-def as_json(comparison: Comparison) -> dict:
-    return asdict(comparison)
-
-
-def experiment_summary(comparisons: list[Comparison], headline: str) -> dict[str, str]:
+def experiment_summary(comparisons: list[VariantComparison], headline: str) -> dict[str, str]:
     """The answer's words: for each test, the sentence of its headline rate (the first of the model's)."""
     chosen = [c for c in comparisons if c.metric == headline]
     if not chosen:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from semantic_layer.query import AnalysisKind, SemanticQuery
 from service.ask import AskResult
+from service.experiment_verdict import VariantComparison
 
 
 class QueryRequest(SemanticQuery):
@@ -25,25 +26,6 @@ class Column(BaseModel):
     label: dict[str, str]
     role: Literal["dimension", "time", "metric"]
     format: str
-
-
-class VariantComparison(BaseModel):
-    """One variant of an A/B test against the test's baseline, for one metric."""
-
-    test: str
-    metric: str
-    metric_name: dict[str, str]
-    format: str
-    baseline: str
-    variant: str
-    baseline_value: float
-    variant_value: float
-    difference: float = Field(description="variant minus baseline")
-    interval: tuple[float, float] = Field(description="95% confidence interval of the difference")
-    p_value: float = Field(description="two-sided: pooled two-proportion z-test for rates, Welch's t-test for means")
-    significant: bool = Field(description="p < 0.05")
-    needed_per_group: int | None = Field(description="recipients per group for 80% power at the observed "
-                                                     "difference, when not significant")
 
 
 class ChangeTotal(BaseModel):

@@ -303,14 +303,19 @@ def test_english_money_uses_one_unit_per_column(page):
     page.click("#language-toggle")
 
 
-def test_cohort_retention_is_a_heatmap_with_the_matrix_as_its_table(page, web_server):
-    question = "最近6个月的新客留存"
+def charted_answer(page: Page, server: str, question: str, chart: str):
+    """Ask on the page; its card once the chart is drawn, and the API's answer to the same question."""
     ask(page, question)
     card = page.locator("[data-testid=answer]").last
-    card.locator("[data-testid=chart][data-chart-type=heatmap] canvas").first.wait_for()
-    expected = api_answer(web_server, question)
-    assert expected["analysis"]["kind"] == "cohort_retention" and len(expected["rows"]) == 6
+    card.locator(f"[data-testid=chart][data-chart-type={chart}] canvas").first.wait_for()
+    expected = api_answer(server, question)
     assert table_cells(page, card) == formatted(expected)
+    return card, expected
+
+
+def test_cohort_retention_is_a_heatmap_with_the_matrix_as_its_table(page, web_server):
+    card, expected = charted_answer(page, web_server, "最近6个月的新客留存", "heatmap")
+    assert expected["analysis"]["kind"] == "cohort_retention" and len(expected["rows"]) == 6
     assert all(row[2] == "100.0%" for row in table_cells(page, card))  # month 0 is everyone
     shoot(page, "13-cohort-heatmap")
 
@@ -334,12 +339,7 @@ def test_an_ab_test_shows_its_verdict_card(page, web_server):
 
 
 def test_why_a_metric_changed_is_a_waterfall_with_the_dimensions_ranked(page, web_server):
-    question = "上个月GMV环比下降主要是哪个渠道拖累的"
-    ask(page, question)
-    card = page.locator("[data-testid=answer]").last
-    card.locator("[data-testid=chart][data-chart-type=waterfall] canvas").first.wait_for()
-    expected = api_answer(web_server, question)
-    assert table_cells(page, card) == formatted(expected)
+    card, expected = charted_answer(page, web_server, "上个月GMV环比下降主要是哪个渠道拖累的", "waterfall")
     assert card.locator("[data-testid=answer-text]").inner_text() == expected["answer"]
     card.locator("[data-testid=dimension-power] summary").click()
     assert "渠道 " in card.locator("[data-testid=dimension-power]").inner_text()
