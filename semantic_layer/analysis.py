@@ -1,6 +1,7 @@
 """An analysis query -> the plain semantic query that fetches its figures: the analyses the model
-defines (cohort retention, A/B tests) are built from the query's filters and time range, with the
-metrics and dimensions the model names for them. The service shapes the rows afterwards."""
+defines (cohort retention, A/B tests, why a metric changed, customer lists) are built from the
+query's filters and time range, with the metrics and dimensions the model names for them. The
+service shapes the rows afterwards (and runs attribution's and a list's further queries)."""
 
 from __future__ import annotations
 
@@ -28,17 +29,22 @@ def expand_analysis(model: SemanticModel, query: SemanticQuery, today: dt.date) 
 
 
 def cohort_months(time_range: DateRange | None, today: dt.date, default: int) -> list[dt.date]:
-    """The complete months whose first buyers form the cohorts: those the period covers, or the
-    last ``default`` complete months.
+    """The complete months whose first buyers form the cohorts: as many as a period reaching today
+    spans ('最近6个月': the last 6), those an earlier period covers, or the last ``default``.
 
     >>> [m.isoformat() for m in cohort_months(None, dt.date(2025, 7, 1), 3)]
     ['2025-04-01', '2025-05-01', '2025-06-01']
-    >>> [m.isoformat() for m in cohort_months(DateRange(dt.date(2025, 5, 1), dt.date(2025, 8, 1)), dt.date(2025, 7, 9), 6)]
-    ['2025-05-01', '2025-06-01']
+    >>> [m.isoformat() for m in cohort_months(DateRange(dt.date(2024, 11, 1), dt.date(2025, 2, 1)), dt.date(2025, 7, 9), 6)]
+    ['2024-11-01', '2024-12-01', '2025-01-01']
+    >>> len(cohort_months(DateRange(dt.date(2025, 3, 4), dt.date(2025, 8, 31)), dt.date(2025, 8, 31), 6))
+    6
     """
     current = month_start(today)
     if time_range is None:
         return [add_months(current, -default + i) for i in range(default)]
+    if time_range.start < current <= time_range.end:  # '最近6个月' to today: the last 6 complete months, any day
+        count = max(1, round(time_range.days / 30.44))
+        return [add_months(current, -count + i) for i in range(count)]
     months, month = [], month_start(time_range.start)
     while month < min(time_range.end, current):
         months.append(month)

@@ -25,15 +25,18 @@ def listed_entity(model: SemanticModel, query: ResolvedQuery) -> CountedEntity:
     return entity
 
 
-def compile_list(model: SemanticModel, query: ResolvedQuery, limit: int) -> exp.Select:
-    """``query``: the count of the people listed (the list's metric, filters, period)."""
+def compile_list(model: SemanticModel, query: ResolvedQuery, limit: int,
+                 hidden_metrics: frozenset[str] = frozenset()) -> exp.Select:
+    """``query``: the count of the people listed (the list's metric, filters, period); columns that
+    show a hidden metric are left out."""
     spec = model.analyses.customer_list
     table = model.table_by_name[spec.table]
     entity = listed_entity(model, query)
     compiler = QueryCompiler(model, query)
     members = compiler.members()
     key = exp.column(entity.column, table=spec.table)
-    listed = exp.select(*[exp.column(c, table=spec.table) for c in table.columns]).from_(
+    shown = [c for c in table.columns if spec.metric_columns.get(c) not in hidden_metrics]
+    listed = exp.select(*[exp.column(c, table=spec.table) for c in shown]).from_(
         exp.to_table(spec.table).as_(spec.table)).where(exp.In(this=key, query=members.subquery())).order_by(
         key.copy()).limit(limit)
     for name in _in_reading_order(model, [spec.table, *compiler.derived_tables]):

@@ -228,6 +228,8 @@ class CustomerList(Frozen):
     who: str = Field(description="the metric whose people the filters choose (customer_count)")
     table: str = Field(description="a derived table: one row per person, their key first, then the list's columns")
     labels: dict[str, Names] = Field({}, description="column names, where a column is not a dimension's")
+    metric_columns: dict[str, str] = Field({}, description="columns that show a metric (lifetime_gmv: gmv): left "
+                                                           "out for a role the metric is hidden from")
     preview: int = Field(20, ge=1, le=200, description="rows shown in the answer before the download")
 
 

@@ -59,7 +59,7 @@ class ResolvedQuery:
     share_of: tuple[str, ...] = ()  # dimensions whose parts the shares are of
     compare_group: ResolvedFilter | None = None  # the group compared with (compare == "group")
     count_groups: bool = False  # how many groups pass the having, one row
-    analysis: str | None = None  # the analysis these figures are for (cohort_retention, ab_test)
+    analysis: str | None = None  # the analysis these figures are for (query.ANALYSES)
 
 
 def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:

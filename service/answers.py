@@ -97,11 +97,13 @@ _PERIOD_COUNTS = {"day": {"zh": "天数", "en": "days"}, "week": {"zh": "周数"
 class QueryEngine:
     """Plans and runs queries over one model and one read-only warehouse."""
 
-    def __init__(self, model: SemanticModel, warehouse: Warehouse, row_cap: int, timeout_s: float) -> None:
+    def __init__(self, model: SemanticModel, warehouse: Warehouse, row_cap: int, timeout_s: float,
+                 export_cap: int = 50_000) -> None:
         self.model = model
         self.warehouse = warehouse
         self.row_cap = row_cap
         self.timeout_s = timeout_s
+        self.export_cap = export_cap  # most customers an exported list holds
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
         self._allowed_by_policy: dict[AccessPolicy, dict] = {}
         self._guarded: BoundedMap[tuple, exp.Query] = BoundedMap(512)
@@ -213,10 +215,13 @@ class QueryEngine:
         if policy.export and total:
             columns, rows, truncated, sql = self.customer_rows(query, today, policy, user, spec.preview)
         shown = f"，下面是前 {len(rows)} 位，完整名单可下载 CSV" if rows and total > len(rows) else ""
-        summary = {"zh": f"符合条件的客户共 {total:,} 人{shown}。" + ("" if policy.export else "您的角色没有导出名单的权限。"),
+        cut = total > self.export_cap and policy.export
+        summary = {"zh": f"符合条件的客户共 {total:,} 人{shown}。" + ("" if policy.export else "您的角色没有导出名单的权限。") +
+                   (f"超过导出上限，文件只含前 {self.export_cap:,} 位（按客户ID）。" if cut else ""),
                    "en": f"{total:,} customers match" + (f"; the first {len(rows)} are below, the full list is a CSV "
                                                           "download" if shown else "") + "." +
-                         ("" if policy.export else " Your role may not export lists.")}
+                         ("" if policy.export else " Your role may not export lists.") +
+                         (f" Above the export limit: the file holds the first {self.export_cap:,} by id." if cut else "")}
         analysis = {"kind": "customer_list", "count": total, "exportable": policy.export, "summary": summary}
         return Answer(sql, columns, rows, ChartSpec("table"), truncated, _timings(started, time.perf_counter()),
                       resolved, analysis)
@@ -228,14 +233,9 @@ class QueryEngine:
         require_export(policy)
         resolved = resolve_query(self.model, query, today)
         check_metrics(resolved.metrics, policy)
-        tree = self._secure(self._guard(compile_list(self.model, resolved, limit + 1).sql("duckdb"), policy),
-                            policy, today)
-        try:
-            result = self.warehouse.run(tree.sql("duckdb"), limit + 1, self.timeout_s, user)
-        except QueryFailed as error:
-            if policy.unrestricted:
-                raise
-            raise QueryFailed(*(_QUOTED.sub("'…'", error.message[language]) for language in ("zh", "en")))
+        listed = compile_list(self.model, resolved, limit + 1, policy.hidden_metrics)
+        tree = self._secure(self._guard(listed.sql("duckdb"), policy), policy, today)
+        result = self._run(tree.sql("duckdb"), policy, user, limit + 1)
         spec = self.model.analyses.customer_list
         columns = [ColumnInfo(name, (spec.labels[name] if name in spec.labels else
                                      self.model.dimension_by_id[name].label).model_dump(),
@@ -244,11 +244,11 @@ class QueryEngine:
         rows = [[json_value(v) for v in row] for row in result.rows[:limit]]
         return columns, rows, len(result.rows) > limit, tree.sql("duckdb", pretty=True)
 
-    def _run(self, sql: str, policy: AccessPolicy, user: str) -> QueryResult:
+    def _run(self, sql: str, policy: AccessPolicy, user: str, row_cap: int | None = None) -> QueryResult:
         """Run secured SQL. A restricted role's error messages lose the values they quote: a failing
         cast must not show a row (defence in depth behind the views)."""
         try:
-            return self.warehouse.run(sql, self.row_cap, self.timeout_s, user)
+            return self.warehouse.run(sql, row_cap or self.row_cap, self.timeout_s, user)
         except QueryFailed as error:
             if policy.unrestricted:
                 raise

@@ -51,22 +51,35 @@ class _Figures:
                 if not self.ratio or row[2]}
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= TOLERANCE * max(abs(a), abs(b), 1.0)
+def _close(a: float, b: float, scale: float) -> bool:
+    """Equal up to the rounding of sums of floats of this size."""
+    return abs(a - b) <= TOLERANCE * max(abs(scale), 1.0)
 
 
 def _with_the_rest(members: dict[str, Side], total: Side, unassigned: str) -> dict[str, Side] | None:
-    """Members plus what none of them takes; None when they overlap (add up to more than the whole)."""
+    """Members plus what none of them takes; None when they overlap (add up to more than the whole).
+
+    >>> parts = {"a": Side(123456789.1), "b": Side(0.3)}
+    >>> _with_the_rest(parts, Side(123456789.4000001), "-") == parts  # float noise is no member
+    True
+    >>> round(_with_the_rest(parts, Side(123456790.4), "-")["-"].value, 6)
+    1.0
+    >>> _with_the_rest(parts, Side(100.0), "-") is None
+    True
+    """
     if total.base is None:
+        scale = abs(total.value) + sum(abs(s.value) for s in members.values())
         rest = total.value - sum(s.value for s in members.values())
-        if _close(rest, 0.0):
+        if _close(rest, 0.0, scale):
             return members
         return {**members, unassigned: Side(rest)} if rest > 0 else None
+    bases = abs(total.base) + sum(abs(s.base) for s in members.values())
+    amounts = abs(total.value * total.base) + sum(abs(s.value * s.base) for s in members.values())
     base_rest = total.base - sum(s.base for s in members.values())
     amount_rest = total.value * total.base - sum(s.value * s.base for s in members.values())
-    if _close(base_rest, 0.0):
-        return members if _close(amount_rest, 0.0) else None
-    if base_rest < 0 or amount_rest < 0 and not _close(amount_rest, 0.0):
+    if _close(base_rest, 0.0, bases):
+        return members if _close(amount_rest, 0.0, amounts) else None
+    if base_rest < 0 or amount_rest < 0 and not _close(amount_rest, 0.0, amounts):
         return None
     return {**members, unassigned: Side(max(amount_rest, 0.0) / base_rest, base_rest)}
 
@@ -129,7 +142,7 @@ def _member_table(model: SemanticModel, metric, top: Split | None, change: float
                ColumnInfo("contribution", {"zh": "贡献", "en": "contribution"}, "metric", fmt),
                ColumnInfo("share_of_change", {"zh": "占变化", "en": "share of change"}, "metric", "percent")]
     if ratio:
-        columns += [ColumnInfo("rate_effect", {"zh": "费率效应", "en": "rate effect"}, "metric", fmt),
+        columns += [ColumnInfo("rate_effect", {"zh": "比率效应", "en": "rate effect"}, "metric", fmt),
                     ColumnInfo("mix_effect", {"zh": "结构效应", "en": "mix effect"}, "metric", fmt)]
     rows = [[e.member, e.previous, e.current, e.change, e.change / change if change else None,
              *([e.rate, e.mix] if ratio else [])]

@@ -60,5 +60,5 @@ def _summary(cohorts: list[str], active: dict[str, dict[int, int]], last: int) -
                   f"{best} is highest at {best_rate:.1%}."}
 
 
-def heatmap(columns: list[ColumnInfo], title: str = "") -> ChartSpec:
-    return ChartSpec("heatmap", x=columns[0].name, y=tuple(c.name for c in columns[2:]), title=title)
+def heatmap(columns: list[ColumnInfo]) -> ChartSpec:
+    return ChartSpec("heatmap", x=columns[0].name, y=tuple(c.name for c in columns[2:]))

@@ -180,7 +180,7 @@ def build_context(settings: Settings) -> ServiceContext:
     model = load_model(settings.model_path, schema=warehouse.schema())
     model, _ = with_predictions(model, lambda sql: _fetch(warehouse, sql, settings), settings.today(),
                                 (str(settings.db_path), warehouse.data_version()))
-    engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s)
+    engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s, settings.max_export_rows)
     values = dimension_values(engine)
     knowledge = KnowledgeStore(settings.state_path)
     asker = Asker(engine, build_parser(model, values, knowledge),
@@ -204,7 +204,7 @@ def build_context(settings: Settings) -> ServiceContext:
         """A list answered in WeCom as a CSV file, for the same user and role."""
         principal = context.access.by_wecom_user(wecom_user) if context.auth_on else OPEN_PRINCIPAL
         query = SemanticQuery.model_validate(body["interpretation"]["query"])
-        columns, rows, _ = context.export_list(query, None, principal, "wecom")
+        columns, rows, _ = context.export_list(query, None, principal, "wecom")  # the answer said when it is cut
         return f"customers-{body.get('answer_id') or 'list'}.csv", csv_text(columns, rows, "zh").encode("utf-8")
     if settings.wecom_corp_id and settings.wecom_token and settings.wecom_encoding_aes_key:
         client = WeComClient(settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,

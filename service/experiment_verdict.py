@@ -50,8 +50,11 @@ def _baseline(variants: list[str], spec: AbTestAnalysis) -> str:
     return next((b for b in spec.baseline if b in variants), sorted(variants)[0])
 
 
-def _rate(test, metric, names, base, other, n_base, n_other, p_base, p_other) -> VariantComparison:
+def _rate(test, metric, names, base, other, n_base, n_other, p_base, p_other) -> VariantComparison | None:
+    """None when every recipient of both groups did it, or none did: there is nothing to test."""
     hits_base, hits_other = round(p_base * n_base), round(p_other * n_other)
+    if hits_base + hits_other in (0, n_base + n_other):
+        return None
     _, p_value = proportions_ztest([hits_other, hits_base], [n_other, n_base])
     low, high = confint_proportions_2indep(hits_other, n_other, hits_base, n_base, method="wald", compare="diff")
     difference = hits_other / n_other - hits_base / n_base
@@ -102,11 +105,13 @@ def compare_variants(model: SemanticModel, columns: list[str], rows: list[list])
                 found.append(_rate(test, metric, names, base, other, n_base, n_other,
                                    row_base[index[metric]] or 0.0, row_other[index[metric]] or 0.0))
             for metric, spread in spec.means.items():
+                spreads = (row_base[index[spread]] or 0.0, row_other[index[spread]] or 0.0)
+                if not any(spreads):  # every recipient alike: no test to run
+                    continue
                 names = model.metric_by_id[metric].name.model_dump()
                 found.append(_mean(test, metric, names, base, other, n_base, n_other,
-                                   (row_base[index[metric]] or 0.0, row_other[index[metric]] or 0.0),
-                                   (row_base[index[spread]] or 0.0, row_other[index[spread]] or 0.0)))
-    return found
+                                   (row_base[index[metric]] or 0.0, row_other[index[metric]] or 0.0), spreads))
+    return [c for c in found if c is not None]
 
 
 def _value(value: float, kind: str) -> str:

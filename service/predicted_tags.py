@@ -42,7 +42,6 @@ class Fitted:
     model: LogisticRegression
     auc: float  # ROC AUC on the second split
     tiers: list[dict]  # {label, size, observed}: on the second split
-    rows: tuple[int, int]  # training and evaluation rows
 
     def probabilities(self, columns: list[str], rows: list[tuple]) -> np.ndarray:
         return self.model.predict_proba(self._matrix(columns, rows))[:, 1]
@@ -104,8 +103,7 @@ def fit_prediction(name: str, spec: Prediction, fetch: Fetch, today: dt.date) ->
         np.array([[str(r[index[c]] or "") for c in categorical] for r in train], dtype=object)) if categorical else None
     model = LogisticRegression(max_iter=1000).fit(
         design_matrix(columns, train, numeric, categorical, scaler, encoder), labels)
-    fitted = Fitted(name, trained_at, evaluated_at, numeric, categorical, scaler, encoder, model, 0.0, [],
-                    (len(train), len(test)))
+    fitted = Fitted(name, trained_at, evaluated_at, numeric, categorical, scaler, encoder, model, 0.0, [])
     scores = fitted.probabilities(columns, test)
     tiers, lower = [], 1.01
     for tier in spec.tiers:
@@ -128,7 +126,8 @@ def scoring_sql(spec: Prediction, fitted: Fitted) -> str:
     position = len(fitted.numeric)
     for column, categories in zip(fitted.categorical, fitted.encoder.categories_ if fitted.encoder else []):
         for category in categories:
-            hit = exp.Case().when(exp.column(column, "f").eq(exp.Literal.string(str(category))),
+            value = exp.Coalesce(this=exp.column(column, "f"), expressions=[exp.Literal.string("")])  # as fitted
+            hit = exp.Case().when(value.eq(exp.Literal.string(str(category))),
                                   exp.Literal.number(1)).else_(exp.Literal.number(0))
             score = exp.Add(this=score, expression=exp.Mul(this=exp.Literal.number(repr(float(weights[position]))),
                                                            expression=hit))

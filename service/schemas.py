@@ -144,7 +144,8 @@ class AskResponse(BaseModel):
     partial_rows: list[int] = Field(default_factory=list, description="rows of a trend whose bucket holds only part "
                                                                       "of its days (marked, never called highest)")
     analysis: AnalysisResult | None = Field(None, description="set when the question asked for an analysis "
-                                                              "(cohort retention, an A/B test)")
+                                                              "(why it changed, an A/B test, cohort retention, a "
+                                                              "customer list)")
 
 
 class FeedbackRequest(BaseModel):

@@ -61,6 +61,11 @@
     const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "customers.csv" });
     link.click();
     URL.revokeObjectURL(link.href);
+    if (response.headers.get("x-truncated") === "true") {
+      const rows = response.headers.get("x-row-count");
+      button.after(el("span", { class: "note", "data-testid": "export-cut", text: lang === "zh"
+        ? `超过导出上限，文件只含前 ${rows} 位` : `Above the export limit: the file holds the first ${rows}` }));
+    }
   }
 
   async function api(path, options = {}) {

@@ -1,7 +1,8 @@
-"""Questions that ask for an analysis of the model (cohort retention, an A/B test) rather than a
-figure: the test a question names by the words of its name ('满减券vs折扣券那个实验'), a test named
-with no figure asked ('召回短信文案测试的结果'), and the shapes an analysis cannot take (a
-breakdown, a comparison, a ranking), which are asked back."""
+"""Questions that ask for an analysis of the model rather than a figure: the test a question names
+by the words of its name ('满减券vs折扣券那个实验'), a test named with no figure asked ('召回短信文案测试的
+结果'), why one metric changed (its direction words left to the data), who a list holds by what they
+did ('买过面膜的客户名单'), and the shapes an analysis cannot take (a breakdown, a comparison, a
+ranking), which are asked back."""
 
 from __future__ import annotations
 

@@ -79,7 +79,8 @@ class ShopSimulation:
 
     def __init__(self, seed: int, end_date: dt.date, scale: float) -> None:
         self.rng = random.Random(seed)
-        # the A/B tests draw from their own stream, so adding them left every other row as it was
+        # the A/B tests draw from their own stream: adding them left every other row's values as they were
+        # (the ids after a test order moved up)
         self.test_rng = random.Random(seed * 7_919 + 1)
         self.first_day = window_start(end_date)
         self.last_day = end_date

@@ -62,7 +62,8 @@ def list_metrics(context: ContextDep, principal: ReaderDep) -> list[CatalogMetri
 
 
 @router.get("/api/v1/analyses", response_model=list[CatalogAnalysis],
-            summary="Analyses of the model: cohort retention, A/B tests (SemanticQuery.analysis)")
+            summary="Analyses of the model: attribution, A/B tests, cohort retention, customer lists "
+                    "(SemanticQuery.analysis)")
 def list_analyses(context: ContextDep, principal: ReaderDep) -> list[CatalogAnalysis]:
     return catalog_analyses(context.engine.model)
 

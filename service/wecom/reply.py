@@ -50,8 +50,10 @@ def answer_markdown(body: dict, permalink: str | None, limit: int = APP_LIMIT) -
             if len("\n".join(lines + [line]).encode()) > budget:
                 break
             lines.append(line)
-        if len(body.get("rows", [])) > MAX_ROWS:
-            more = f"…共 {len(body['rows'])} 行" if zh else f"… {len(body['rows'])} rows in all"
+        listed = (body.get("analysis") or {}).get("count")  # a customer list: its rows are only the first ones
+        if listed or len(body.get("rows", [])) > MAX_ROWS:
+            total = listed or len(body["rows"])
+            more = f"…共 {total:,} {'人' if listed else '行'}" if zh else f"… {total:,} {'customers' if listed else 'rows'} in all"
             if len("\n".join(lines + [more]).encode()) <= budget:
                 lines.append(more)
     return fit_bytes("\n".join(lines), budget) + footer

@@ -271,3 +271,23 @@ def test_a_list_of_who_did_one_thing_and_never_another(engine, reference):
     assert {r[0] for r in rows} == expected and expected
     with pytest.raises(QueryInvalid):  # GMV counts no one
         engine.answer_query(SemanticQuery(analysis="customer_list", metrics=["gmv"]), TODAY)
+
+
+def test_a_list_leaves_out_what_a_role_may_not_see_and_says_when_a_file_would_be_cut(engine, model, warehouse):
+    from service.answers import QueryEngine
+    query = SemanticQuery(analysis="customer_list", filters=[Filter(dimension="member_level", value="金卡")])
+    columns, _, _, _ = engine.customer_rows(query, TODAY, AccessPolicy(hidden_metrics=frozenset({"gmv"}), export=True),
+                                            "local", 10)
+    assert "lifetime_gmv" not in [c.name for c in columns] and "churn_risk" in [c.name for c in columns]
+    small = QueryEngine(model, warehouse, row_cap=10_000, timeout_s=30, export_cap=5)
+    answer = small.answer_query(query, TODAY)
+    assert "超过导出上限，文件只含前 5 位" in answer.analysis["summary"]["zh"]
+
+
+def test_a_test_without_spread_or_hits_has_no_made_up_verdict(model):
+    from service.experiment_verdict import compare_variants
+    columns = ["ab_test", "ab_variant", "test_recipients", "test_redemption_rate", "test_conversion_rate",
+               "test_gmv_per_recipient", "test_gmv_spread"]
+    rows = [["t", "A", 10, 0.0, 0.2, 0.0, 0.0], ["t", "B", 12, 0.0, 0.25, 0.0, 0.0]]
+    found = compare_variants(model, columns, rows)
+    assert [c.metric for c in found] == ["test_conversion_rate"]  # no hits either side, no spread: nothing to test

@@ -72,3 +72,22 @@ def test_unparsable_yaml_is_one_clear_issue(tmp_path):
     with pytest.raises(ModelInvalid) as caught:
         load_model(path)
     assert caught.value.issues[0].line is not None
+
+
+def test_analyses_predictions_and_lists_are_checked(tmp_path, warehouse):
+    path = broken_copy(
+        tmp_path,
+        ("    who: customer_count", "    who: gmv"),
+        ("columns: {customer_id: BIGINT, city: VARCHAR, member_level: VARCHAR,",
+         "columns: {customer_id: BIGINT, customer_phone: VARCHAR, city: VARCHAR, member_level: VARCHAR,"),
+        ("    cohort: cohort_month", "    cohort: cohort_week"),
+        ("tiers: [{label: 高风险, at_least: 0.7}, {label: 中风险, at_least: 0.4}, {label: 低风险, at_least: 0}]",
+         "tiers: [{label: 中风险, at_least: 0.4}, {label: 高风险, at_least: 0.7}]"),
+    )
+    with pytest.raises(ModelInvalid) as caught:
+        load_model(path, schema=warehouse.schema())
+    reasons = {issue.reason for issue in caught.value.issues}
+    assert "a list never holds names, phone numbers or addresses" in reasons
+    assert "'gmv' does not count people by a key" in reasons
+    assert "unknown dimension 'cohort_week'" in reasons
+    assert "tiers go from the highest bound down to one at 0" in reasons
