@@ -281,7 +281,7 @@ WRITE_ONLY = ("删除", "删掉", "删了", "删去", "删一下", "清空", "�
               "标记成", "标记", "合并", "撤回", "改回", "隐藏", "屏蔽", "补录", "下架", "上架", "作废掉", "delete",
               "truncate", "bump", "mark", "text", "email", "sms", "notify", "archive", "hide", "ban", "block",
               "assign", "merge", "insert", "wipe", "erase", "purge", "upsert", "overwrite", "drop table",
-              "alter table", "drop the table", "add a row", "add an order", "add a record", "新表", "存成", "存为", "存到",
+              "alter table", "drop the table", "add a row", "add an order", "add a record", "add a new", "新表", "存成", "存为", "存到",
               "保存为", "保存成", "保存到", "new table", "save as", "save this", "save it", "save them", "save the")
 # a change to a stored value ('会员等级都给升到金卡', '售价调到999'), when a value or a number follows; 'GMV升到多少了' asks
 WRITE_SETS_TO = ("调到", "调整到", "调成", "降成", "降为", "降到", "升成", "升为", "升到", "降级为", "升级为", "改回", "设为",
