@@ -32,9 +32,10 @@ def cjk_font() -> str:
     raise ChartFontMissing("no CJK font installed (Debian: apt-get install fonts-noto-cjk)")
 
 
-def render_chart_png(chart: dict, columns: list[dict], rows: list[list], language: str = "zh") -> bytes | None:
-    """PNG bytes of the chart, or None when the answer is best shown as text (KPI, table)."""
-    if not rows or chart.get("type") not in ("bar", "grouped_bar", "line", "pie", "heatmap"):
+def render_chart_png(body: dict, language: str = "zh") -> bytes | None:
+    """PNG bytes of an answer's chart, or None when it is best shown as text (KPI, table, verdict)."""
+    chart, columns, rows = body.get("chart") or {}, body.get("columns", []), body.get("rows", [])
+    if not rows or chart.get("type") not in ("bar", "grouped_bar", "line", "pie", "heatmap", "waterfall"):
         return None
     index = {c["name"]: i for i, c in enumerate(columns)}
     by_name = {c["name"]: c for c in columns}
@@ -47,6 +48,9 @@ def render_chart_png(chart: dict, columns: list[dict], rows: list[list], languag
         if chart["type"] == "heatmap":
             _heatmap(axes, xs, [label(name) for name in chart["y"]], [[r[index[name]] for name in chart["y"]]
                                                                         for r in rows], language)
+        elif chart["type"] == "waterfall":
+            _waterfall(axes, [(x, r[index[chart["y"][0]]]) for x, r in zip(xs, rows)], body["analysis"]["total"],
+                       by_name[chart["y"][0]]["format"], language)
         elif chart["type"] == "pie":
             y = chart["y"][0]
             axes.pie([r[index[y]] or 0 for r in rows], labels=xs, autopct="%1.1f%%", colors=PALETTE,
@@ -90,3 +94,24 @@ def _heatmap(axes, rows: list[str], columns: list[str], values: list[list], lang
             if value is not None:
                 axes.text(k, i, format_value(value, "percent", language), ha="center", va="center", fontsize=8,
                           color="white" if value > 0.6 else "#1f2937")
+
+
+def _waterfall(axes, changes: list[tuple[str, float]], total: dict, fmt: str, language: str) -> None:
+    """The compared period's total, each member's part of the change (the 8 largest, the rest
+    together), the current total."""
+    shown = changes[:8] + ([("其他" if language == "zh" else "others", sum(c for _, c in changes[8:]))]
+                           if len(changes) > 8 else [])
+    names = ["对比期" if language == "zh" else "before", *(n for n, _ in shown), "当期" if language == "zh" else "now"]
+    level, bottoms, heights, colors = total["previous"], [0.0], [total["previous"]], [PALETTE[6]]
+    for _, change in shown:
+        bottoms.append(level if change >= 0 else level + change)
+        heights.append(abs(change))
+        colors.append(PALETTE[1] if change >= 0 else PALETTE[3])
+        level += change
+    bottoms.append(0.0)
+    heights.append(total["current"])
+    colors.append(PALETTE[6])
+    axes.bar(range(len(names)), heights, bottom=bottoms, color=colors)
+    axes.set_xticks(range(len(names)), names)
+    axes.yaxis.set_major_formatter(lambda v, _: format_value(v, fmt, language))
+    axes.spines[["top", "right"]].set_visible(False)

@@ -83,7 +83,7 @@ class SuiteWriter:
             self.top_n, self.which_highest, self.compare, self.named_periods, self.threshold, self.share,
             self.side_by_side, self.unit_cue, self.people, self.exclusion, self.named_set, self.versus,
             self.follow_up, self.follow_up, self.unknown_word, self.write, self.all_time_with_period,
-            self.why_it_changed, self.cohorts, self.test_results]
+            self.why_it_changed, self.cohorts, self.test_results, self.customer_lists]
 
     # ---- vocabulary ----------------------------------------------------------------------------
     def _unambiguous_values(self, values: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -580,6 +580,19 @@ class SuiteWriter:
                          ["results of the {x} test", "was {x} significant"], x=f" {test}" if language == "zh" else test)
         query = SemanticQuery(analysis="ab_test", filters=[Filter(dimension=spec.test, value=test)])
         return [Item(self._frame(text, language), query, "test_results")]
+
+    def customer_lists(self, language: str) -> list[Item]:
+        """A list of the people of one or two groups the list's metric reaches ('把沉睡的金卡会员列出来')."""
+        spec = self.model.analyses.customer_list
+        if spec is None:
+            return []
+        groups = self.rng.sample(self._dimensions(self.model.metric_by_id[spec.who]), 2)
+        filters = [Filter(dimension=d.id, value=self._value(d)) for d in groups[:self.rng.choice((1, 2))]]
+        named = "".join(str(f.value) for f in filters) if language == "zh" else " ".join(str(f.value) for f in filters)
+        text = self._say(language, ["把{g}的客户列出来", "导出{g}客户名单", "{g}的客户名单"],
+                         ["export the list of {g} customers", "customer list of {g}", "list the {g} customers"], g=named)
+        return [Item(self._frame(text, language), SemanticQuery(analysis="customer_list", filters=filters),
+                     "customer_lists", ordered=True)]
 
     # ---- the suite ------------------------------------------------------------------------------
     def items(self, count: int) -> list[dict]:

@@ -88,7 +88,7 @@ class AiBot:
             interpretation = (body.get("interpretation") or {}).get("text")
             parts = [f"> 理解为: {interpretation}"] if interpretation else []
             parts.append(answer_markdown({**body, "interpretation": None}, permalink, STREAM_LIMIT - 200))
-            image = render_chart_png(body["chart"], body["columns"], body["rows"]) if body.get("chart") else None
+            image = render_chart_png(body)
         except Exception as error:
             log.exception("answering an AI bot message failed")
             text = error.message["zh"] if hasattr(error, "message") else "服务内部错误"

@@ -72,10 +72,9 @@ class WeComBot:
             body = self.ask(text, self.conversations.get(user), user)
             self.conversations.put(user, body["conversation_id"])
             self.client.send_markdown(user, answer_markdown(body, self.permalink(body.get("answer_id")), APP_LIMIT))
-            if body.get("chart"):
-                png = render_chart_png(body["chart"], body["columns"], body["rows"])
-                if png:
-                    self.client.send_image(user, self.client.upload_image(png))
+            png = render_chart_png(body)
+            if png:
+                self.client.send_image(user, self.client.upload_image(png))
             listed = body.get("analysis") or {}
             if self.export and listed.get("kind") == "customer_list" and listed.get("exportable") and listed["count"]:
                 self.client.send_file(user, self.client.upload_file(*self.export(body, user)))

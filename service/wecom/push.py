@@ -64,7 +64,7 @@ class GroupRobot:
     def push(self, webhook_url: str, body: dict, permalink: str | None) -> list[int]:
         codes = [self._send(webhook_url, {"msgtype": "markdown",
                                           "markdown": {"content": answer_markdown(body, permalink, ROBOT_LIMIT)}})]
-        png = render_chart_png(body["chart"], body["columns"], body["rows"]) if body.get("chart") else None
+        png = render_chart_png(body)
         if png:
             codes.append(self._send(webhook_url, {"msgtype": "image", "image": {
                 "base64": base64.b64encode(png).decode(), "md5": hashlib.md5(png).hexdigest()}}))

@@ -264,3 +264,13 @@ def test_push_posts_only_to_wecoms_robot_endpoint(wecom_server):
     response = httpx.post(f"{wecom_server}/api/v1/push", json={"question": "上个月的成交金额",
                                                                "webhook_url": "http://127.0.0.1:1/steal"})
     assert response.status_code == 400 and response.json()["error"]["code"] == "push_not_configured"
+
+
+def test_why_a_metric_changed_arrives_with_its_waterfall_image(wecom_server, standin):
+    standin.clear()
+    post_app(wecom_server, app_message("上个月GMV为什么变了", "1702", user="wangwu"))
+    requests = standin.wait_for(lambda rs: sends_to(rs, "wangwu", "image"))
+    assert "环比" in sends_to(requests, "wangwu")[0]["markdown"]["content"]
+    upload = next(r for r in requests if r["path"] == "/cgi-bin/media/upload")
+    png = upload["body"][upload["body"].index(b"\x89PNG"):upload["body"].rindex(b"\r\n--")]
+    (ARTIFACTS / "waterfall.png").write_bytes(png)
