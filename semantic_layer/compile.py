@@ -191,6 +191,13 @@ class QueryCompiler:
             if item.dimension.time:
                 group_values.append((item.dimension.id, self._time_bucket(fact, item.grain, context.period)))
                 continue
+            if item.ever:  # who ever had one of the values, and the rest, by the people the metric counts
+                entity = counted_entity(self.model, item.ever)
+                paths.append(forward_paths(self.model, fact.table)[entity.table])
+                chosen = self._ever_condition(ResolvedFilter(item.dimension, "in", item.versus, item.ever), entity)
+                group_values.append((item.dimension.id, exp.Case().when(chosen, literal(item.labels[0])).else_(
+                    literal(item.labels[1]))))
+                continue
             reach = reach_dimension(self.model, fact, item.dimension)
             if reach.bridge:
                 bridged_groups.append((item.dimension.id, item, reach))

@@ -240,6 +240,16 @@ class Analyses(Frozen):
     customer_list: CustomerList | None = None
 
 
+class Pattern(Frozen):
+    """A way of asking the catalog shows with its definition, that is no metric or dimension of its own
+    (买过X没买过Y: an 'ever' filter or split)."""
+
+    id: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
+    name: Names
+    description: Names
+    examples: tuple[str, ...] = ()
+
+
 class SemanticModel(Frozen):
     name: str
     title: Names
@@ -253,6 +263,7 @@ class SemanticModel(Frozen):
     best_selling: BestSelling | None = None
     analyses: Analyses = Analyses()
     predictions: dict[str, Prediction] = {}
+    patterns: tuple[Pattern, ...] = Field((), description="ways of asking shown in the catalog with their definitions")
     hierarchies: tuple[tuple[str, ...], ...] = Field((), description="dimensions from coarse to fine (region, "
                                                                       "province, city): a follow-up's filter on one "
                                                                       "replaces filters on the others")

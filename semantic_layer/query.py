@@ -30,6 +30,16 @@ class DimensionRef(Strict):
                                                     "all the others (金卡 vs the other member levels)")
     versus_labels: tuple[str, str] | None = Field(None, description="the two groups' names (default: the values "
                                                                       "joined, and 其余)")
+    ever: str | None = Field(None, max_length=64,
+                             description="with versus: split the people this metric counts (buyer_count) into those "
+                                         "who ever had one of the versus values (买过面霜) and those who never did, "
+                                         "all time")
+
+    @model_validator(mode="after")
+    def _ever_splits_two_ways(self) -> DimensionRef:
+        if self.ever and not self.versus:
+            raise ValueError("'ever' splits by the 'versus' values: name them")
+        return self
 
 
 class Filter(Strict):

@@ -24,6 +24,7 @@ class ResolvedDimension:
     grain: Grain | None = None
     versus: tuple = ()  # two groups: these values against all the others
     labels: tuple[str, str] = ("", "")  # the groups' names when versus is set
+    ever: Metric | None = None  # with versus: those this metric counts who ever had a value, and the rest
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,21 @@ def _ever(model: SemanticModel, metrics: tuple[Metric, ...], name: str, dimensio
     return ever
 
 
+def _ever_labels(model: SemanticModel, ever: Metric, values: tuple) -> tuple[str, str]:
+    """'买过面霜' / '没买过面霜' (the metric's first verb), or 'ever' / 'never' in English names.
+
+    >>> from semantic_layer.loader import load_model
+    >>> model = load_model()
+    >>> _ever_labels(model, model.metric_by_id["buyer_count"], ("面霜",))
+    ('买过面霜', '没买过面霜')
+    """
+    joined = "、".join(map(str, values))
+    verb = next((v for v in ever.verbs if not v.isascii()), None)
+    if verb is None or all(str(v).isascii() for v in values):
+        return f"ever {joined}", f"never {joined}"
+    return f"{verb}过{joined}", f"没{verb}过{joined}"
+
+
 def normalize_value(dimension: Dimension, value):
     """Map a value synonym to the warehouse value ('Tmall' -> '天猫'), case-insensitively."""
     if not isinstance(value, str):
@@ -207,10 +223,14 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         if ref.grain and not dimension.time:
             raise QueryInvalid(f"只有日期维度可以设置粒度（{dimension.label.zh}不行）",
                                f"only the date dimension takes a grain, not {dimension.id}")
-        for metric in metrics:
+        ever = _ever(model, metrics, ref.ever, dimension) if ref.ever else None
+        for metric in metrics if ever is None else ():  # an 'ever' split's dimension is the ever metric's
             _check_reachable(model, metric, dimension)
-        resolved = ResolvedDimension(dimension, (ref.grain or "day") if dimension.time else None,
-                                     *_versus(dimension, ref))
+        versus, labels = _versus(dimension, ref)
+        if ever is not None and not ref.versus_labels:
+            labels = _ever_labels(model, ever, versus)
+        resolved = ResolvedDimension(dimension, (ref.grain or "day") if dimension.time else None, versus, labels,
+                                     ever)
         if all(d.dimension != dimension for d in dimensions):
             dimensions.append(resolved)
     filters = []

@@ -78,7 +78,9 @@ def catalog_metrics(model: SemanticModel) -> list[CatalogMetric]:
 def catalog_analyses(model: SemanticModel) -> list[CatalogAnalysis]:
     specs = [(kind, getattr(model.analyses, kind)) for kind in ANALYSES]
     return [CatalogAnalysis(id=kind, name=spec.name.model_dump(), synonyms=list(spec.synonyms),
-                            description=spec.description.model_dump()) for kind, spec in specs if spec]
+                            description=spec.description.model_dump()) for kind, spec in specs if spec] + [
+        CatalogAnalysis(id=p.id, kind="pattern", name=p.name.model_dump(), synonyms=list(p.examples),
+                        description=p.description.model_dump()) for p in model.patterns]
 
 
 def catalog_dimensions(model: SemanticModel, values: dict[str, list[str]]) -> list[CatalogDimension]:

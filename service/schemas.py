@@ -82,9 +82,10 @@ class CatalogMetric(BaseModel):
 
 
 class CatalogAnalysis(BaseModel):
-    id: AnalysisKind = Field(description="the value of SemanticQuery.analysis")
+    id: str = Field(description="an analysis: the value of SemanticQuery.analysis; a pattern: its name (买过X没买过Y)")
+    kind: Literal["analysis", "pattern"] = "analysis"
     name: dict[str, str]
-    synonyms: list[str]
+    synonyms: list[str] = Field(description="words that ask for an analysis; example questions of a pattern")
     description: dict[str, str]
 
 

@@ -18,6 +18,7 @@ from semantic_layer.model import SemanticModel
 from semantic_layer.parser.compose import Parts, auto_grain, line_level_metric
 from semantic_layer.parser.lexicon import Mention
 from semantic_layer.parser.metric_choice import choose_metrics
+from semantic_layer.parser.ever_split import ever_splits
 from semantic_layer.parser.never import never_done
 from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
@@ -97,6 +98,8 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     _windows(reading, model, account)
     analysis = _analysis_named(reading, account)
     times = [t for i, t in enumerate(reading.times) if i not in account.times]
+    splits = ever_splits(reading, model, account.mentions)
+    account.use(*splits.used)
     never = never_done(reading, model, account.mentions, bool(times) or bool(follow_up_of and follow_up_of.time_range))
     account.use(*never.used)
     if never.needs_period:
@@ -127,6 +130,9 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     _thresholds(reading, parts, account, problems, follow_up_of)
     _band_limits(reading, model, parts, problems)
     _shape(reading, parts, account, follow_up_of)
+    if splits.dimensions:  # after the values ('精华买家里买没买过面霜' keeps 精华 a filter); 各 / by / 对比 ask for it
+        parts.dimensions.extend(splits.dimensions)
+        account.use(*(i for i, m in enumerate(mentions) if m.has("each", "breakdown", "compare")))
     if popular and result.named_metric and parts.metrics == [model.best_selling.metric] and not choice.metrics:
         _best_selling_of(model, parts, problems)
     if parts.time_range and parts.metrics and all(model.metric_by_id[m].time_scope == "all_time"

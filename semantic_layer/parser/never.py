@@ -32,7 +32,7 @@ class NeverDone:
     needs_period: bool = False  # a plain 没 beside a period: never, or not in the period? asked back
 
 
-def _entity_metric(model: SemanticModel, verb: Mention) -> str | None:
+def entity_metric(model: SemanticModel, verb: Mention) -> str | None:
     """The metric among a verb's that counts people or things (买过: buyer_count)."""
     return next((t for t in verb.first("verb").targets if counted_entity(model, model.metric_by_id[t])), None)
 
@@ -48,7 +48,7 @@ def _acted_on(model: SemanticModel, metric: str, mention: Mention) -> str | None
     return None
 
 
-def _objects(model: SemanticModel, mentions: list[Mention], start: int, step: int, metric: str,
+def acted_upon(model: SemanticModel, mentions: list[Mention], start: int, step: int, metric: str,
              skip: set[int]) -> list[tuple[int, str]]:
     """The values a verb acts on, from ``start`` on in one direction, over glue words."""
     found, at = [], start
@@ -65,7 +65,7 @@ def _objects(model: SemanticModel, mentions: list[Mention], start: int, step: in
 def never_done(reading: Reading, model: SemanticModel, skip: set[int], has_period: bool) -> NeverDone:
     mentions = reading.mentions
     result = NeverDone()
-    positive = [i for i, m in enumerate(mentions) if i not in skip and m.first("verb") and _entity_metric(model, m)
+    positive = [i for i, m in enumerate(mentions) if i not in skip and m.first("verb") and entity_metric(model, m)
                 and negation_of(mentions, i, reading.emphasis) is None]
     named_metric = any(i not in skip and m.first("metric") for i, m in enumerate(mentions))
     for i, mention in enumerate(mentions):
@@ -74,14 +74,14 @@ def never_done(reading: Reading, model: SemanticModel, skip: set[int], has_perio
         after = next((j for j in range(i + 1, len(mentions)) if not mentions[j].has("filler")), None)
         if after is not None and mentions[after].first("verb") and negation_of(mentions, after, reading.emphasis) == i:
             verb = after
-            metric = _entity_metric(model, mentions[verb])
-            objects = metric and (_objects(model, mentions, verb + 1, 1, metric, skip) or _objects(
+            metric = entity_metric(model, mentions[verb])
+            objects = metric and (acted_upon(model, mentions, verb + 1, 1, metric, skip) or acted_upon(
                 model, mentions, i - 1, -1, metric, skip))
             did, elided = named_metric or any(p != verb for p in positive), False
         else:  # 'bought a 面膜 but never any 防晒': the verb said once
             verb = positive[-1] if positive and positive[-1] < i else None
-            metric = verb is not None and _entity_metric(model, mentions[verb])
-            objects = metric and _objects(model, mentions, i + 1, 1, metric, skip)
+            metric = verb is not None and entity_metric(model, mentions[verb])
+            objects = metric and acted_upon(model, mentions, i + 1, 1, metric, skip)
             did = elided = True  # what they did is the verb itself, which still says the metric
         if not objects or not did:
             continue

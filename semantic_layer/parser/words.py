@@ -176,6 +176,8 @@ NOT = ("没", "没有", "未", "不曾", "非", "从没", "从未", "从来没",
 NONE_EVEN_ONE = r"一(?:单|件|次|笔|个|分钱)?(?:都|也)(?=没|不|未)|一(?:单|件|次|笔|个)(?=[^，,。？?!！]{1,10}?(?:都|也)(?:没|不|未))"
 # negations that mean 'not once, ever' (从没买过面霜): the whole history, whatever period the question names
 EVER_NOT = ("从没", "从未", "从来没", "从来没有", "从不", "never", "not ever")
+# did or did not, as a split ('按是否买过面霜', '有没有买过面霜的各多少', 'by whether they bought cream')
+WHETHER = ("是否", "有没有", "有无", "是不是", "whether", "if")
 # one member, not a kind: '抖音拉新那个活动' is one of the 抖音 拉新 campaigns (asked which), not all of them
 SINGULAR = ("那个", "这个", "那次", "这次", "那场", "这场", "那一次", "这一次", "那一场", "那期", "这期", "that")
 # 'but' between what someone did and what they did not (买过精华但没买过面霜)

@@ -62,8 +62,8 @@ def list_metrics(context: ContextDep, principal: ReaderDep) -> list[CatalogMetri
 
 
 @router.get("/api/v1/analyses", response_model=list[CatalogAnalysis],
-            summary="Analyses of the model: attribution, A/B tests, cohort retention, customer lists "
-                    "(SemanticQuery.analysis)")
+            summary="Analyses of the model (attribution, A/B tests, cohort retention, customer lists: "
+                    "SemanticQuery.analysis) and ways of asking it defines (买过X没买过Y)")
 def list_analyses(context: ContextDep, principal: ReaderDep) -> list[CatalogAnalysis]:
     return catalog_analyses(context.engine.model)
 

@@ -128,3 +128,16 @@ def test_a_deed_chooses_who_a_list_holds(client):
                                                "filters": [{"dimension": "category", "value": "面膜"}],
                                                "time_range": {"start": "2025-06-01", "end": "2025-07-01"}}
     assert body["interpretation"]["text"] == "客户名单 · 成交人数 · 品类: 面膜 · 2025-06-01 至 2025-06-30"
+
+
+@pytest.mark.parametrize("question", ["精华买家里买没买过面霜的各有多少人", "精华买家里有没有买过面霜的人数分别多少",
+                                      "buyers of serum by whether they bought cream"])
+def test_who_did_and_who_never_did_is_a_split(client, question):
+    body = ask(client, question)
+    assert body["interpretation"]["query"] == {
+        "metrics": ["buyer_count"], "dimensions": [{"name": "category", "versus": ["面霜"], "ever": "buyer_count"}],
+        "filters": [{"dimension": "category", "value": "精华"}]}
+    never = ask(client, "买过精华没买过面霜的有多少人")["rows"][0][0]
+    assert dict(body["rows"])["没买过面霜"] == never  # the split's second group is the never filter's people
+    patterns = [a for a in client.get("/api/v1/analyses").json() if a["kind"] == "pattern"]
+    assert patterns[0]["name"]["zh"] == "买过X没买过Y" and "精华买家里买没买过面霜的各有多少人" in patterns[0]["synonyms"]

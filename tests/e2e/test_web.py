@@ -192,6 +192,8 @@ def test_the_catalog_shows_definitions_and_searches(page):
     page.fill("#catalog-search", "留存")  # an analysis shows how it is computed
     analyses = page.locator("[data-testid=catalog-analysis]")
     assert analyses.count() == 1 and "第0月为100%" in analyses.first.inner_text()
+    page.fill("#catalog-search", "没买过")  # a scenario segment that is a way of asking, with its definition
+    assert "从未有已付款订单含Y的客户" in page.locator("[data-testid=catalog-analysis]").first.inner_text()
 
 
 def test_english_toggle_and_phone_width(page, web_server):

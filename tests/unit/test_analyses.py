@@ -291,3 +291,19 @@ def test_a_test_without_spread_or_hits_has_no_made_up_verdict(model):
     rows = [["t", "A", 10, 0.0, 0.2, 0.0, 0.0], ["t", "B", 12, 0.0, 0.25, 0.0, 0.0]]
     found = compare_variants(model, columns, rows)
     assert [c.metric for c in found] == ["test_conversion_rate"]  # no hits either side, no spread: nothing to test
+
+
+def test_who_ever_bought_a_thing_is_a_breakdown_too(engine, reference):
+    query = SemanticQuery(metrics=["buyer_count", "gmv"], filters=[Filter(dimension="category", value="精华",
+                                                                          ever="buyer_count")],
+                          dimensions=[{"name": "category", "versus": ["面霜"], "ever": "buyer_count"}],
+                          time_range=TimeRange(expression="上个月"))
+    answer = engine.answer_query(query, TODAY)
+    bought = ("SELECT DISTINCT o.customer_id FROM orders o JOIN order_items i USING (order_id) JOIN products p "
+              "USING (product_id) WHERE o.pay_time IS NOT NULL AND p.category = '{}'")
+    expected = dict((group, (n, float(g))) for group, n, g in reference.execute(
+        f"SELECT CASE WHEN customer_id IN ({bought.format('面霜')}) THEN '买过面霜' ELSE '没买过面霜' END, "
+        "COUNT(DISTINCT customer_id), SUM(paid_amount) FROM orders WHERE pay_time >= '2025-06-01' AND "
+        f"pay_time < '2025-07-01' AND customer_id IN ({bought.format('精华')}) GROUP BY 1").fetchall())
+    assert {r[0]: (r[1], round(r[2], 2)) for r in answer.rows} == expected
+    assert set(expected) == {"买过面霜", "没买过面霜"}
