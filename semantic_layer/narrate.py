@@ -40,6 +40,20 @@ def format_value(value, fmt: str, language: str = "zh") -> str:
     return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
 
 
+def format_difference(value: float, fmt: str, language: str = "zh", signed: bool = True) -> str:
+    """A change of a figure in the figure's own unit; a rate's change in percentage points.
+
+    >>> format_difference(0.012, "percent"), format_difference(-253000, "money"), format_difference(5.5, "money", "en")
+    ('+1.2 个百分点', '-¥25.30万', '+¥5.50')
+    >>> format_difference(405000, "money", signed=False)
+    '¥40.50万'
+    """
+    sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else ""
+    if fmt == "percent":
+        return f"{sign}{abs(value) * 100:.1f}" + (" 个百分点" if language == "zh" else " pts")
+    return sign + format_value(abs(value), fmt, language)
+
+
 def _label(column: ColumnInfo, language: str) -> str:
     return column.label.get(language) or column.label.get("en") or column.name
 

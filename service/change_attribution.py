@@ -18,7 +18,7 @@ from semantic_layer.attribution import (Effect, Side, additive_effects, attribut
 from semantic_layer.chart import ChartSpec, ColumnInfo
 from semantic_layer.describe import range_text
 from semantic_layer.model import SemanticModel
-from semantic_layer.narrate import format_value
+from semantic_layer.narrate import format_difference
 from semantic_layer.query import DimensionRef, SemanticQuery, TimeRange
 from semantic_layer.resolve import resolve_query
 from semantic_layer.timeexpr import DateRange
@@ -156,7 +156,7 @@ def _sentence(model: SemanticModel, metric, compare: str, payload: dict, top: Sp
     name, word = metric.name.pick(language), _COMPARED.get(compare, ("比对比期", "vs the compared period"))[0 if zh else 1]
     if total["change"] == 0:
         return f"{name}{word}没有变化。" if zh else f"{name} did not change {word}."
-    amount = _amount(abs(total["change"]), metric.format, language)
+    amount = format_difference(abs(total["change"]), metric.format, language, signed=False)
     relative = f"{total['relative']:+.1%}" if total["relative"] is not None else ""
     if zh:
         head = f"{name}{word}{'上升' if total['change'] > 0 else '下降'} {amount}" + (f"（{relative}）" if relative else "")
@@ -168,18 +168,10 @@ def _sentence(model: SemanticModel, metric, compare: str, payload: dict, top: Sp
     label = model.dimension_by_id[top.dimension].label.pick(language)
     leading = [e for e in sorted(top.effects, key=lambda e: -abs(e.change))[:TOP] if e.change]
     if zh:
-        parts = "、".join(f"{e.member}（{_amount(e.change, metric.format, language, True)}，"
+        parts = "、".join(f"{e.member}（{format_difference(e.change, metric.format, language)}，"
                          f"占 {e.change / total['change']:.0%}）" for e in leading)
         return f"{head}，按{label}看主要来自 {parts}。"
-    parts = ", ".join(f"{e.member} ({_amount(e.change, metric.format, language, True)}, "
+    parts = ", ".join(f"{e.member} ({format_difference(e.change, metric.format, language)}, "
                       f"{e.change / total['change']:.0%} of it)" for e in leading)
     return f"{head}; by {label}, mostly {parts}."
-
-
-def _amount(value: float, fmt: str, language: str, signed: bool = False) -> str:
-    """A change in the metric's own unit; a rate's change in percentage points."""
-    sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else ""
-    if fmt == "percent":
-        return f"{sign}{abs(value) * 100:.1f}" + (" 个百分点" if language == "zh" else " pts")
-    return sign + format_value(abs(value), fmt, language)
 

@@ -15,6 +15,7 @@ from statsmodels.stats.proportion import (confint_proportions_2indep, proportion
                                           samplesize_proportions_2indep_onetail)
 
 from semantic_layer.model import AbTestAnalysis, SemanticModel
+from semantic_layer.narrate import format_difference, format_value
 
 ALPHA = 0.05
 POWER = 0.8
@@ -114,16 +115,6 @@ def compare_variants(model: SemanticModel, columns: list[str], rows: list[list])
     return [c for c in found if c is not None]
 
 
-def _value(value: float, kind: str) -> str:
-    return f"{value * 100:.1f}%" if kind == "percent" else f"¥{value:,.2f}"
-
-
-def _points(value: float, kind: str, language: str) -> str:
-    if kind == "percent":
-        return f"{value * 100:+.1f}" + (" 个百分点" if language == "zh" else " pts")
-    return f"{'+' if value >= 0 else '-'}¥{abs(value):,.2f}"
-
-
 def verdict_sentence(comparison: VariantComparison, language: str) -> str:
     """One plain sentence for one comparison.
 
@@ -137,19 +128,19 @@ def verdict_sentence(comparison: VariantComparison, language: str) -> str:
     c, zh = comparison, language == "zh"
     name = c.metric_name["zh" if zh else "en"]
     p = "p < 0.001" if c.p_value < 0.001 else f"p = {c.p_value:.3f}"
-    low, high = (_points(v, c.format, language) for v in c.interval)
+    low, high = (format_difference(v, c.format, language) for v in c.interval)
+    variant, baseline = (format_value(v, c.format, language) for v in (c.variant_value, c.baseline_value))
+    difference = format_difference(c.difference, c.format, language)
     better = c.variant if c.difference > 0 else c.baseline
     if zh:
-        text = (f"{c.test}：{c.variant} 组{name} {_value(c.variant_value, c.format)}，{c.baseline} 组 "
-                f"{_value(c.baseline_value, c.format)}，{c.variant} 比 {c.baseline} {_points(c.difference, c.format, language)}"
-                f"（95% 置信区间 {low} ~ {high}），{p}，")
+        text = (f"{c.test}：{c.variant} 组{name} {variant}，{c.baseline} 组 {baseline}，{c.variant} 比 {c.baseline} "
+                f"{difference}（95% 置信区间 {low} ~ {high}），{p}，")
         if c.significant:
             return text + f"差异显著，{better} 更好。"
         more = f"；按这个差异要有 80% 把握测出来，每组约需 {c.needed_per_group:,} 人" if c.needed_per_group else ""
         return text + f"没有显著差异{more}。"
-    text = (f"{c.test}: {name} {_value(c.variant_value, c.format)} for {c.variant} against "
-            f"{_value(c.baseline_value, c.format)} for {c.baseline}, a difference of {_points(c.difference, c.format, language)} "
-            f"(95% CI {low} to {high}), {p}: ")
+    text = (f"{c.test}: {name} {variant} for {c.variant} against {baseline} for {c.baseline}, a difference of "
+            f"{difference} (95% CI {low} to {high}), {p}: ")
     if c.significant:
         return text + f"significant, {better} is better."
     more = (f"; detecting this difference with 80% power needs about {c.needed_per_group:,} recipients per group"
