@@ -179,11 +179,11 @@ class QueryEngine:
             return self._customer_list(query, today, policy, user, started)
         if query.analysis == "attribution":  # one query per period and dimension, each through the one door
             require_data(policy)
+            resolved = resolve_query(self.model, query, today)
             columns, rows, chart, analysis, sql = explain_change(
-                self.model, query, today, lambda part: self.answer_query(part, today, policy, user))
-            planned = time.perf_counter()
-            return Answer(sql, columns, rows, chart, False, _timings(started, planned),
-                          resolve_query(self.model, query, today), analysis)
+                self.model, query, resolved, lambda part: self.answer_query(part, today, policy, user))
+            return Answer(sql, columns, rows, chart, False, _timings(started, time.perf_counter()), resolved,
+                          analysis)
         resolved, tree = self.plan(query, today, policy)
         planned = time.perf_counter()
         result = self._run(tree.sql("duckdb"), policy, user)
@@ -214,14 +214,7 @@ class QueryEngine:
         columns, rows, truncated, sql = [], [], False, tree.sql("duckdb", pretty=True)
         if policy.export and total:
             columns, rows, truncated, sql = self.customer_rows(query, today, policy, user, spec.preview)
-        shown = f"，下面是前 {len(rows)} 位，完整名单可下载 CSV" if rows and total > len(rows) else ""
-        cut = total > self.export_cap and policy.export
-        summary = {"zh": f"符合条件的客户共 {total:,} 人{shown}。" + ("" if policy.export else "您的角色没有导出名单的权限。") +
-                   (f"超过导出上限，文件只含前 {self.export_cap:,} 位（按客户ID）。" if cut else ""),
-                   "en": f"{total:,} customers match" + (f"; the first {len(rows)} are below, the full list is a CSV "
-                                                          "download" if shown else "") + "." +
-                         ("" if policy.export else " Your role may not export lists.") +
-                         (f" Above the export limit: the file holds the first {self.export_cap:,} by id." if cut else "")}
+        summary = _list_summary(total, len(rows), policy.export, self.export_cap)
         analysis = {"kind": "customer_list", "count": total, "exportable": policy.export, "summary": summary}
         return Answer(sql, columns, rows, ChartSpec("table"), truncated, _timings(started, time.perf_counter()),
                       resolved, analysis)
@@ -237,10 +230,14 @@ class QueryEngine:
         tree = self._secure(self._guard(listed.sql("duckdb"), policy), policy, today)
         result = self._run(tree.sql("duckdb"), policy, user, limit + 1)
         spec = self.model.analyses.customer_list
-        columns = [ColumnInfo(name, (spec.labels[name] if name in spec.labels else
-                                     self.model.dimension_by_id[name].label).model_dump(),
-                              "metric" if _list_format(kind) == "money" else "dimension", _list_format(kind))
-                   for name, kind in result.columns]
+        columns = []
+        for name, kind in result.columns:
+            label = (spec.labels[name] if name in spec.labels else self.model.dimension_by_id[name].label).model_dump()
+            if name in spec.metric_columns:  # a metric's figure: formatted as the metric is
+                metric = self.model.metric_by_id[spec.metric_columns[name]]
+                columns.append(ColumnInfo(name, label, "metric", metric.format))
+            else:  # keys and attributes are text, dates dates
+                columns.append(ColumnInfo(name, label, "dimension", "date" if _format_of(kind) == "date" else "text"))
         rows = [[json_value(v) for v in row] for row in result.rows[:limit]]
         return columns, rows, len(result.rows) > limit, tree.sql("duckdb", pretty=True)
 
@@ -274,10 +271,24 @@ class QueryEngine:
                       result.truncated, _timings(started, planned))
 
 
-def _list_format(duck_type: str) -> str:
-    """A list column's format: money for amounts, text for keys and names."""
-    kind = duck_type.upper()
-    return "money" if kind.startswith(("DOUBLE", "DECIMAL")) else "date" if kind.startswith("DATE") else "text"
+def _list_summary(total: int, shown: int, exportable: bool, cap: int) -> dict[str, str]:
+    """How many a list holds, how many are shown, and whether the caller may (or can wholly) export it.
+
+    >>> _list_summary(416, 20, True, 50_000)["zh"]
+    '符合条件的客户共 416 人，下面是前 20 位，完整名单可下载 CSV。'
+    >>> _list_summary(60_000, 20, True, 50_000)["en"]
+    '60,000 customers match; the first 20 are below, the full list is a CSV download. Above the export limit: the file holds the first 50,000 by id.'
+    """
+    more = bool(shown) and total > shown
+    zh = f"符合条件的客户共 {total:,} 人" + (f"，下面是前 {shown} 位，完整名单可下载 CSV" if more else "") + "。"
+    en = f"{total:,} customers match" + (f"; the first {shown} are below, the full list is a CSV download" if more
+                                         else "") + "."
+    if not exportable:
+        zh, en = zh + "您的角色没有导出名单的权限。", en + " Your role may not export lists."
+    elif total > cap:
+        zh += f"超过导出上限，文件只含前 {cap:,} 位（按客户ID）。"
+        en += f" Above the export limit: the file holds the first {cap:,} by id."
+    return {"zh": zh, "en": en}
 
 
 def _timings(started: float, planned: float) -> dict[str, float]:

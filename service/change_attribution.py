@@ -9,7 +9,6 @@ its own, and a dimension whose members add up to more than the whole is left out
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from semantic_layer.describe import range_text
 from semantic_layer.model import SemanticModel
 from semantic_layer.narrate import format_difference
 from semantic_layer.query import DimensionRef, SemanticQuery, TimeRange
-from semantic_layer.resolve import resolve_query
+from semantic_layer.resolve import ResolvedQuery
 from semantic_layer.timeexpr import DateRange
 
 TOLERANCE = 1e-9  # relative: sums of floats that should be equal
@@ -34,6 +33,7 @@ class Split:
     dimension: str
     effects: list[Effect]
     power: float
+    sql: str  # the two queries that split the change: current period, then the compared one
 
 
 class _Figures:
@@ -84,11 +84,11 @@ def _with_the_rest(members: dict[str, Side], total: Side, unassigned: str) -> di
     return {**members, unassigned: Side(max(amount_rest, 0.0) / base_rest, base_rest)}
 
 
-def explain_change(model: SemanticModel, query: SemanticQuery, today: dt.date,
+def explain_change(model: SemanticModel, query: SemanticQuery, resolved: ResolvedQuery,
                    run: Callable[[SemanticQuery], object]) -> tuple[list[ColumnInfo], list[list], ChartSpec, dict, str]:
-    """Columns, rows and chart of the top dimension's members, the analysis payload, and the SQL."""
+    """Columns, rows and chart of the top dimension's members, the analysis payload, and the SQL;
+    ``resolved``: the query resolved (its metric, period and the one compared with)."""
     spec = model.analyses.attribution
-    resolved = resolve_query(model, query, today)
     metric = resolved.metrics[0]
     denominator = spec.denominators.get(metric.id)
     periods = (resolved.comparison, resolved.time_range)
@@ -102,7 +102,7 @@ def explain_change(model: SemanticModel, query: SemanticQuery, today: dt.date,
     totals = [figures(p, None)[0].total() for p in periods]
     unassigned = spec.unassigned.pick("zh")
     usable, skipped = attribution_candidates(model, query)
-    splits, sql = [], {}
+    splits = []
     for dimension in usable:
         (before, sql_before), (after, sql_after) = (figures(p, dimension) for p in periods)
         sides = [_with_the_rest(f.members(), total, unassigned) for f, total in zip((before, after), totals)]
@@ -110,8 +110,8 @@ def explain_change(model: SemanticModel, query: SemanticQuery, today: dt.date,
             skipped.append(dimension)
             continue
         effects = (ratio_effects if denominator else additive_effects)(*sides)
-        splits.append(Split(dimension, effects, explanatory_power(effects, TOP)))
-        sql[dimension] = f"-- {range_text(periods[1], 'en')}\n{sql_after};\n\n-- {range_text(periods[0], 'en')}\n{sql_before}"
+        sql = f"-- {range_text(periods[1], 'en')}\n{sql_after};\n\n-- {range_text(periods[0], 'en')}\n{sql_before}"
+        splits.append(Split(dimension, effects, explanatory_power(effects, TOP), sql))
     splits.sort(key=lambda s: -s.power)  # stable: ties keep the model's order
     change = totals[1].value - totals[0].value
     top = splits[0] if splits else None
@@ -127,7 +127,7 @@ def explain_change(model: SemanticModel, query: SemanticQuery, today: dt.date,
                           for language in ("zh", "en")}
     columns, rows = _member_table(model, metric, top, change, bool(denominator))
     chart = ChartSpec("waterfall", x=top.dimension if top else None, y=("contribution",))
-    return columns, rows, chart, payload, sql.get(top.dimension, "") if top else ""
+    return columns, rows, chart, payload, top.sql if top else ""
 
 
 def _member_table(model: SemanticModel, metric, top: Split | None, change: float,
