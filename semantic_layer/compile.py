@@ -17,8 +17,8 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
 from semantic_layer.graph import Reach, forward_paths, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.query import GROUP_COUNT
-from semantic_layer.resolve import (CountedEntity, ResolvedDimension, ResolvedFilter, ResolvedQuery, counted_entity,
-                                    has_time, lifts_default_filter)
+from semantic_layer.resolve import (ResolvedDimension, ResolvedFilter, ResolvedQuery, counted_entity, has_time,
+                                    lifts_default_filter)
 
 CURRENT, COMPARISON, WHOLE = "current", "comparison", "whole"  # WHOLE: the total a share is of
 
@@ -192,9 +192,7 @@ class QueryCompiler:
                 group_values.append((item.dimension.id, self._time_bucket(fact, item.grain, context.period)))
                 continue
             if item.ever:  # who ever had one of the values, and the rest, by the people the metric counts
-                entity = counted_entity(self.model, item.ever)
-                paths.append(forward_paths(self.model, fact.table)[entity.table])
-                chosen = self._ever_condition(ResolvedFilter(item.dimension, "in", item.versus, item.ever), entity)
+                chosen = self._ever_condition(ResolvedFilter(item.dimension, "in", item.versus, item.ever), fact, paths)
                 group_values.append((item.dimension.id, exp.Case().when(chosen, literal(item.labels[0])).else_(
                     literal(item.labels[1]))))
                 continue
@@ -222,9 +220,7 @@ class QueryCompiler:
             if context.period == WHOLE and item.dimension.id in query.share_of:
                 continue
             if item.ever:
-                entity = counted_entity(self.model, item.ever)
-                paths.append(forward_paths(self.model, fact.table)[entity.table])
-                conditions.append(self._ever_condition(item, entity))
+                conditions.append(self._ever_condition(item, fact, paths))
                 continue
             reach = reach_dimension(self.model, fact, item.dimension)
             if reach.bridge:
@@ -254,17 +250,17 @@ class QueryCompiler:
             select = select.where(exp.and_(*conditions))
         return select, group_values
 
-    def _ever_condition(self, item: ResolvedFilter, entity: CountedEntity) -> exp.Expression:
+    def _ever_condition(self, item: ResolvedFilter, fact: Fact, paths: list) -> exp.Expression:
         """entity key IN (the keys of everyone the 'ever' metric counts with the value, all time);
-        NOT IN for never."""
+        NOT IN for never. The join from ``fact`` to the entity's table goes into ``paths``."""
+        entity = counted_entity(self.model, item.ever)
+        paths.append(forward_paths(self.model, fact.table)[entity.table])
         positive = ResolvedFilter(item.dimension, "=" if item.op in ("=", "!=") else "in", item.values)
         inner = QueryCompiler(self.model, ResolvedQuery(
             metrics=(item.ever,), dimensions=(), filters=(positive,), time_range=None, order_by=(), limit=None,
             having=(), compare=None, today=self.query.today))
-        rows, _ = inner._rows(Context(entity.fact, CURRENT, dated=False))
+        keys = inner.members()
         self.derived_tables.extend(t for t in inner.derived_tables if t not in self.derived_tables)
-        key = self._snippet(entity.measure.expr, entity.fact.table)
-        keys = rows.select(key).where(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))).distinct()
         condition = exp.In(this=exp.column(entity.column, table=entity.table), query=keys.subquery())
         return exp.Not(this=condition) if item.op in ("!=", "not in") else condition
 
