@@ -133,6 +133,10 @@ class ServiceContext:
                           (time.perf_counter() - started) * 1000)
         return columns, rows, cut
 
+    def wecom_principal(self, wecom_user: str) -> Principal:
+        """WeCom users map to users when keys are required; an open demo answers everyone."""
+        return self.access.by_wecom_user(wecom_user) if self.auth_on else OPEN_PRINCIPAL
+
     def permalink(self, answer_id: str | None) -> str | None:
         base = (self.settings.public_url or "").rstrip("/")
         return f"{base}/a/{answer_id}" if base and answer_id else None
@@ -197,14 +201,14 @@ def build_context(settings: Settings) -> ServiceContext:
             raise ValueError(f"{settings.access_path}: role {role_name!r}: {'; '.join(problems)}")
 
     def ask(question: str, conversation_id: str | None, wecom_user: str) -> dict:
-        """WeCom users map to users when keys are required; an open demo answers everyone."""
-        principal = context.access.by_wecom_user(wecom_user) if context.auth_on else OPEN_PRINCIPAL
-        return context.ask_and_keep(question, conversation_id, principal=principal, channel="wecom")
+        return context.ask_and_keep(question, conversation_id, principal=context.wecom_principal(wecom_user),
+                                    channel="wecom")
+
     def export(body: dict, wecom_user: str) -> tuple[str, bytes]:
         """A list answered in WeCom as a CSV file, for the same user and role."""
-        principal = context.access.by_wecom_user(wecom_user) if context.auth_on else OPEN_PRINCIPAL
         query = SemanticQuery.model_validate(body["interpretation"]["query"])
-        columns, rows, _ = context.export_list(query, None, principal, "wecom")  # the answer said when it is cut
+        # whether the file is cut, the answer before it said
+        columns, rows, _ = context.export_list(query, None, context.wecom_principal(wecom_user), "wecom")
         return f"customers-{body.get('answer_id') or 'list'}.csv", csv_text(columns, rows, "zh").encode("utf-8")
     if settings.wecom_corp_id and settings.wecom_token and settings.wecom_encoding_aes_key:
         client = WeComClient(settings.wecom_api_base, settings.wecom_corp_id, settings.wecom_secret,
