@@ -20,6 +20,8 @@ def shape_analysis(understanding: Understanding, model: SemanticModel, values: d
     spec = model.analyses.ab_test
     if spec and not parts.analysis and not parts.metrics and any(f.dimension == spec.test for f in parts.filters):
         parts.analysis = "ab_test"  # a test named, nothing asked of it: its results
+    if parts.analysis and parts.analysis != "attribution":  # it brings its own metrics; why it changed needs one
+        parts.metrics = []
         problems[:] = [p for p in problems if p.kind not in ("no_metric", "ambiguous_metric")]
     if parts.analysis == "ab_test":
         _name_the_test(understanding, model, values.get(spec.test, []))

@@ -139,8 +139,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
                                                     for m in parts.metrics):
         problems.append(Problem("time_not_applicable", (reading.text[times[0].start:times[0].end],)
                                 if times else (), tuple(parts.metrics)))
-    if analysis:
-        _as_analysis(parts, analysis, problems)
+    parts.analysis = analysis  # what it brings and what it needs: parser/analyses.py
     result.removes = reading.has("remove_time") or reading.has("remove_filter")
     result.refers_back = bool(parts.drop_filters) or parts.refers_back
     unused = account.unused()
@@ -154,15 +153,6 @@ def _analysis_named(reading: Reading, account: _Account) -> str | None:
     found = [i for i, m in enumerate(reading.mentions) if m.first("analysis")]
     account.use(*found)
     return reading.mentions[found[0]].first("analysis").target if found else None
-
-
-def _as_analysis(parts: Parts, analysis: str, problems: list[Problem]) -> None:
-    """An analysis brings its own metrics and breakdown: the question gives who (filters) and when;
-    why a metric changed needs the metric."""
-    parts.analysis = analysis
-    if analysis != "attribution":
-        parts.metrics = []
-        problems[:] = [p for p in problems if p.kind not in ("no_metric", "ambiguous_metric")]
 
 
 def _best_selling_of(model: SemanticModel, parts: Parts, problems: list[Problem]) -> None:
