@@ -43,19 +43,42 @@
     renderCatalog();
   }
 
-  function requestHeaders() {
+  // Every call to the service: the key when there is one, the login box on 401, and a readable
+  // error (the service's message, or what went wrong on the way) for anything but success.
+  async function request(path, options = {}) {
     const headers = { "content-type": "application/json", "accept-language": state.lang };
     const key = localStorage.getItem("chatbi.key");
     if (key) headers.authorization = `Bearer ${key}`;
-    return headers;
+    let response;
+    try {
+      response = await fetch(path, { headers, ...options });
+    } catch {
+      throw new Error(t("network"));
+    }
+    if (response.status === 401) $("login").hidden = false;
+    if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      throw new Error((body && body.error && body.error.message) || `${t("error")} (HTTP ${response.status})`);
+    }
+    return response;
+  }
+
+  async function api(path, options = {}) {
+    const response = await request(path, options);
+    const body = await response.json().catch(() => null);
+    if (!body || body.status === "error") {
+      throw new Error((body && body.error && body.error.message) || `${t("error")} (HTTP ${response.status})`);
+    }
+    return body;
   }
 
   // A customer list as a CSV file: its role must be allowed to export; the error says why not.
   async function exportList(query, lang, button) {
-    const response = await fetch(`/api/v1/exports?lang=${lang}`, { method: "POST", headers: requestHeaders(), body: JSON.stringify(query) });
-    if (!response.ok) {
-      const body = await response.json().catch(() => null);
-      button.after(el("span", { class: "error-text", "data-testid": "export-error", text: (body && body.error && body.error.message) || `HTTP ${response.status}` }));
+    let response;
+    try {
+      response = await request(`/api/v1/exports?lang=${lang}`, { method: "POST", body: JSON.stringify(query) });
+    } catch (error) {
+      button.after(el("span", { class: "error-text", "data-testid": "export-error", text: error.message }));
       return;
     }
     const link = el("a", { href: URL.createObjectURL(await response.blob()), download: "customers.csv" });
@@ -66,22 +89,6 @@
       button.after(el("span", { class: "note", "data-testid": "export-cut", text: lang === "zh"
         ? `超过导出上限，文件只含前 ${rows} 位` : `Above the export limit: the file holds the first ${rows}` }));
     }
-  }
-
-  async function api(path, options = {}) {
-    let response;
-    const headers = requestHeaders();
-    try {
-      response = await fetch(path, { headers, ...options });
-    } catch {
-      throw new Error(t("network"));
-    }
-    if (response.status === 401) $("login").hidden = false;
-    const body = await response.json().catch(() => null);
-    if (!response.ok || !body || body.status === "error") {
-      throw new Error((body && body.error && body.error.message) || `${t("error")} (HTTP ${response.status})`);
-    }
-    return body;
   }
 
   // ---- the empty state and the catalog ------------------------------------------------------
