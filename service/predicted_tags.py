@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -44,20 +44,31 @@ class Fitted:
     tiers: list[dict]  # {label, size, observed}: on the second split
 
     def probabilities(self, columns: list[str], rows: list[tuple]) -> np.ndarray:
-        return self.model.predict_proba(self._matrix(columns, rows))[:, 1]
+        return _probabilities(self.model, design_matrix(columns, rows, self.numeric, self.categorical, self.scaler,
+                                                        self.encoder))
 
-    def _matrix(self, columns: list[str], rows: list[tuple]) -> np.ndarray:
-        return design_matrix(columns, rows, self.numeric, self.categorical, self.scaler, self.encoder)
+
+def _numbers(columns: list[str], rows: list[tuple], names: list[str]) -> np.ndarray:
+    """The numeric features of each row (a missing one is 0)."""
+    index = {c: i for i, c in enumerate(columns)}
+    return np.array([[float(r[index[c]] or 0.0) for c in names] for r in rows], dtype=float)
+
+
+def _categories(columns: list[str], rows: list[tuple], names: list[str]) -> np.ndarray:
+    """The categorical features of each row (a missing one is '', as the scoring SQL reads it)."""
+    index = {c: i for i, c in enumerate(columns)}
+    return np.array([[str(r[index[c]] or "") for c in names] for r in rows], dtype=object)
 
 
 def design_matrix(columns, rows, numeric, categorical, scaler, encoder) -> np.ndarray:
-    index = {c: i for i, c in enumerate(columns)}
-    values = np.array([[float(r[index[c]] or 0.0) for c in numeric] for r in rows], dtype=float)
-    parts = [scaler.transform(values)]
+    parts = [scaler.transform(_numbers(columns, rows, numeric))]
     if encoder is not None:
-        parts.append(encoder.transform(np.array([[str(r[index[c]] or "") for c in categorical] for r in rows],
-                                                dtype=object)).toarray())
+        parts.append(encoder.transform(_categories(columns, rows, categorical)).toarray())
     return np.hstack(parts)
+
+
+def _probabilities(model: LogisticRegression, matrix: np.ndarray) -> np.ndarray:
+    return model.predict_proba(matrix)[:, 1]
 
 
 def _labelled(spec: Prediction, at: dt.date) -> str:
@@ -74,18 +85,17 @@ def _labelled(spec: Prediction, at: dt.date) -> str:
         features.subquery("f")).sql("duckdb")
 
 
-def _last_event(spec: Prediction) -> str:
+def _last_event_day(spec: Prediction) -> str:
     events = parse_derived_table(spec.events)
-    return exp.select(exp.Max(this=exp.column("happened"))).from_(events.subquery("ev")).sql("duckdb")
+    return exp.select(exp.cast(exp.Max(this=exp.column("happened")), "DATE")).from_(events.subquery("ev")).sql("duckdb")
 
 
 def fit_prediction(name: str, spec: Prediction, fetch: Fetch, today: dt.date) -> Fitted:
     """Fit on the split that ends at the last day with events (or today) and score the one before."""
-    last = fetch(_last_event(spec))[1][0][0]
+    last = fetch(_last_event_day(spec))[1][0][0]
     if last is None:
         raise CannotFit("no events")
-    reference = min(today, (last if isinstance(last, dt.date) and not isinstance(last, dt.datetime)
-                            else last.date()) + dt.timedelta(days=1))
+    reference = min(today, last + dt.timedelta(days=1))
     horizon = dt.timedelta(days=spec.horizon_days)
     trained_at, evaluated_at = reference - horizon, reference - 2 * horizon
     columns, train = fetch(_labelled(spec, trained_at))
@@ -97,21 +107,20 @@ def fit_prediction(name: str, spec: Prediction, fetch: Fetch, today: dt.date) ->
         raise CannotFit(f"too little data to fit ({len(train)} and {len(test)} rows)")
     categorical = [c for c in spec.categorical if c in columns]
     numeric = [c for c in columns if c not in (spec.entity, "outcome", *categorical)]
-    index = {c: i for i, c in enumerate(columns)}
-    scaler = StandardScaler().fit(np.array([[float(r[index[c]] or 0.0) for c in numeric] for r in train]))
-    encoder = OneHotEncoder(handle_unknown="ignore").fit(
-        np.array([[str(r[index[c]] or "") for c in categorical] for r in train], dtype=object)) if categorical else None
+    scaler = StandardScaler().fit(_numbers(columns, train, numeric))
+    encoder = OneHotEncoder(handle_unknown="ignore").fit(_categories(columns, train, categorical)) \
+        if categorical else None
     model = LogisticRegression(max_iter=1000).fit(
         design_matrix(columns, train, numeric, categorical, scaler, encoder), labels)
-    fitted = Fitted(name, trained_at, evaluated_at, numeric, categorical, scaler, encoder, model, 0.0, [])
-    scores = fitted.probabilities(columns, test)
+    scores = _probabilities(model, design_matrix(columns, test, numeric, categorical, scaler, encoder))
     tiers, lower = [], 1.01
     for tier in spec.tiers:
         inside = (scores >= tier.at_least) & (scores < lower)
         tiers.append({"label": tier.label, "size": int(inside.sum()),
                       "observed": float(expected[inside].mean()) if inside.any() else None})
         lower = tier.at_least
-    return replace(fitted, auc=float(roc_auc_score(expected, scores)), tiers=tiers)
+    return Fitted(name, trained_at, evaluated_at, numeric, categorical, scaler, encoder, model,
+                  float(roc_auc_score(expected, scores)), tiers)
 
 
 def scoring_sql(spec: Prediction, fitted: Fitted) -> str:
