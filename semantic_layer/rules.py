@@ -79,14 +79,14 @@ def analyses_valid(model: SemanticModel, schema: Schema | None) -> Iterator[Issu
     if cohort:
         wanted += [(("cohort_retention", "metric"), cohort.metric, True),
                    (("cohort_retention", "cohort"), cohort.cohort, False)]
-        wanted += [(("cohort_retention", "filter_as", k), v, False) for pair in cohort.filter_as.items() for k, v in
-                   (pair, pair[::-1])]
+        wanted += [(("cohort_retention", "filter_as", key), name, False) for key, value in cohort.filter_as.items()
+                   for name in (key, value)]
         wanted += [(("cohort_retention", "implied_filters"), d, False) for d in cohort.implied_filters]
     if test:
         wanted += [(("ab_test", "test"), test.test, False), (("ab_test", "variant"), test.variant, False),
                    (("ab_test", "recipients"), test.recipients, True)]
         wanted += [(("ab_test", "rates"), m, True) for m in test.rates]
-        wanted += [(("ab_test", "means", k), v, True) for pair in test.means.items() for k, v in (pair, pair[::-1])]
+        wanted += [(("ab_test", "means", key), name, True) for key, value in test.means.items() for name in (key, value)]
     listed = model.analyses.customer_list
     if listed:
         wanted.append((("customer_list", "who"), listed.who, True))
@@ -120,9 +120,8 @@ def predictions_valid(model: SemanticModel, schema: Schema | None) -> Iterator[I
             except ExpressionInvalid as error:
                 yield ("predictions", name, key), str(error)
                 continue
-            for source in tree.find_all(exp.Table):
-                if source.name not in model.table_by_name and source.name not in {c.alias for c in tree.find_all(exp.CTE)}:
-                    yield ("predictions", name, key), f"unknown table {source.name!r}"
+            for unknown in _unknown_tables(model, tree):
+                yield ("predictions", name, key), f"unknown table {unknown!r}"
         bounds = [t.at_least for t in prediction.tiers]
         if bounds != sorted(bounds, reverse=True) or bounds[-1] != 0:
             yield ("predictions", name, "tiers"), "tiers go from the highest bound down to one at 0"
@@ -154,6 +153,12 @@ def _column_issue(model: SemanticModel, schema: Schema | None, table: str, colum
     return None
 
 
+def _unknown_tables(model: SemanticModel, tree: exp.Expression) -> list[str]:
+    """The tables a SELECT of the model reads that are neither the model's nor its own CTEs."""
+    ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
+    return [t.name for t in tree.find_all(exp.Table) if t.name not in model.table_by_name and t.name not in ctes]
+
+
 def tables_exist(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]:
     for i, table in enumerate(model.tables):
         if table.sql:
@@ -162,10 +167,8 @@ def tables_exist(model: SemanticModel, schema: Schema | None) -> Iterator[Issue]
             except ExpressionInvalid as error:
                 yield ("tables", i, "sql"), str(error)
                 continue
-            ctes = {cte.alias for cte in tree.find_all(exp.CTE)}
-            for source in tree.find_all(exp.Table):
-                if source.name not in model.table_by_name and source.name not in ctes:
-                    yield ("tables", i, "sql"), f"unknown table {source.name!r}"
+            for unknown in _unknown_tables(model, tree):
+                yield ("tables", i, "sql"), f"unknown table {unknown!r}"
             if table.columns is None:
                 yield ("tables", i), "a derived table must declare its columns"
         elif table.predicted:
