@@ -419,9 +419,8 @@ class QueryCompiler:
                 select = select.limit(self.query.limit)
 
         fact_queries = [(context.alias, self._fact_query(context)) for context in contexts]
-        for name in self.derived_tables:  # noted while the fact queries were built
-            tree = bind_today(parse_derived_table(self.model.table_by_name[name].sql), self.query.today)
-            select = select.with_(exp.to_identifier(name), as_=tree)
+        # the derived tables noted while the fact queries were built
+        select = with_derived_tables(self.model, select, self.derived_tables, self.query.today)
         for alias, tree in fact_queries:
             select = select.with_(exp.to_identifier(alias), as_=tree)
         return select
@@ -442,6 +441,26 @@ class QueryCompiler:
         ordering.extend(exp.Ordered(this=_column(d), desc=False, nulls_first=False)
                         for d in time_dims + dims if d not in named)
         return list({o.sql(): o for o in ordering}.values())
+
+
+def with_derived_tables(model: SemanticModel, select: exp.Select, names: list[str], today) -> exp.Select:
+    """``select`` with a CTE for each derived table named and each derived table those read, each
+    after the ones it reads, their ``:today`` bound."""
+    trees: dict[str, exp.Query] = {}  # in reading order: each after the ones it reads
+
+    def visit(name: str, reading: frozenset[str]) -> None:
+        if name in trees or name in reading:  # a table reading itself, directly or round about, stops here
+            return
+        tree = parse_derived_table(model.table_by_name[name].sql)
+        for source in tree.find_all(exp.Table):
+            if source.name in model.table_by_name and model.table_by_name[source.name].sql:
+                visit(source.name, reading | {name})
+        trees[name] = tree
+    for name in names:
+        visit(name, frozenset())
+    for name, tree in trees.items():
+        select = select.with_(exp.to_identifier(name), as_=bind_today(tree, today))
+    return select
 
 
 def compile_query(model: SemanticModel, query: ResolvedQuery) -> exp.Select:

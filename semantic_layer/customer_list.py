@@ -1,15 +1,13 @@
 """A customer list (圈人): the rows of the model's list table for everyone a counting metric counts
-with the question's filters and period, by key, as one SELECT whose derived tables come first, each
-after the ones it reads (spec/customer_ops.md 6)."""
+with the question's filters and period, by key, as one SELECT (spec/customer_ops.md 6)."""
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from semantic_layer.compile import QueryCompiler
-from semantic_layer.expressions import bind_today, parse_derived_table
-from semantic_layer.model import SemanticModel
+from semantic_layer.compile import QueryCompiler, with_derived_tables
 from semantic_layer.errors import QueryInvalid
+from semantic_layer.model import SemanticModel
 from semantic_layer.resolve import CountedEntity, ResolvedQuery, counted_entity
 
 
@@ -39,23 +37,5 @@ def compile_list(model: SemanticModel, query: ResolvedQuery, limit: int,
     listed = exp.select(*[exp.column(c, table=spec.table) for c in shown]).from_(
         exp.to_table(spec.table).as_(spec.table)).where(exp.In(this=key, query=members.subquery())).order_by(
         key.copy()).limit(limit)
-    for name in _in_reading_order(model, [spec.table, *compiler.derived_tables]):
-        listed = listed.with_(exp.to_identifier(name), as_=bind_today(
-            parse_derived_table(model.table_by_name[name].sql), query.today))
-    return listed
+    return with_derived_tables(model, listed, [spec.table, *compiler.derived_tables], query.today)
 
-
-def _in_reading_order(model: SemanticModel, names: list[str]) -> list[str]:
-    """The derived tables named and those they read, each after the ones it reads."""
-    ordered: list[str] = []
-
-    def visit(name: str) -> None:
-        if name in ordered:
-            return
-        for source in parse_derived_table(model.table_by_name[name].sql).find_all(exp.Table):
-            if source.name in model.table_by_name and model.table_by_name[source.name].sql and source.name != name:
-                visit(source.name)
-        ordered.append(name)
-    for name in names:
-        visit(name)
-    return ordered
