@@ -12,7 +12,7 @@ from semantic_layer.expressions import parse_snippet
 from semantic_layer.graph import reach_dimension
 from semantic_layer.model import Dimension, Metric, SemanticModel
 from semantic_layer.query import SemanticQuery
-from semantic_layer.resolve import allowed_dimensions
+from semantic_layer.resolve import shared_dimensions
 
 
 def attribution_candidates(model: SemanticModel, query: SemanticQuery) -> tuple[list[str], list[str]]:
@@ -23,7 +23,7 @@ def attribution_candidates(model: SemanticModel, query: SemanticQuery) -> tuple[
     metrics = [model.metric_by_id[query.metrics[0]]]
     if query.metrics[0] in spec.denominators:
         metrics.append(model.metric_by_id[spec.denominators[query.metrics[0]]])
-    reach = set.intersection(*({d.id for d in allowed_dimensions(model, m)} for m in metrics))
+    reach = shared_dimensions(model, metrics)
     fixed = {f.dimension for f in query.filters if f.op == "=" and not f.ever}
     named = [d for d in [d.name for d in query.dimensions] or list(spec.dimensions) if d in reach and d not in fixed]
     apart = [d for d in named if all(_splits(model, m, model.dimension_by_id[d]) for m in metrics)]

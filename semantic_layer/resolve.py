@@ -110,6 +110,11 @@ def allowed_dimensions(model: SemanticModel, metric: Metric) -> list[Dimension]:
     return [d for d in model.dimensions if (has_time(model, metric) if d.time else reached(d))]
 
 
+def shared_dimensions(model: SemanticModel, metrics: list[Metric]) -> set[str]:
+    """The ids of the dimensions every one of these metrics can be grouped or filtered by."""
+    return set.intersection(*({d.id for d in allowed_dimensions(model, m)} for m in metrics))
+
+
 def _closest(word: str, names: dict[str, str]) -> tuple[str, ...]:
     """The ids whose id or any name is closest to ``word``."""
     hits = difflib.get_close_matches(word.casefold(), list(names), n=6, cutoff=0.4)

@@ -24,7 +24,7 @@ from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
 from semantic_layer.parser.words import WHOLE
 from semantic_layer.query import DimensionRef, Filter
-from semantic_layer.resolve import allowed_dimensions
+from semantic_layer.resolve import shared_dimensions
 from semantic_layer.timeexpr import DateRange, comparison_range
 
 # Words that frame a question without filling a slot: never reported.
@@ -169,8 +169,7 @@ def _best_selling_of(model: SemanticModel, parts: Parts, problems: list[Problem]
 def _allowed(model: SemanticModel, metrics: list[str]) -> set[str] | None:
     if not metrics:
         return None
-    sets = [{d.id for d in allowed_dimensions(model, model.metric_by_id[m])} for m in metrics]
-    return set.intersection(*sets)
+    return shared_dimensions(model, [model.metric_by_id[m] for m in metrics])
 
 
 # ---- things named by part ----------------------------------------------------------------------
