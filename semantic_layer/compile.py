@@ -7,7 +7,7 @@ metric from its summed parts. Dialect is applied only when the tree is rendered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
@@ -17,10 +17,11 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
 from semantic_layer.graph import Reach, forward_paths, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.query import GROUP_COUNT
-from semantic_layer.resolve import (ResolvedDimension, ResolvedFilter, ResolvedQuery, counted_entity, has_time,
-                                    lifts_default_filter)
+from semantic_layer.resolve import (ResolvedDimension, ResolvedEachHaving, ResolvedFilter, ResolvedQuery,
+                                    counted_entity, has_time, lifts_default_filter)
 
 CURRENT, COMPARISON, WHOLE = "current", "comparison", "whole"  # WHOLE: the total a share is of
+_COMPARISONS = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ}
 
 
 @dataclass
@@ -180,8 +181,9 @@ class QueryCompiler:
             select = select.group_by(*[value.copy() for _, value in group_values])
         return select
 
-    def _rows(self, context: Context) -> tuple[exp.Select, list[tuple[str, exp.Expression]]]:
-        """The rows of a context's fact, joined and filtered, and the values it groups by."""
+    def _rows(self, context: Context, keyed_by: str | None = None) -> tuple[exp.Select, list[tuple[str, exp.Expression]]]:
+        """The rows of a context's fact, joined and filtered, and the values it groups by; ``keyed_by``:
+        a table they must join as well (whose keys they are grouped by)."""
         fact, query = context.fact, self.query
         self._note_table(fact.table)
         group_values: list[tuple[str, exp.Expression]] = []
@@ -229,6 +231,10 @@ class QueryCompiler:
                 paths.append(reach.path)
                 conditions.append(self._filter_condition(fact, item, reach))
 
+        conditions.extend(self._each_having_condition(item, fact, context.period, paths)
+                          for item in query.each_having)
+        if keyed_by:
+            paths.append(forward_paths(self.model, fact.table)[keyed_by])
         measures = [context.nested] if context.nested else context.measures
         for tree in [*(v for _, v in group_values), *conditions,
                      *(self._aggregate(m, fact) for m in measures if m.agg != "count_entities")]:
@@ -263,6 +269,22 @@ class QueryCompiler:
         self.derived_tables.extend(t for t in inner.derived_tables if t not in self.derived_tables)
         condition = exp.In(this=exp.column(entity.column, table=entity.table), query=keys.subquery())
         return exp.Not(this=condition) if item.op in ("!=", "not in") else condition
+
+    def _each_having_condition(self, item: ResolvedEachHaving, fact: Fact, period: str, paths: list) -> exp.Expression:
+        """entity key IN (the keys whose own metric passes, in the period's range and the query's
+        filters). The join from ``fact`` to the entity's table goes into ``paths``."""
+        entity = item.entity
+        paths.append(forward_paths(self.model, fact.table)[entity.table])
+        inner = QueryCompiler(self.model, replace(
+            self.query, metrics=(item.metric,), dimensions=(), order_by=(), limit=None, having=(), compare=None,
+            comparison=None, compare_group=None, share_of=(), count_groups=False, each_having=(),
+            time_range=self.ranges.get(period, self.query.time_range)))
+        rows, _ = inner._rows(Context(item.fact, CURRENT, dated=self.query.time_range is not None), entity.table)
+        self.derived_tables.extend(t for t in inner.derived_tables if t not in self.derived_tables)
+        key = exp.column(entity.column, table=entity.table)
+        keys = rows.select(key).group_by(key.copy()).having(
+            _COMPARISONS[item.op](this=inner._aggregate(item.measure, item.fact), expression=literal(item.value)))
+        return exp.In(this=key.copy(), query=keys.subquery())
 
     def members(self) -> exp.Select:
         """The keys of everyone the query's one metric counts, with its filters and period (who a
@@ -402,10 +424,9 @@ class QueryCompiler:
         if len(parts) > 1:  # a group some fact never saw: keep it only if some metric has a value
             conditions.append(exp.or_(*[exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null()))
                                         for v in metric_values.values()]))
-        comparisons = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ}
         values = dict(outputs)  # a metric, or its difference or change in a comparison
         for metric_id, op, value in self.query.having:
-            conditions.append(comparisons[op](this=values[metric_id].copy(), expression=literal(value)))
+            conditions.append(_COMPARISONS[op](this=values[metric_id].copy(), expression=literal(value)))
         if conditions:
             select = select.where(exp.and_(*conditions))
 

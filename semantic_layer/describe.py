@@ -66,6 +66,11 @@ def reading(model: SemanticModel, query: ResolvedQuery, language: str) -> list[R
     for metric, op, value in query.having:
         pieces.append(ReadingPiece("having", f"{names.get(metric, metric)} {op} "
                                              f"{int(value) if value.is_integer() else value:,}"))
+    for item in query.each_having:
+        unit = next((w for w in item.per.unit_words if not w.isascii()), "个")
+        limit = f"{item.op} {int(item.value) if item.value.is_integer() else item.value:,}"
+        pieces.append(ReadingPiece("having", f"每{unit}{item.metric.name.zh} {limit}" if zh else
+                                   f"{item.metric.name.en} {limit} for each of the {item.per.name.en}"))
     if query.count_groups:
         pieces.append(ReadingPiece("having", "个数" if zh else "how many"))
     if query.order_by:

@@ -100,6 +100,18 @@ class Having(Strict):
     value: float
 
 
+class EachHaving(Strict):
+    """A limit on each person or thing a metric counts, not on a group of the breakdown."""
+
+    per: str = Field(min_length=1, max_length=80, description="a metric that counts people or things "
+                                                              "(buyer_count: customers, order_count: orders)")
+    metric: str = Field(min_length=1, max_length=80, description="a metric each of them must pass, a plain sum or "
+                                                                 "count (gmv, order_count), in the query's period "
+                                                                 "and filters")
+    op: Literal[">", ">=", "<", "<=", "=", "!="]
+    value: float
+
+
 class SemanticQuery(Strict):
     metrics: list[str] = Field(default_factory=list, max_length=10, description="metric ids (at least one, unless "
                                                                                "the query is an analysis)")
@@ -119,6 +131,11 @@ class SemanticQuery(Strict):
     order_by: list[OrderBy] = Field(default_factory=list, max_length=5)
     limit: int | None = Field(None, ge=1, le=MAX_LIMIT)
     having: list[Having] = Field(default_factory=list, max_length=5)
+    each_having: list[EachHaving] = Field(default_factory=list, max_length=3,
+                                          description="keep only the people or things `per` counts whose own "
+                                                      "`metric` passes (消费超过1万的客户有多少人: per buyer_count, "
+                                                      "gmv > 10000; orders over 1000 yuan: per order_count, gmv > "
+                                                      "1000; 至少下过5单的客户: per buyer_count, order_count >= 5)")
     compare: Literal["previous_period", "same_period_last_year", "period", "group"] | None = None
     compare_to: TimeRange | None = Field(None, description="the period to compare with when compare is 'period' "
                                                             "(去年双11 vs 今年618)")

@@ -46,6 +46,19 @@ class CountedEntity:
 
 
 @dataclass(frozen=True)
+class ResolvedEachHaving:
+    """Those ``per`` counts (``entity``) whose own ``metric`` (one plain measure of ``fact``) passes."""
+
+    per: Metric
+    entity: CountedEntity
+    metric: Metric
+    fact: Fact
+    measure: Measure
+    op: str
+    value: float
+
+
+@dataclass(frozen=True)
 class ResolvedQuery:
     metrics: tuple[Metric, ...]
     dimensions: tuple[ResolvedDimension, ...]
@@ -61,6 +74,7 @@ class ResolvedQuery:
     compare_group: ResolvedFilter | None = None  # the group compared with (compare == "group")
     count_groups: bool = False  # how many groups pass the having, one row
     analysis: str | None = None  # the analysis these figures are for (query.ANALYSES)
+    each_having: tuple[ResolvedEachHaving, ...] = ()  # limits on each person or thing counted
 
 
 def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:
@@ -173,11 +187,43 @@ def _ever(model: SemanticModel, metrics: tuple[Metric, ...], name: str, dimensio
         raise QueryInvalid(f"{ever.name.zh}不是按人或物计数的指标，不能用来圈定“买过/没买过”的对象",
                            f"{ever.id} does not count people or things; 'ever' needs one that does (buyer_count)")
     _check_reachable(model, ever, dimension)
+    _check_restrictable(model, metrics, entity, ever)
+    return ever
+
+
+def _check_restrictable(model: SemanticModel, metrics: tuple[Metric, ...], entity: CountedEntity,
+                        counter: Metric) -> None:
+    """Every metric's facts reach the people or things ``counter`` counts."""
     for metric in metrics:
         if not all(entity.table in forward_paths(model, f.table) for f in metric_facts(model, metric)):
-            raise QueryInvalid(f"{metric.name.zh}和{ever.name.zh}统计的对象连不起来",
-                               f"{metric.id} cannot be restricted to what {ever.id} counts")
-    return ever
+            raise QueryInvalid(f"{metric.name.zh}和{counter.name.zh}统计的对象连不起来",
+                               f"{metric.id} cannot be restricted to what {counter.id} counts")
+
+
+def figure_of_each(model: SemanticModel, metric: Metric, entity: CountedEntity) -> bool:
+    """Can each one of ``entity`` have its own ``metric``: one plain sum or count whose rows reach it,
+    counting nothing of which each has one at most (a customer's orders: yes; an order's buyers: no)."""
+    found = model.fact_by_measure.get(metric.expr)
+    if found is None or found[1].agg == "count_entities" or entity.table not in forward_paths(model, found[0].table):
+        return False
+    counted = counted_entity(model, metric)
+    return counted is None or counted.table != entity.table and entity.table in forward_paths(model, counted.table)
+
+
+def _each_having(model: SemanticModel, metrics: tuple[Metric, ...], item) -> ResolvedEachHaving:
+    """A limit on each one a metric counts ('消费超过1万的客户'): the counter counts people or things,
+    the limit is one plain measure whose rows reach them, and the query's metrics reach them too."""
+    per, metric = _metric(model, item.per), _metric(model, item.metric)
+    entity = counted_entity(model, per)
+    if entity is None:
+        raise QueryInvalid(f"{per.name.zh}不是按人或物计数的指标，不能给每一个设阈值",
+                           f"{per.id} does not count people or things; a limit on each needs one that does")
+    if not figure_of_each(model, metric, entity):
+        raise QueryInvalid(f"{metric.name.zh}不能按每一个统计对象单独计算，请换一个加总或计数的指标",
+                           f"{metric.id} cannot be computed for each one {per.id} counts; use a sum or a count")
+    _check_restrictable(model, metrics, entity, per)
+    fact, measure = model.fact_by_measure[metric.expr]
+    return ResolvedEachHaving(per, entity, metric, fact, measure, item.op, item.value)
 
 
 def _ever_labels(model: SemanticModel, ever: Metric, values: tuple) -> tuple[str, str]:
@@ -303,7 +349,8 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
         order_by=tuple((o.field, o.direction == "desc") for o in query.order_by), limit=query.limit,
         having=tuple((h.metric, h.op, h.value) for h in query.having), compare=query.compare,
         today=today, comparison=comparison, share_of=tuple(dict.fromkeys(query.share_of)), compare_group=compare_group,
-        count_groups=query.count_groups, analysis=analysis)
+        count_groups=query.count_groups, analysis=analysis,
+        each_having=tuple(_each_having(model, metrics, item) for item in query.each_having))
 
 
 def _time_range(time_range, today: dt.date) -> DateRange:

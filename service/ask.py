@@ -164,7 +164,9 @@ class Asker:
             completes = previous is not None and previous.asked in ("no_metric", "ambiguous_metric") and bool(
                 parts.metrics) and not parts.filters and not parts.dimensions
             # naming another analysis ('把沉睡的金卡会员列出来' after a figure) starts a new question
-            follow_up = previous is not None and parts.analysis in (None, previous.parts.analysis) and (
+            # unless it asks it of them ('把这些人的名单导出来')
+            follow_up = previous is not None and (parts.analysis in (None, previous.parts.analysis) or any(
+                e.kind == "anaphor" and e.target == "group" for m in reading.mentions for e in m.entries)) and (
                 is_follow_up(reading, understanding, previous.parts) or completes or previous.pending and not (
                     parts.time_range or parts.filters or parts.dimensions))
             if follow_up:

@@ -62,6 +62,8 @@ def plan_schema(model: SemanticModel, values: dict[str, list[str]]) -> dict:
     defs["Filter"]["properties"]["value"] = {"anyOf": [*scalar["anyOf"], {"type": "array", "items": scalar}]}
     defs["OrderBy"]["properties"]["field"] = {"type": "string", "enum": metric_ids + dimension_ids}
     defs["Having"]["properties"]["metric"] = {"type": "string", "enum": metric_ids}
+    defs["EachHaving"]["properties"]["per"] = {"type": "string", "enum": metric_ids}
+    defs["EachHaving"]["properties"]["metric"] = {"type": "string", "enum": metric_ids}
     defs["SemanticQuery"] = schema
     return {
         "title": "answer_plan",

@@ -23,8 +23,9 @@ from pypinyin import Style, lazy_pinyin
 from semantic_layer.describe import query_json
 from semantic_layer.model import Dimension, Metric, SemanticModel
 from semantic_layer.parser.compose import line_level_metric
-from semantic_layer.query import DimensionRef, Filter, Having, OrderBy, SemanticQuery, TimeRange
-from semantic_layer.resolve import allowed_dimensions, has_time
+from semantic_layer.parser.words import AMOUNT_UNITS
+from semantic_layer.query import DimensionRef, EachHaving, Filter, Having, OrderBy, SemanticQuery, TimeRange
+from semantic_layer.resolve import allowed_dimensions, counted_entity, figure_of_each, has_time
 from semantic_layer.timeexpr import DateRange, resolve_time_expression, same_part_of_year
 
 # time words of the language, all in the past of the reference date (an empty period says nothing)
@@ -80,7 +81,7 @@ class SuiteWriter:
         self.metrics = list(model.metrics)
         self.forms: list[Callable[[str], list[Item]]] = [
             self.how_much, self.how_much, self.two_filters, self.breakdown, self.breakdown_with_filter, self.trend,
-            self.top_n, self.which_highest, self.compare, self.named_periods, self.threshold, self.share,
+            self.top_n, self.which_highest, self.compare, self.named_periods, self.threshold, self.each_limit, self.share,
             self.side_by_side, self.unit_cue, self.people, self.exclusion, self.named_set, self.versus,
             self.follow_up, self.follow_up, self.unknown_word, self.write, self.all_time_with_period,
             self.why_it_changed, self.cohorts, self.test_results, self.customer_lists]
@@ -322,6 +323,38 @@ class SuiteWriter:
                          d=self._dimension_word(dimension, language))
         query = self._query(metric, [dimension.id], having=[Having(metric=metric.id, op=">", value=amount)])
         return [Item(self._frame(text, language), query, "threshold")]
+
+    def each_limit(self, language: str) -> list[Item]:
+        """'今年买了超过3单的客户有多少': a limit on each one a metric counts, by a unit word that only the
+        limited figure has among the metrics whose rows reach them."""
+        english = language == "en"
+        counters = [m for m in self.metrics if counted_entity(self.model, m)]
+        # a noun says the first metric that counts with it (客户: buyers, before customers and sign-ups)
+        nouns = [(u, m) for m in counters if has_time(self.model, m) for u in m.unit_words
+                 if u.isascii() == english and len(u) >= (4 if english else 2)
+                 and next(c for c in counters if u in c.unit_words) == m]
+        if not nouns:
+            return []
+        noun, per = self.rng.choice(nouns)
+        entity = counted_entity(self.model, per)
+
+        def reaches(metric: Metric) -> bool:
+            return figure_of_each(self.model, metric, entity)
+        units = [(u, m) for m in self.metrics if reaches(m) for u in m.unit_words if u.isascii() == english
+                 and [o for o in self.metrics if u in o.unit_words and reaches(o)] == [m] and u != noun
+                 and (not english or len(u) >= 4) and not u.startswith(tuple(AMOUNT_UNITS))]  # not '1000万元'
+        if not units:
+            return []
+        unit, figure = self.rng.choice(units)
+        amount = self.rng.choice((1000, 5000) if figure.format == "money" else (2, 3, 5))
+        zh, en, period = self._time()
+        text = self._say(language, ["{t}超过{x}{u}的{n}有多少", "{t}至少{x}{u}的{n}有几个"],
+                         ["how many {n} with more than {x} {u} {t}", "number of {n} with at least {x} {u} {t}"],
+                         t=en if english else zh, x=amount, u=unit, n=noun)
+        op = ">=" if "至少" in text or "at least" in text else ">"
+        query = SemanticQuery(metrics=[per.id], time_range=self._range(period),
+                              each_having=[EachHaving(per=per.id, metric=figure.id, op=op, value=amount)])
+        return [Item(self._frame(text, language), query, "each_limit")]
 
     def share(self, language: str) -> list[Item]:
         metric = self._dated_metric()

@@ -9,7 +9,7 @@ from datetime import date
 
 from semantic_layer.graph import reach_dimension
 from semantic_layer.model import SemanticModel
-from semantic_layer.query import DimensionRef, Filter, Having, OrderBy, SemanticQuery, TimeRange
+from semantic_layer.query import DimensionRef, EachHaving, Filter, Having, OrderBy, SemanticQuery, TimeRange
 from semantic_layer.resolve import metric_facts
 from semantic_layer.timeexpr import DateRange, resolve_time_expression
 
@@ -31,6 +31,7 @@ class Parts:
     limit: int | None = None
     having: list[tuple[str | None, str, float]] = field(default_factory=list)
     count_groups: bool = False  # how many groups pass the having ('有几天'), not the groups themselves
+    each_having: list[EachHaving] = field(default_factory=list)  # on each one counted ('消费超过1万的客户')
     chart: str | None = None
     set_names: dict[str, str] = field(default_factory=dict)  # dimension -> named set the filter came from
     drop_filters: list[str] = field(default_factory=list)  # a follow-up's split replaces these filters
@@ -102,7 +103,8 @@ def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
                          compare=compare, compare_to=compare_to, chart=parts.chart,
                          compare_group=parts.compare_group if compare == "group" else None,
                          share_of=[d for d in parts.share_of if not compare],
-                         count_groups=parts.count_groups and bool(having and parts.dimensions))
+                         count_groups=parts.count_groups and bool(having and parts.dimensions),
+                         each_having=parts.each_having)
 
 
 def parts_from_query(query: SemanticQuery, time_range: DateRange | None, comparison: DateRange | None = None) -> Parts:
@@ -113,7 +115,8 @@ def parts_from_query(query: SemanticQuery, time_range: DateRange | None, compari
                  compare_to=comparison if query.compare == "period" else None, compare_group=query.compare_group,
                  order=order, limit=query.limit,
                  having=[(h.metric, h.op, h.value) for h in query.having], chart=query.chart,
-                 share_of=list(query.share_of), count_groups=query.count_groups, analysis=query.analysis)
+                 share_of=list(query.share_of), count_groups=query.count_groups, analysis=query.analysis,
+                 each_having=list(query.each_having))
 
 
 _PERIOD_WORDS = (("上个月", "last month"), ("本月", "this month"), ("上季度", "last quarter"),

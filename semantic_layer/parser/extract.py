@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from semantic_layer.parser import words
 from semantic_layer.timeexpr import NUMBER, to_number
 
-_AMOUNT = (r"(?P<amount>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*(?P<unit>"
+_AMOUNT = (r"(?P<currency>[¥￥])?\s*(?P<amount>\d+(?:\.\d+)?|[零一二两三四五六七八九十百千]+)\s*(?P<unit>"
            + "|".join(re.escape(u) for u in sorted(words.AMOUNT_UNITS, key=len, reverse=True)) + r")?(?![a-z])")
 
 
@@ -31,6 +31,7 @@ class RankSize(Span):
 class Threshold(Span):
     op: str
     value: float
+    word: str = ""  # the unit word inside it ('3次以上': 次; '¥500': the money word 元)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ class Extractor:
     """Finds rank sizes and thresholds; ``nouns`` are the model's dimension words, ``units`` the
     words an amount may carry (元, 单, 件)."""
 
-    def __init__(self, nouns: list[str], units: list[str], band_units: dict[str, str] | None = None) -> None:
+    def __init__(self, nouns: list[str], units: list[str], band_units: dict[str, str] | None = None,
+                 verbs: list[str] | tuple = ()) -> None:
         self.band_units = band_units or {}
         words_ = _alternation(self.band_units) if self.band_units else "(?!)"
         above, below = r"及以上|或以上|以上|and over|or older|or above|and up|\+", r"及以下|或以下|以下|以内|or younger|and under"
@@ -115,8 +117,10 @@ class Extractor:
             # '客单价过千', '过10万': more than a round amount
             re.compile(r"(?<![超不])(?P<op>过)\s*(?P<amount>\d+(?:\.\d+)?|[一二两三四五六七八九十]*)\s*(?P<unit>千|万|百万|亿|w|k)(?![a-z])"),
             # the unit after the amount stays a word of its own: it may say which metric ('超过100单')
-            re.compile(r"(?P<op>" + _alternation(words.GREATER + words.LESS) + r")\s*[:：]?\s*" + _AMOUNT),
-            re.compile(_AMOUNT + r"\s*(?:" + unit_words + r")?\s*(?P<op>及以上|及以下|以上|以下|or more|or less|\+)"),
+            # a verb may stand between the comparison and the amount ('至少下过5单')
+            re.compile(r"(?P<op>" + _alternation(words.GREATER + words.LESS) + r")\s*[:：]?\s*(?:"
+                       + (_alternation(v for v in verbs if not v.isascii()) or "(?!)") + r")?\s*" + _AMOUNT),
+            re.compile(_AMOUNT + r"\s*(?P<word>" + unit_words + r")?\s*(?P<op>及以上|及以下|以上|以下|or more|or less|\+)"),
         )
 
     def rank_sizes(self, text: str, blocked: list[bool]) -> list[RankSize]:
@@ -161,5 +165,8 @@ class Extractor:
                 greater = word in words.GREATER or word in ("以上", "及以上", "or more", "+", "过")
                 inclusive = word in words.INCLUSIVE or word.startswith("及") or word.startswith("or")
                 op = (">=" if inclusive else ">") if greater else ("<=" if inclusive else "<")
-                found.append(Threshold(match.start(), match.end(), op, amount_value(match["amount"], match["unit"])))
+                groups = match.groupdict()
+                word = groups.get("word") or (words.CURRENCY if groups.get("currency") else "")
+                found.append(Threshold(match.start(), match.end(), op, amount_value(match["amount"], match["unit"]),
+                                       word or ""))
         return found

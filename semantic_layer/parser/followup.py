@@ -15,6 +15,7 @@ from semantic_layer.parser import words
 from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
 from semantic_layer.query import Filter
+from semantic_layer.resolve import counted_entity
 from semantic_layer.timeexpr import DateRange, comparison_range, same_part_of_year, shift_year
 
 _CHARTS = {"zh": {"pie": "饼图", "line": "折线图", "bar": "柱状图", "table": "表格", "grouped_bar": "分组柱状图",
@@ -102,9 +103,32 @@ def _sibling(filters: list[Filter], item: Filter, values: dict[str, list[str]]) 
     return None
 
 
+def _asks_of_the_group(reading: Reading, previous: Parts, parts: Parts) -> bool:
+    """A new figure of 'them' after a ranking of where they are ('where are those people, top 5
+    cities' -> 'what rating do they give us'): the people the filters choose, not the top rows."""
+    return bool(previous.limit and previous.order and previous.dimensions) and not (
+        parts.dimensions or parts.order or parts.limit) and any(
+        e.kind == "anaphor" and e.target == "group" for m in reading.mentions for e in m.entries)
+
+
+def _analysis_of_them(previous: Parts, parts: Parts, model: SemanticModel) -> Parts:
+    """An analysis of the people a previous question counted: its filters (and, when they are the
+    ones the analysis counts, its metric and period), in the analysis' own shape."""
+    spec = model.analyses.customer_list if parts.analysis == "customer_list" else None
+    listed = spec and counted_entity(model, model.metric_by_id[spec.who])
+    same = [m for m in previous.metrics if listed and (e := counted_entity(model, model.metric_by_id[m]))
+            and e.table == listed.table]
+    return replace(parts, metrics=parts.metrics or same[:1], filters=[*previous.filters, *parts.filters],
+                   set_names={**previous.set_names, **parts.set_names},
+                   time_range=parts.time_range or (previous.time_range if same else None))
+
+
 def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: SemanticModel,
                     language: str, today: date, values: dict[str, list[str]]) -> tuple[Parts, list[str]]:
     zh = language == "zh"
+    if parts.analysis and parts.analysis != previous.analysis:  # '把这些人的名单导出来' after '其中金卡的呢'
+        return _analysis_of_them(previous, parts, model), [
+            getattr(model.analyses, parts.analysis).name.pick(language)]
     merged = replace(previous, dimensions=list(previous.dimensions), filters=list(previous.filters),
                      having=list(previous.having), set_names=dict(previous.set_names))
     changes: list[str] = []
@@ -121,6 +145,9 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
             merged.metrics = list(dict.fromkeys([*previous.metrics, *parts.metrics]))[:10]
         else:
             merged.metrics, added = parts.metrics, False
+            if _asks_of_the_group(reading, previous, parts):  # '这批人的LTV呢' after '他们在哪些城市 前5'
+                merged.dimensions, merged.order, merged.limit, merged.share_of = [], None, None, []
+                changes.append("整个群体" if zh else "the whole group")
         names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)
         changes.append((f"加上指标 {names}" if zh else f"with {names}") if added else
                        (f"指标改为 {names}" if zh else f"metrics: {names}"))
@@ -192,6 +219,9 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
             merged.limit = parts.limit
         changes.append((f"排名前 {merged.limit}" if zh else f"top {merged.limit}") if merged.limit else
                        ("重新排序" if zh else "re-ordered"))
+    if parts.each_having:
+        merged.each_having = parts.each_having
+        changes.append("更新了每个对象的阈值" if zh else "limit on each one updated")
     if parts.having:
         merged.having, merged.count_groups = parts.having, parts.count_groups
         changes.append("更新了阈值" if zh else "threshold updated")

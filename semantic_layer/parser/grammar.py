@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from semantic_layer.model import SemanticModel
 from semantic_layer.parser.compose import Parts, auto_grain, line_level_metric
 from semantic_layer.parser.lexicon import Mention
+from semantic_layer.parser.each_limit import counted_in_period, each_limits
 from semantic_layer.parser.metric_choice import choose_metrics
 from semantic_layer.parser.ever_split import ever_splits
 from semantic_layer.parser.never import never_done
@@ -104,10 +105,15 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     account.use(*never.used)
     if never.needs_period:
         problems.append(Problem("never_or_period", tuple(dict.fromkeys(mentions[i].text for i in never.used))))
+    limits = each_limits(reading, model, account.mentions)  # '消费超过1万的客户': on each customer
+    account.use(*limits.used)
+    parts.each_having = limits.limits
     choice = choose_metrics(model, mentions, reading.text, account.mentions,
                             bool(times) or bool(follow_up_of and follow_up_of.time_range), reading.emphasis)
     account.use(*choice.used)
     parts.metrics = list(choice.metrics)
+    if limits.limits and times and len(parts.metrics) == 1:  # '去年至少5件的客户有几个': of last year's buyers
+        parts.metrics = [counted_in_period(model, parts.metrics[0], limits.limits)]
     result.named_metric = bool(choice.metrics) and not choice.members_only
     result.group_count = choice.from_group
     parts.sold = result.implied_metric = choice.implied
@@ -127,7 +133,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     _dimensions(reading, model, parts, account, follow_up_of, problems)
     _ranking(reading, model, parts, account, follow_up_of, problems)
     _by_change(reading, parts, account)
-    _thresholds(reading, parts, account, problems, follow_up_of)
+    _thresholds(reading, parts, account, problems, follow_up_of, set(limits.thresholds))
     _band_limits(reading, model, parts, problems)
     _shape(reading, parts, account, follow_up_of)
     if splits.dimensions:  # after the values ('精华买家里买没买过面霜' keeps 精华 a filter); 各 / by / 对比 ask for it
@@ -750,12 +756,12 @@ def _share_of(reading: Reading, parts: Parts, index: int, previous: Parts | None
 
 # ---- thresholds and the shape of the answer ------------------------------------------------------------
 def _thresholds(reading: Reading, parts: Parts, account: _Account, problems: list[Problem],
-                previous: Parts | None) -> None:
+                previous: Parts | None, taken: set[int]) -> None:
     """'GMV超过100万的城市': a limit on the groups of a breakdown. Without groups a limit qualifies
-    each customer or order ('消费超过1万的客户', 'orders above 1000'), which a metric's total cannot
-    say: asked back."""
+    each customer or order ('消费超过1万的客户', 'orders above 1000'): parser/each_limit.py, which
+    ``taken`` are; any other is asked back."""
     groups = [d for d in parts.dimensions if not d.versus] or (previous.dimensions if previous else [])
-    for threshold in reading.thresholds:
+    for threshold in (t for k, t in enumerate(reading.thresholds) if k not in taken):
         if not groups:
             problems.append(Problem("unused_words", (reading.text[threshold.start:threshold.end],)))
             continue

@@ -51,6 +51,9 @@ def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[in
         if q in skip or not quantity.first("quantity"):
             continue
         after = [i for i in _following(mentions, q) if i not in skip and mentions[i].first("unit")]
+        if quantity.text.isascii() and quantity.first("quantity").target == "amount":
+            after = after[:1] if after == [q + 1] else []  # 'how much money'; not 'how much did members spend'
+
         nouns = [i for i in after if not mentions[i].has("classifier")]
         before = next((i for i in range(q - 1, -1, -1) if i not in skip and mentions[i].first("unit")
                        and not _also_language(mentions[i]) and "," not in text[mentions[i].end:quantity.start]

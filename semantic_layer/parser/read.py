@@ -73,8 +73,9 @@ class QuestionReader:
         nouns = [f for f, entries in lexicon.forms.items() if any(e.kind == "dimension" for e in entries)]
         units = [f for f, entries in lexicon.forms.items() if any(e.kind == "unit" for e in entries)
                  and not any(e.kind == "metric" for e in entries)]
+        verbs = [f for f, entries in lexicon.forms.items() if any(e.kind == "verb" for e in entries)]
         self.extractor = Extractor(nouns, units, {normalize_text(unit): d.id for d in model.dimensions
-                                                   for unit in d.band_units})
+                                                  for unit in d.band_units}, verbs)
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
         for form in lexicon.forms:

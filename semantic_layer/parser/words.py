@@ -105,10 +105,13 @@ KIND = ("类型", "种类", "类别", "哪种", "哪一种", "哪类", "哪一�
 SERIES = ("系列", "全系", "全系列", "那几款", "这几款", "几款", "那些款", "这类", "那类", "此类", "这一类", "这种", "series",
           "line", "range", "collection", "ones", "the ones")
 # who or what the previous question was about ('她们今年客单价多少', 'how does that compare')
-ANAPHOR = ("他们", "她们", "它们", "这些人", "这群人", "那些人", "这帮人", "这部分", "这部分人", "这批", "那批", "这类人",
-           "那类人", "这类客户", "这些客户", "这批客户", "他们的", "她们的", "这两个", "那两个", "这俩", "那俩",
-           "they", "them", "those customers", "these customers", "those people", "this group", "that group",
-           "them all", "each of them", "that figure", "that number", "those two", "these two", "both of them")
+# the people a previous question counted ('这批人的LTV呢' after '他们主要分布在哪些城市'): the group, not its rows
+ANAPHOR_GROUP = ("他们", "她们", "这些人", "这群人", "那些人", "这帮人", "这部分人", "这批", "那批", "这批人", "那批人",
+                 "这类人", "那类人", "这类客户", "这些客户", "这批客户", "他们的", "她们的", "they", "them",
+                 "those customers", "these customers", "those people", "these people", "this group", "that group",
+                 "them all", "these folks", "those folks")
+ANAPHOR = ("它们", "这部分", "这两个", "那两个", "这俩", "那俩", "each of them", "that figure", "that number",
+           "those two", "these two", "both of them")
 # the one thing the previous answer named ('它的退款率' after '哪个产品卖得最多')
 ANAPHOR_TOP = ("它", "它的", "this one", "that one", "the top one", "第一名的", "排第一的")
 WHICH_MANY = ("哪些", "哪几个", "哪几款", "哪几家", "哪几种", "which ones", "what are the")
@@ -221,13 +224,14 @@ CHART: dict[str, str] = {
 }
 
 # thresholds: 超过10万, more than 50k, 5%以上
-GREATER = ("超过", "大于", "高于", "多于", "以上", "不少于", "至少", "不低于", "多过", "more than", "greater than",
+GREATER = ("超过", "大于", "高于", "多于", "以上", "不少于", "至少", "不低于", "多过", "满", "more than", "greater than",
            "over", "above", "exceeding", "exceeds", "exceeded", "at least", ">=", ">", "higher than", "bigger than")
 LESS = ("低于", "小于", "少于", "不到", "不足", "以下", "不超过", "至多", "less than", "below", "under", "fewer than",
         "at most", "<=", "<", "lower than", "smaller than")
-INCLUSIVE = ("不少于", "至少", "不低于", "at least", ">=", "不超过", "至多", "at most", "<=", "以上", "以下")
+INCLUSIVE = ("不少于", "至少", "不低于", "满", "at least", ">=", "不超过", "至多", "at most", "<=", "以上", "以下")
 AMOUNT_UNITS = {"万": 1e4, "w": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "百万": 1e6, "m": 1e6, "million": 1e6,
                 "thousand": 1e3, "%": 0.01, "％": 0.01}
+CURRENCY = "元"  # what ¥ before an amount says ('orders over ¥500')
 RANK_COUNTERS = ("个", "款", "家", "名", "位", "种", "条", "大", "强", "类")
 
 # ---- conversations -------------------------------------------------------------------------------

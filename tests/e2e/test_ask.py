@@ -287,3 +287,58 @@ def test_follow_ups_add_a_metric_and_take_the_rest_of_a_group(client):
     rate = ask(client, "核销率多少", coupons["conversation_id"])
     assert rate["interpretation"]["query"]["time_range"] == {"start": "2025-05-01", "end": "2025-06-01"}
 
+
+
+@pytest.mark.parametrize("question, limit, sql", [
+    ("至少下过5单的客户有多少人", {"per": "buyer_count", "metric": "order_count", "op": ">=", "value": 5.0},
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE pay_time IS NOT NULL GROUP BY 1 "
+     "HAVING COUNT(*) >= 5)"),
+    ("今年买了超过3次的客户有多少", {"per": "buyer_count", "metric": "order_count", "op": ">", "value": 3.0},
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE pay_time >= TIMESTAMP '2025-01-01' "
+     "AND pay_time < TIMESTAMP '2025-07-02' GROUP BY 1 HAVING COUNT(*) > 3)"),
+    ("累计消费满5000的客户有几个", {"per": "buyer_count", "metric": "gmv", "op": ">=", "value": 5000.0},
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE pay_time IS NOT NULL GROUP BY 1 "
+     "HAVING SUM(paid_amount) >= 5000)"),
+    ("orders over ¥500 last month — how many?", {"per": "order_count", "metric": "gmv", "op": ">", "value": 500.0},
+     "SELECT COUNT(*) FROM orders WHERE pay_time >= TIMESTAMP '2025-06-01' AND pay_time < TIMESTAMP '2025-07-01' "
+     "AND paid_amount > 500"),
+    ("how many customers placed more than 3 orders this year",
+     {"per": "buyer_count", "metric": "order_count", "op": ">", "value": 3.0},
+     "SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE pay_time >= TIMESTAMP '2025-01-01' "
+     "AND pay_time < TIMESTAMP '2025-07-02' GROUP BY 1 HAVING COUNT(*) > 3)")])
+def test_a_limit_on_each_customer_or_order_keeps_those_that_pass(client, reference, question, limit, sql):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["query"]["each_having"] == [limit]
+    assert body["rows"][0][-1] == reference.execute(sql).fetchone()[0]
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("买了超过3个的客户有多少", "units_sold"),  # 个 is the model's unit word of units
+    ("GMV超过100万的客户有多少人", "gmv"),  # no one spent that much: 0, never another figure
+    ("买了超过3盘的客户有多少", None)])  # 3 of what: asked back
+def test_a_limit_on_each_one_takes_only_the_figure_it_was_given(client, question, figure):
+    body = ask(client, question)
+    assert body["status"] == ("ok" if figure else "clarify")
+    if figure:
+        assert body["interpretation"]["query"]["each_having"][0]["metric"] == figure
+
+
+def test_a_new_figure_of_them_after_a_ranking_of_where_they_are_is_the_whole_group(client, reference):
+    first = ask(client, "重要保持客户有几个人")
+    where = ask(client, "他们主要分布在哪些城市 前5", first["conversation_id"])
+    assert len(where["rows"]) == 5
+    ltv = ask(client, "这批人的LTV呢", where["conversation_id"])
+    query = ltv["interpretation"]["query"]
+    assert query["metrics"] == ["ltv"] and "dimensions" not in query and "limit" not in query
+    assert query["filters"] == [{"dimension": "rfm_segment", "value": "重要保持客户"}]
+    assert len(ltv["rows"]) == 1
+
+
+def test_a_list_of_them_keeps_who_they_are(client, reference):
+    first = ask(client, "沉睡客户现在有多少")
+    gold = ask(client, "其中金卡的呢", first["conversation_id"])
+    listed = ask(client, "把这些人的名单导出来", gold["conversation_id"])
+    query = listed["interpretation"]["query"]
+    assert query["analysis"] == "customer_list" and query["filters"] == [
+        {"dimension": "lifecycle", "value": "沉睡"}, {"dimension": "member_level", "value": "金卡"}]
+    assert f"{gold['rows'][0][0]:,}" in listed["answer"]

@@ -286,6 +286,36 @@ CASES = {
         "SELECT a, b, a - b, (a - b) / b FROM (SELECT AVG(CASE WHEN coupon_type = '满减' THEN "
         "(redeemed_time IS NOT NULL)::INT END) a, AVG(CASE WHEN coupon_type = '无门槛' THEN "
         "(redeemed_time IS NOT NULL)::INT END) b FROM coupons)"),
+    "customers with at least 5 paid orders, all time": (
+        {"metrics": ["customer_count"],
+         "each_having": [{"per": "buyer_count", "metric": "order_count", "op": ">=", "value": 5}]},
+        f"SELECT COUNT(*) FROM (SELECT customer_id FROM orders o WHERE {PAID} GROUP BY 1 "
+        "HAVING COUNT(DISTINCT order_id) >= 5)"),
+    "buyers who spent over 3000 last year, by channel": (
+        {"metrics": ["buyer_count"], "dimensions": ["channel"], "time_range": {"expression": "去年"},
+         "each_having": [{"per": "buyer_count", "metric": "gmv", "op": ">", "value": 3000}]},
+        f"WITH big AS (SELECT customer_id FROM orders o WHERE {PAID} AND {LAST_YEAR} GROUP BY 1 "
+        "HAVING SUM(paid_amount) > 3000) SELECT ch.channel_name, COUNT(DISTINCT o.customer_id) FROM orders o "
+        f"JOIN channels ch USING (channel_id) WHERE {PAID} AND {LAST_YEAR} AND o.customer_id IN "
+        "(SELECT customer_id FROM big) GROUP BY 1"),
+    "orders over 1000 last month on Tmall": (
+        {"metrics": ["order_count"], "time_range": {"expression": "上个月"},
+         "filters": [{"dimension": "channel", "value": "天猫"}],
+         "each_having": [{"per": "order_count", "metric": "gmv", "op": ">", "value": 1000}]},
+        f"SELECT COUNT(*) FROM orders o JOIN channels ch USING (channel_id) WHERE {PAID} AND {JUNE} "
+        "AND ch.channel_name = '天猫' AND o.paid_amount > 1000"),
+    "GMV of customers who bought 5 or more items last month": (
+        {"metrics": ["gmv"], "time_range": {"expression": "上个月"},
+         "each_having": [{"per": "buyer_count", "metric": "units_sold", "op": ">=", "value": 5}]},
+        f"WITH many AS (SELECT o.customer_id FROM orders o JOIN order_items i USING (order_id) WHERE {PAID} "
+        f"AND {JUNE} GROUP BY 1 HAVING SUM(i.quantity) >= 5) SELECT SUM(paid_amount) FROM orders o "
+        f"WHERE {PAID} AND {JUNE} AND customer_id IN (SELECT customer_id FROM many)"),
+    "orders over 1000, this month against the last": (
+        {"metrics": ["order_count"], "time_range": {"expression": "上个月"}, "compare": "previous_period",
+         "each_having": [{"per": "order_count", "metric": "gmv", "op": ">", "value": 1000}]},
+        f"SELECT a, b, a - b, (a - b) / b FROM (SELECT COUNT(*) FILTER (WHERE {JUNE}) a, COUNT(*) FILTER "
+        "(WHERE o.pay_time >= TIMESTAMP '2025-05-01' AND o.pay_time < TIMESTAMP '2025-06-01') b "
+        f"FROM orders o WHERE {PAID} AND o.paid_amount > 1000)"),
 }
 
 
