@@ -18,13 +18,17 @@ def shape_analysis(understanding: Understanding, model: SemanticModel, values: d
                    reading: Reading) -> None:
     parts, problems, text = understanding.parts, understanding.problems, reading.text
     spec = model.analyses.ab_test
-    if spec and not parts.analysis and not parts.metrics and any(f.dimension == spec.test for f in parts.filters):
-        parts.analysis = "ab_test"  # a test named, nothing asked of it: its results
+    own = not parts.metrics or not all(spec.test in {d.id for d in allowed_dimensions(model, model.metric_by_id[m])}
+                                       for m in parts.metrics) if spec else False
+    if own and not parts.analysis and any(f.dimension == spec.test for f in parts.filters):
+        parts.analysis = "ab_test"  # a test named, nothing asked of it or a figure of its own: its results
     if parts.analysis and parts.analysis != "attribution":  # it brings its own metrics; why it changed needs one
         parts.metrics = []
         problems[:] = [p for p in problems if p.kind not in ("no_metric", "ambiguous_metric")]
     if parts.analysis == "ab_test":
         _name_the_test(understanding, model, values.get(spec.test, []))
+        if all(d.name == spec.variant for d in parts.dimensions):  # '哪组转化率更高': what the verdict says
+            parts.order, parts.limit, parts.target = None, None, False
     if parts.analysis:  # a name's column ('召回短信文案测试' by part) or a variant is in the analysis' layout
         layout = _layout(model, parts.analysis)
         parts.dimensions = [d for d in parts.dimensions if d.name not in layout]

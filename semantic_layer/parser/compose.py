@@ -32,6 +32,7 @@ class Parts:
     having: list[tuple[str | None, str, float]] = field(default_factory=list)
     count_groups: bool = False  # how many groups pass the having ('有几天'), not the groups themselves
     each_having: list[EachHaving] = field(default_factory=list)  # on each one counted ('消费超过1万的客户')
+    beside_previous: bool = False  # a follow-up's value shown beside the previous one ('跟天猫比呢')
     chart: str | None = None
     set_names: dict[str, str] = field(default_factory=dict)  # dimension -> named set the filter came from
     drop_filters: list[str] = field(default_factory=list)  # a follow-up's split replaces these filters

@@ -14,7 +14,7 @@ from semantic_layer.parser.grammar import Understanding
 from semantic_layer.parser import words
 from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
-from semantic_layer.query import Filter
+from semantic_layer.query import DimensionRef, Filter
 from semantic_layer.resolve import counted_entity
 from semantic_layer.timeexpr import DateRange, comparison_range, same_part_of_year, shift_year
 
@@ -174,9 +174,11 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
         if sibling is not None:
             item = sibling[1]
         earlier = next((f for f in merged.filters if f.dimension == item.dimension and f.op in ("=", "in")), None)
-        if reading.has("also") and earlier is not None and item.op in ("=", "in"):  # '把抖音也加上'
-            union = list(dict.fromkeys([*_listed(earlier.value), *_listed(item.value)]))
+        if (reading.has("also") or parts.beside_previous) and earlier is not None and item.op in ("=", "in"):
+            union = list(dict.fromkeys([*_listed(earlier.value), *_listed(item.value)]))  # '把抖音也加上'
             item = Filter(dimension=item.dimension, op="in", value=union)
+            if parts.beside_previous and all(d.name != item.dimension for d in merged.dimensions):
+                merged.dimensions.append(DimensionRef(name=item.dimension))  # '跟天猫比呢': side by side
         related = _related(model, item.dimension)
         merged.filters = [f for f in merged.filters if f.dimension not in related] + [item]
         # with a breakdown of its own ('只看抖音，按天看'): the split by channel it leaves one row of goes

@@ -133,6 +133,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     _dimensions(reading, model, parts, account, follow_up_of, problems)
     _ranking(reading, model, parts, account, follow_up_of, problems)
     _by_change(reading, parts, account)
+    _beside_previous(reading, parts, account, follow_up_of)
     _thresholds(reading, parts, account, problems, follow_up_of, set(limits.thresholds))
     _band_limits(reading, model, parts, problems)
     _shape(reading, parts, account, follow_up_of)
@@ -275,6 +276,14 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
         versus = parts.versus_of(dimension)
         if versus is not None:
             continue
+        if kept and kept == dropped and any(m.has("compare", "comparative") for m in reading.mentions):
+            # '黑金会员的笔单价比非黑金的高吗': the group against everyone not in it
+            negated = next(at for _, excluded, at in items if excluded)
+            start = max((m.start for m in reading.mentions[:negated] if m.first("not")), default=reading.mentions[
+                negated].start)
+            parts.dimensions.append(DimensionRef(name=dimension, versus=kept, versus_labels=(
+                ("、" if reading.language == "zh" else ", ").join(kept), reading.text[start:reading.mentions[negated].end])))
+            continue
         if len(kept) == 2 and _asks_difference(reading, [at for v, excluded, at in items if not excluded], account):
             parts.filters.append(Filter(dimension=dimension, value=kept[0]))  # 满减券比无门槛券低多少
             parts.compare, parts.compare_group = "group", Filter(dimension=dimension, value=kept[1])
@@ -305,8 +314,9 @@ def _asks_difference(reading: Reading, places: list[int], account: _Account) -> 
     first, last = min(places), max(places)
     between = [i for i in range(first + 1, last) if mentions[i].has("compare")]
     gap = [i for i, m in enumerate(mentions) if m.has("difference") or m.has("quantity") and i > first]
-    if not between or not gap:
-        return False
+    listed = _LISTED.fullmatch(reading.text[mentions[first].end:mentions[last].start].strip())
+    if not (between or listed and any(mentions[i].has("difference") for i in gap)) or not gap:
+        return False  # '新客和老客的笔单价差多少': listed, then how far apart
     account.use(*between, *gap)
     return True
 
@@ -675,6 +685,18 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
         parts.limit = 1  # 'which one is highest' names one; 'which cities did more than 2M' all of them
     account.use(*superlatives, *orders, *which, *which_many, *popular, *comparatives)
     _compare_words(reading, parts, account)
+
+
+def _beside_previous(reading: Reading, parts: Parts, account: _Account, previous: Parts | None) -> None:
+    """'跟天猫比呢' after a question about 京东: the value named beside the previous one, side by side."""
+    if previous is None or parts.compare or any(d.versus for d in parts.dimensions):
+        return
+    compare = [i for i, m in enumerate(reading.mentions) if m.first("compare") and i not in account.mentions]
+    named = [f for f in parts.filters if f.op == "=" and any(
+        p.dimension == f.dimension and p.op == "=" and p.value != f.value for p in previous.filters)]
+    if compare and len(named) == 1 and len(parts.filters) == 1:
+        parts.beside_previous = True
+        account.use(*compare)
 
 
 def _by_change(reading: Reading, parts: Parts, account: _Account) -> None:

@@ -42,6 +42,33 @@ def negation_of(mentions: list[Mention], index: int, emphasis: list[tuple[int, i
     return at if close else None
 
 
+def _names_the_base(model: SemanticModel, mentions: list[Mention], verbs: list[int],
+                    emphasis: list[tuple[int, int]]) -> list[int]:
+    """Verbs, not negated, whose metrics count the people a negated verb's metric counts, when it has
+    a complement ('注册了' beside '没买过': every customer registered; those who never bought are the
+    question)."""
+    negated = [i for i in verbs if negation_of(mentions, i, emphasis) is not None]
+    bases = {e.table for i in negated for t in mentions[i].first("verb").targets
+             if any(c.complement_of == t for c in model.metrics) and (e := counted_entity(model, model.metric_by_id[t]))}
+    return [i for i in verbs if i not in negated and bases and all(
+        (e := counted_entity(model, model.metric_by_id[t])) and e.table in bases
+        for t in mentions[i].first("verb").targets)]
+
+
+def _listed_value(mentions: list[Mention], text: str, index: int) -> bool:
+    """A metric's word listed with another value of a dimension it is a value of ('新客和老客'): a value."""
+    dimensions = {e.target for e in mentions[index].entries if e.kind == "value"}
+    for other in (index - 2, index - 1, index + 1, index + 2):
+        if 0 <= other < len(mentions) and other != index:
+            first, second = sorted((index, other))
+            joined = re.fullmatch(r"\s*(?:和|与|跟|及|、|vs\.?|versus|and|or|或)?\s*",
+                                  text[mentions[first].end:mentions[second].start])
+            if joined and dimensions & {e.target for e in mentions[other].entries if e.kind == "value"} \
+                    and not mentions[other].has("metric"):
+                return True
+    return False
+
+
 def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[int]:
     """The unit words that say what a question counts: right after 多少/几/how many (past a
     classifier: '多少个客户'), else the noun before it ('客户有多少个'), else the classifier itself
@@ -101,7 +128,8 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
                    emphasis: list[tuple[int, int]]) -> MetricChoice:
     """The metrics a question asks for: those it names, else the one its unit words and verbs
     point to."""
-    named = [(i, m.first("metric").target) for i, m in enumerate(mentions) if i not in skip and m.first("metric")]
+    named = [(i, m.first("metric").target) for i, m in enumerate(mentions) if i not in skip and m.first("metric")
+             and not _listed_value(mentions, text, i)]
     # 'top 3 campaigns by spend', '按销量': a verb of one metric after 'by' names it
     # and in a list of metrics ('spend, GMV and ROI'): a noun
     named += [(i, m.first("verb").targets[0]) for i, m in enumerate(mentions)
@@ -143,6 +171,11 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
             return MetricChoice((), (), used, "cannot_negate")
         return MetricChoice(metrics, (), used, None)
 
+    base: list[int] = []  # '注册了但一单没买过': everyone registered is in the complement's base
+    if negations and not has_time:
+        base = _names_the_base(model, mentions, verbs, emphasis)
+        verbs = [i for i in verbs if i not in base]
+        base += [i for i, m in enumerate(mentions) if base and m.first("contrast")]
     pool: list[str] | None = None
     if not units:  # '面霜卖的钱', '花的钱': the thing a verb yields
         units = [i for i in range(1, len(mentions)) if i not in skip and mentions[i].first("unit")
@@ -164,7 +197,7 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
         if not (verbs and (quantities or ranking)):  # '卖了多少', '谁卖得多'
             return MetricChoice((), (), (), "no_metric")
         pool = list(dict.fromkeys(t for i in verbs for t in mentions[i].first("verb").targets))
-    used = tuple(units + verbs + quantities + negations + members)
+    used = tuple(units + verbs + quantities + negations + members + base)
     if not pool:
         return MetricChoice((), (), used, "ambiguous_metric")
     asked = _clauses(mentions, text, verbs, quantities, pool)

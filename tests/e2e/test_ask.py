@@ -342,3 +342,44 @@ def test_a_list_of_them_keeps_who_they_are(client, reference):
     assert query["analysis"] == "customer_list" and query["filters"] == [
         {"dimension": "lifecycle", "value": "沉睡"}, {"dimension": "member_level", "value": "金卡"}]
     assert f"{gold['rows'][0][0]:,}" in listed["answer"]
+
+
+@pytest.mark.parametrize("question, interpretation, sql", [
+    ("黑金会员的笔单价是不是比非黑金的高？", "笔单价 · 黑金 vs 非黑金 · 全部时间 · 已付款订单 · 按支付时间",
+     "SELECT CASE WHEN c.member_level = '黑金' THEN '黑金' ELSE '非黑金' END, SUM(o.paid_amount) / COUNT(*) "
+     "FROM orders o JOIN customers c USING (customer_id) WHERE o.pay_time IS NOT NULL GROUP BY 1"),
+    ("注册了但一单没买过的客户有多少", "未购买客户数 · 全部时间 · 全部客户、已付款订单 · 按支付时间",
+     "SELECT COUNT(*) FROM customers WHERE customer_id NOT IN "
+     "(SELECT customer_id FROM orders WHERE pay_time IS NOT NULL)")])
+def test_a_group_against_the_rest_and_registered_but_never_bought(client, reference, question, interpretation, sql):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
+    def rounded(rows):
+        return sorted(tuple(round(float(v), 6) if not isinstance(v, str) else v for v in row) for row in rows)
+    assert rounded(body["rows"]) == rounded(reference.execute(sql).fetchall())
+
+
+def test_two_listed_values_and_how_far_apart_is_one_against_the_other(client):
+    body = ask(client, "新客和老客上个月的笔单价差多少")
+    query = body["interpretation"]["query"]
+    assert query["metrics"] == ["avg_order_value"] and query["compare"] == "group"
+    assert query["filters"] == [{"dimension": "customer_type", "value": "新客"}]
+    assert query["compare_group"] == {"dimension": "customer_type", "value": "老客"}
+
+
+def test_another_value_to_compare_with_is_shown_beside_the_first(client):
+    first = ask(client, "2025年5月京东的客单价")
+    beside = ask(client, "跟天猫比呢", first["conversation_id"])
+    query = beside["interpretation"]["query"]
+    assert query["filters"] == [{"dimension": "channel", "op": "in", "value": ["京东", "天猫"]}]
+    assert query["dimensions"] == [{"name": "channel"}] and len(beside["rows"]) == 2
+
+
+@pytest.mark.parametrize("question, test", [
+    ("满减券vs折扣券那个AB测试，哪组转化率更高？", "2025年4月满减券vs折扣券"),
+    ("召回短信文案测试 A/B两组的券核销率", "2025年1月召回短信文案测试"),
+    ("Which variant won the 2025年4月满减券vs折扣券 test on GMV per recipient?", "2025年4月满减券vs折扣券")])
+def test_a_named_test_asked_which_group_won_or_for_its_own_figure_is_its_analysis(client, question, test):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["query"]["analysis"] == "ab_test"
+    assert {row[0] for row in body["rows"]} == {test} and len(body["rows"]) == 2
