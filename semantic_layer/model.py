@@ -93,6 +93,10 @@ class Metric(Frozen):
                                                         "with 多少/几/how many (件, 单, 人, 钱, units, people)")
     verbs: tuple[str, ...] = Field((), description="actions that go with the metric (卖, 买, 下单, sell, buy); they "
                                                    "choose between metrics that share a unit word")
+    group_verbs: tuple[str, ...] = Field((), description="verbs that name the metric only when the question names "
+                                                          "a group it can be filtered or split by, which the other "
+                                                          "metrics of the verb cannot (金卡会员花了多少钱, which age "
+                                                          "band spends the most: GMV; 我们花了多少钱: not)")
     complement_of: str | None = Field(None, description="the metric whose complement this one counts within the "
                                                         "same base (customers who did not buy vs buyers)")
     line_level: str | None = Field(None, description="the metric that measures the same over the lines of a fact "

@@ -429,6 +429,13 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
     if len(periods) > 2:
         account.times.add(indexed[0][0])
         parts.time_range = periods[0].range
+    compared = [i for i, m in enumerate(reading.mentions) if m.first("compare")]
+    if len(periods) == 1 and not kind and compared and not parts.filters and previous is not None and \
+            previous.time_range and previous.time_range != periods[0].range:
+        # '跟5月比呢' after a question about June: the previous period against the one named
+        parts.time_range, parts.time_yearless = previous.time_range, False
+        kind, parts.compare_to = "period", periods[0].range
+        account.use(*compared)
     if markers and (parts.time_range or previous and previous.time_range):
         kind = kind or "previous_period"
         account.use(*markers)

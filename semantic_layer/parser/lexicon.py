@@ -164,10 +164,10 @@ def build_lexicon(model: SemanticModel, values: dict[str, list[str]],
         analysis = getattr(model.analyses, kind)
         for surface in (analysis.name.zh, analysis.name.en, *analysis.synonyms) if analysis else ():
             lexicon.add(surface, Entry("analysis", kind))
-    for kind, attribute in (("unit", "unit_words"), ("verb", "verbs")):
+    for kind, attributes in (("unit", ("unit_words",)), ("verb", ("verbs", "group_verbs"))):
         owners: dict[str, list[str]] = defaultdict(list)
         for metric in model.metrics:
-            for surface in getattr(metric, attribute):
+            for surface in dict.fromkeys(w for attribute in attributes for w in getattr(metric, attribute)):
                 owners[surface].append(metric.id)
         for surface, metric_ids in owners.items():
             lexicon.add(surface, Entry(kind, targets=tuple(metric_ids)))

@@ -42,6 +42,27 @@ def negation_of(mentions: list[Mention], index: int, emphasis: list[tuple[int, i
     return at if close else None
 
 
+def _own_targets(model: SemanticModel, verb: Mention) -> list[str]:
+    """The metrics a verb names on its own, not as a group verb ('spend': marketing spend)."""
+    stem = verb_stem(verb.text)
+    return [t for t in verb.first("verb").targets if stem in {verb_stem(v) for v in model.metric_by_id[t].verbs}]
+
+
+def _said_of(model: SemanticModel, metric_id: str, mentions: list[Mention], verbs: list[int],
+             groups: list[set[str]]) -> str | None:
+    """How the question's verbs name a metric: by one of its own ("verb"), by one of its group verbs
+    with a group named that it can be filtered or split by and the verbs' other metrics cannot
+    ("group": '金卡会员花了多少钱' is GMV), or not at all ('我们花了多少钱' is no GMV)."""
+    metric = model.metric_by_id[metric_id]
+    spoken = {verb_stem(mentions[i].text) for i in verbs if metric_id in mentions[i].first("verb").targets}
+    others = {t for i in verbs for t in mentions[i].first("verb").targets if t != metric_id}
+    if spoken - {verb_stem(v) for v in metric.verbs} and any(
+            _filterable(model, metric_id, [group]) and not any(_filterable(model, o, [group]) for o in others)
+            for group in groups):
+        return "group"
+    return "verb" if not spoken or spoken & {verb_stem(v) for v in metric.verbs} else None
+
+
 def _names_the_base(model: SemanticModel, mentions: list[Mention], verbs: list[int],
                     emphasis: list[tuple[int, int]]) -> list[int]:
     """Verbs, not negated, whose metrics count the people a negated verb's metric counts, when it has
@@ -132,8 +153,8 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
              and not _listed_value(mentions, text, i)]
     # 'top 3 campaigns by spend', '按销量': a verb of one metric after 'by' names it
     # and in a list of metrics ('spend, GMV and ROI'): a noun
-    named += [(i, m.first("verb").targets[0]) for i, m in enumerate(mentions)
-              if i not in skip and m.first("verb") and len(m.first("verb").targets) == 1 and not m.has("metric")
+    named += [(i, _own_targets(model, m)[0]) for i, m in enumerate(mentions)
+              if i not in skip and m.first("verb") and len(_own_targets(model, m)) == 1 and not m.has("metric")
               and (i > 0 and mentions[i - 1].has("breakdown") or _listed(mentions, text, i))]
     verbs = [i for i, m in enumerate(mentions) if i not in skip and m.first("verb") and
              not m.has("value", "set", "metric") and not _names_its_dimension(mentions, i)
@@ -142,7 +163,7 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     quantities = [i for i, m in enumerate(mentions) if i not in skip and m.first("quantity") and i not in members]
     units = counted_units(mentions, text, skip | {i + 1 for i in members})
     if named:  # 'coupons issued in June, and how many of those got used?': a second question, its own metric
-        named += [(i, mentions[i].first("verb").targets[0]) for i in verbs if len(mentions[i].first("verb").targets) == 1
+        named += [(i, _own_targets(model, mentions[i])[0]) for i in verbs if len(_own_targets(model, mentions[i])) == 1
                   and any(named[-1][0] < q < i for q in quantities)]
     named.sort()
     # '新客贡献了多少gmv': a word that names a metric and a group is the group when another metric adds up
@@ -198,6 +219,10 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
             return MetricChoice((), (), (), "no_metric")
         pool = list(dict.fromkeys(t for i in verbs for t in mentions[i].first("verb").targets))
     used = tuple(units + verbs + quantities + negations + members + base)
+    named_groups = [{e.target for e in m.entries if e.kind in ("value", "set", "dimension")}
+                    for i, m in enumerate(mentions) if m.has("value", "set", "dimension") and i not in skip]
+    said = {m: _said_of(model, m, mentions, verbs, named_groups) for m in pool}
+    pool = [m for m in pool if said[m] == "group"] or [m for m in pool if said[m] == "verb"]
     if not pool:
         return MetricChoice((), (), used, "ambiguous_metric")
     asked = _clauses(mentions, text, verbs, quantities, pool)
@@ -205,10 +230,10 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
         return MetricChoice(tuple(asked), (), used, None, implied=True)
     # a verb in a clause that describes ('618期间发的券核销了多少张') says less than the one asked about
     main = [i for i in verbs if not _describes(mentions, text, i)] or verbs
-    spoken = {verb_stem(mentions[i].text) for i in main}
-    kind = next((mentions[i].first("quantity").target for i in quantities), "") if not units else ""
     groups = [{e.target for e in m.entries if e.kind in ("value", "set")} for i, m in enumerate(mentions)
               if m.has("value", "set") and i not in skip]  # words inside a name ('沉睡客户召回') are the name's
+    spoken = {verb_stem(mentions[i].text) for i in main}
+    kind = next((mentions[i].first("quantity").target for i in quantities), "") if not units else ""
     counted = set(units) | skip
     people = {f.name for i, m in enumerate(mentions) if m.first("unit") and i not in counted and not _also_language(m)
               for t in m.first("unit").targets for f in metric_facts(model, model.metric_by_id[t])}

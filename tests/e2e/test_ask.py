@@ -383,3 +383,25 @@ def test_a_named_test_asked_which_group_won_or_for_its_own_figure_is_its_analysi
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["query"]["analysis"] == "ab_test"
     assert {row[0] for row in body["rows"]} == {test} and len(body["rows"]) == 2
+
+
+@pytest.mark.parametrize("question, metric", [
+    ("how much did 金卡 members spend in May?", "gmv"),  # spend said of a group GMV can be filtered by
+    ("which age band spends the most with us?", "gmv"),
+    ("金卡会员上个月花了多少钱", "gmv"),
+    ("上个月花了多少钱", "marketing_spend"),  # said of no group: what the shop spends
+    ("how much did we spend last month", "marketing_spend"),
+    ("各渠道上个月花了多少钱", "marketing_spend"),  # both can be split by channel: the verb's own metric
+    ("top 3 campaigns by spend", "marketing_spend")])
+def test_a_group_verb_names_its_metric_only_of_a_group_it_alone_can_take(client, question, metric):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["query"]["metrics"] == [metric]
+
+
+def test_a_follow_up_period_to_compare_with_keeps_the_first(client):
+    first = ask(client, "6月的gmv")
+    compared = ask(client, "跟5月比呢", first["conversation_id"])
+    query = compared["interpretation"]["query"]
+    assert query["time_range"] == {"start": "2025-06-01", "end": "2025-07-01"} and query["compare"] == "period"
+    assert query["compare_to"] == {"start": "2025-05-01", "end": "2025-06-01"}
+    assert compared["rows"][0][:2] == [first["rows"][0][0], ask(client, "5月的gmv")["rows"][0][0]]
