@@ -17,8 +17,8 @@ from semantic_layer.timeexpr import DateRange
 @dataclass(frozen=True)
 class Named:
     text: str  # the words of the question
-    kind: str  # value (any one of options), group (all of options), period, unit, metric
-    options: frozenset  # (dimension, value) pairs; DateRange; metric ids
+    kind: str  # value (any one of options), group (all of options), period, unit, metric, limit
+    options: frozenset  # (dimension, value) pairs; DateRange; metric ids; the limit's amount
 
 
 def named_in(reading: Reading, model: SemanticModel) -> list[Named]:
@@ -48,6 +48,8 @@ def named_in(reading: Reading, model: SemanticModel) -> list[Named]:
         metric = mention.first("metric")
         if metric:
             named.append(Named(mention.text, "metric", _with_line_level(model, (metric.target,))))
+    for threshold in reading.thresholds:  # '超过5单', 'orders over ¥500': a limit, on groups or on each one
+        named.append(Named(reading.text[threshold.start:threshold.end], "limit", frozenset([threshold.value])))
     return named
 
 
@@ -64,12 +66,14 @@ def left_out(named: list[Named], query: ResolvedQuery) -> list[Named]:
     if query.compare_group:
         pairs |= {(query.compare_group.dimension.id, v) for v in query.compare_group.values}
     periods: set[DateRange] = {r for r in (query.time_range, query.comparison) if r is not None}
-    metrics = {m.id for m in query.metrics}
+    metrics = {m.id for m in query.metrics} | {item.metric.id for item in query.each_having}
+    limits = {value for _, _, value in query.having} | {item.value for item in query.each_having}
     missing = []
     for item in named:
         kept = {"value": lambda options: bool(options & pairs), "group": lambda options: options <= pairs,
                 "period": lambda options: bool(options & periods),
-                "unit": lambda options: bool(options & metrics), "metric": lambda options: bool(options & metrics)}
+                "unit": lambda options: bool(options & metrics), "metric": lambda options: bool(options & metrics),
+                "limit": lambda options: bool(options & limits)}
         if not kept[item.kind](item.options):
             missing.append(item)
     return missing
@@ -83,4 +87,6 @@ def described(item: Named) -> str:
     if item.kind == "period":
         period = next(iter(item.options))
         return f"'{item.text}' (the period {period.start} to {period.end}, end exclusive)"
+    if item.kind == "limit":
+        return f"'{item.text}' (a limit of {next(iter(item.options)):g}: having, or each_having on each one counted)"
     return f"'{item.text}' (one of the metrics {', '.join(sorted(item.options))})"

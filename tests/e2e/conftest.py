@@ -57,7 +57,9 @@ def wait_until_healthy(process: subprocess.Popen, base: str, log_path: Path, sec
 
 @pytest.fixture(scope="session")
 def server(warehouse_path, tmp_path_factory):
-    process, base = start_service(warehouse_path, tmp_path_factory.mktemp("state") / "chatbi.sqlite")
+    # the rate limit has servers of its own (test_limits, test_security); this one serves every other test
+    process, base = start_service(warehouse_path, tmp_path_factory.mktemp("state") / "chatbi.sqlite",
+                                  CHATBI_RATE_LIMIT_PER_MIN="1000")
     yield base
     process.terminate()
     process.wait(timeout=10)

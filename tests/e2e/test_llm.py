@@ -179,3 +179,23 @@ def test_an_analysis_planned_by_the_model_is_answered(llm_client, provider):
     assert body["status"] == "ok" and body["engine"] == "llm" and body["analysis"]["kind"] == "ab_test"
     assert body["analysis"]["comparisons"][0]["significant"] is True
     assert "cohort_retention" in provider.requests[0]["messages"][0]["content"]  # the catalog lists the analyses
+
+
+def test_a_plan_that_drops_a_limit_on_each_one_is_caught(llm_client, provider):
+    dropped = {"action": "query", "query": {"metrics": ["customer_count"]}}
+    provider.script({"arguments": dropped}, {"arguments": dropped})
+    body = ask(llm_client, "至少下过5单的客户有多少人").json()
+    assert "leaves out" in provider.requests[1]["messages"][-1]["content"]
+    assert "'至少下过5' (a limit of 5" in provider.requests[1]["messages"][-1]["content"]
+    # never the whole customer base: the parser's own reading, with the limit, answers instead
+    assert body["engine"] == "parser" and body["interpretation"]["query"]["each_having"] == [
+        {"per": "buyer_count", "metric": "order_count", "op": ">=", "value": 5.0}]
+
+
+def test_a_plan_with_the_limit_on_each_one_is_answered(llm_client, provider):
+    kept = {"action": "query", "query": {"metrics": ["customer_count"], "each_having": [
+        {"per": "buyer_count", "metric": "order_count", "op": ">=", "value": 5}]}}
+    provider.script({"arguments": kept})
+    body = ask(llm_client, "至少下过5单的客户有多少人").json()
+    assert body["engine"] == "llm" and body["status"] == "ok"
+    assert body["rows"] == ask(llm_client, "至少下过5单的客户有多少人", "parser").json()["rows"]
