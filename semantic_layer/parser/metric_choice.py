@@ -117,7 +117,8 @@ def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[in
         elif i not in skip and mention.first("unit") and _AFTER_A_NUMBER.search(text[:mention.start]):
             found.append(i)  # 'more than 5k coupons', '超过100单'
         elif i not in skip and mention.first("unit") and not _also_language(mention) and any(
-                0 <= j < len(mentions) and mentions[j].has("superlative")
+                0 <= j < len(mentions) and (mentions[j].has("superlative") or mentions[j].has("comparative") and any(
+                    m.has("which") for m in mentions))  # '谁的买家多
                 and abs(mention.start - mentions[j].end if j < i else mentions[j].start - mention.end) <= 2
                 for j in (i - 1, i + 1)):
             found.append(i)  # the most customers, 最多的客户, 哪一天出的单最多
@@ -184,8 +185,9 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
         formats = {model.metric_by_id[m].format for m in metrics}
         for i in units:
             targets = mentions[i].first("unit").targets
-            if not (set(targets) & set(metrics) or {model.metric_by_id[t].format for t in targets} & formats):
-                return MetricChoice((), (), (), "unit_mismatch")
+            glued = i > 0 and mentions[i - 1].has("value", "set") and mentions[i - 1].end == mentions[i].start
+            if not (glued or set(targets) & set(metrics) or {model.metric_by_id[t].format for t in targets} & formats):
+                return MetricChoice((), (), (), "unit_mismatch")  # not '无门槛券': the value's things
         used = tuple([i for i, _ in named] + verbs + units + quantities + members +
                      _population(model, mentions, skip, metrics))
         if negations:

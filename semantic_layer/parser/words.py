@@ -73,12 +73,15 @@ EVALUATION = ("怎么样", "咋样", "如何", "怎样", "好不好", "行不行
               "doing")
 
 SUPERLATIVE_DESC = ("最高", "最多", "最大", "最火", "最贵", "第一", "冠军", "最牛", "最猛", "醉高", "highest", "most",
+                    "the highest one", "highest one", "the biggest one", "biggest one",
                     "largest", "biggest", "greatest", "maximum", "max", "top one", "the top", "number one", "leading")
 SUPERLATIVE_ASC = ("最低", "最少", "最小", "最便宜", "垫底", "倒数第一", "lowest", "least", "smallest", "fewest",
+                   "the lowest one", "lowest one", "the smallest one", "smallest one",
                    "minimum", "min")
 # best and worst: high or low as the metric says ('退款率最差' is the highest refund rate)
-SUPERLATIVE_BEST = ("最好", "最强", "最佳", "最优", "best", "strongest", "top performing", "best performing")
-SUPERLATIVE_WORST = ("最差", "最弱", "最烂", "worst", "weakest", "worst performing")
+SUPERLATIVE_BEST = ("最好", "最强", "最佳", "最优", "best", "strongest", "top performing", "best performing",
+                    "the best one", "best one")
+SUPERLATIVE_WORST = ("最差", "最弱", "最烂", "worst", "weakest", "worst performing", "the worst one", "worst one")
 COMPARATIVE_DESC = ("高", "多", "大", "更高", "更多", "更大", "higher", "more", "bigger", "larger", "greater", "高吗", "多吗",
                     "高些", "多些", "高一些", "多一些", "高出", "多出", "高不", "多不", "大不", "高不高", "多不多")
 COMPARATIVE_ASC = ("低", "少", "小", "更低", "更少", "更小", "lower", "less", "fewer", "smaller", "低吗", "少吗", "低不",
