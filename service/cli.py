@@ -25,14 +25,16 @@ def _positive(text: str) -> float:
     return value
 
 
-def build_demo(out: Path, end_date: dt.date, seed: int, scale: float) -> None:
-    from service.demo_data.build import build_demo_warehouse
+def build_demo(out: str, end_date: dt.date, seed: int, scale: float) -> None:
+    from service.demo_data.load import load_demo_warehouse
+    from service.warehouse_url import parse_warehouse_url
 
+    url = parse_warehouse_url(out)
     started = time.perf_counter()
-    counts = build_demo_warehouse(out, end_date, seed, scale)
+    counts = load_demo_warehouse(out, end_date, seed, scale)
     took = time.perf_counter() - started
-    size = out.stat().st_size / 1e6
-    print(f"built {out} in {took:.1f} s ({size:.1f} MB): " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    size = f" ({url.path.stat().st_size / 1e6:.1f} MB)" if url.engine == "duckdb" else ""
+    print(f"built {url.redacted()} in {took:.1f} s{size}: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
 
 
 def _demo_data(args: argparse.Namespace) -> None:
@@ -44,12 +46,14 @@ def _serve(args: argparse.Namespace) -> None:
 
     from service.main import create_app
     from service.settings import Settings
+    from service.warehouse_url import parse_warehouse_url
 
     settings = Settings(**({"db_path": args.db} if args.db else {}))
     if settings.auth == "auto":  # keys are required unless the service listens on loopback only
         settings = settings.model_copy(update={"auth": "off" if args.host in LOOPBACK else "on"})
         print(f"auth {settings.auth} ({'loopback: open demo' if settings.auth == 'off' else 'API keys required'})")
-    if not settings.db_path.exists():
+    url = parse_warehouse_url(settings.db_path)
+    if url.engine == "duckdb" and not url.path.exists():
         if args.db:
             raise SystemExit(f"warehouse file not found: {args.db}")
         print(f"no warehouse at {settings.db_path}: building the demo warehouse first")
@@ -62,6 +66,8 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+WAREHOUSE_HELP = ("warehouse: a DuckDB file or URL (postgresql://…, clickhouse://…, chdb:///dir; "
+                  "default: CHATBI_DB_PATH or data/demo.duckdb)")
 # uvicorn's own lines in the same JSON shape; requests are logged by the service (without query strings)
 LOG_CONFIG = {
     "version": 1, "disable_existing_loggers": False,
@@ -152,7 +158,7 @@ def _keys(args: argparse.Namespace) -> None:
         raise SystemExit(f"error: {error.args[0]}")
 
 
-def _context(db: Path | None):
+def _context(db: str | None):
     from service.context import build_context
     from service.settings import Settings
 
@@ -217,7 +223,8 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo-data", help="build the deterministic demo warehouse")
-    demo.add_argument("--out", type=Path, required=True, help="DuckDB file to write")
+    demo.add_argument("--out", required=True, help="where to write it: a DuckDB file or a warehouse URL "
+                                                    "(postgresql://…, clickhouse://…, chdb:///dir)")
     demo.add_argument("--end-date", type=_date, default=dt.date.today() - dt.timedelta(days=1),
                       help="last day of data (default: yesterday)")
     demo.add_argument("--seed", type=int, default=7)
@@ -225,15 +232,15 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo_data)
 
     serve = commands.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb, "
-                                              "built on first run)")
+    serve.add_argument("--db", help="warehouse: a DuckDB file or URL (postgresql://…, clickhouse://…, chdb:///dir; "
+                                    "default: CHATBI_DB_PATH or data/demo.duckdb, built on first run)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
 
     ask = commands.add_parser("ask", help="ask one question in the terminal")
     ask.add_argument("question")
-    ask.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    ask.add_argument("--db", help=WAREHOUSE_HELP)
     ask.add_argument("--today", type=_date, help="reference date for time words (default: today)")
     ask.add_argument("--engine", choices=("auto", "parser", "llm"), default="auto")
     ask.add_argument("--json", action="store_true", help="print the /api/v1/ask JSON")
@@ -242,7 +249,7 @@ def parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="right / clarify / confidently wrong on a question set")
     evaluate.add_argument("file", type=Path, help="JSONL: id, question, today, gold_sql or expect "
                                                   "(clarify, read_only), ordered, conversation, class")
-    evaluate.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    evaluate.add_argument("--db", help=WAREHOUSE_HELP)
     evaluate.add_argument("--quiet", action="store_true", help="only the rates, not the questions that failed "
                                                                 "(for a held-out set nobody should tune to)")
     evaluate.set_defaults(run=_eval)
@@ -252,13 +259,13 @@ def parser() -> argparse.ArgumentParser:
     suite.add_argument("--count", type=int, default=2000)
     suite.add_argument("--seed", type=int, default=7)
     suite.add_argument("--today", type=_date, default=dt.date(2025, 7, 1), help="reference date of the questions")
-    suite.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    suite.add_argument("--db", help=WAREHOUSE_HELP)
     suite.set_defaults(run=_suite)
 
     push = commands.add_parser("push", help="answer a question and post it to a WeCom group robot")
     push.add_argument("question")
     push.add_argument("--webhook", help="group robot webhook URL (default: WECOM_WEBHOOK_URL)")
-    push.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    push.add_argument("--db", help=WAREHOUSE_HELP)
     push.set_defaults(run=_push)
 
     commands.add_parser("settings", help="list every setting with its default").set_defaults(run=_settings)

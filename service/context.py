@@ -183,7 +183,7 @@ def build_context(settings: Settings) -> ServiceContext:
                           settings.cache_max_mb)
     model = load_model(settings.model_path, schema=warehouse.schema())
     model, _ = with_predictions(model, lambda sql: _fetch(warehouse, sql, settings), settings.today(),
-                                (str(settings.db_path), warehouse.data_version()))
+                                (settings.db_path, warehouse.data_version()))
     engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s, settings.max_export_rows)
     values = dimension_values(engine)
     knowledge = KnowledgeStore(settings.state_path)
