@@ -24,6 +24,25 @@ def _first_by_order(node: exp.Expression) -> exp.Expression:
     return exp.Bracket(this=exp.Paren(this=collected), expressions=[exp.Literal.number(0)])
 
 
+def _hashable_full_joins(node: exp.Expression) -> exp.Expression:
+    """PostgreSQL runs a FULL JOIN only on plain equalities: ``a IS NOT DISTINCT FROM b`` becomes
+    ``(a IS NULL) = (b IS NULL) AND COALESCE(a::text, '') = COALESCE(b::text, '')`` (the same
+    match, NULL with NULL included; both sides are the same dimension, so of one type)."""
+    if not (isinstance(node, exp.Join) and node.side == "FULL" and node.args.get("on")):
+        return node
+
+    def plain(condition: exp.Expression) -> exp.Expression:
+        if not isinstance(condition, exp.NullSafeEQ):
+            return condition
+        left, right = condition.this, condition.expression
+        null = [exp.Paren(this=exp.Is(this=side.copy(), expression=exp.Null())) for side in (left, right)]
+        text = [exp.Coalesce(this=exp.cast(side.copy(), exp.DataType.Type.TEXT), expressions=[exp.Literal.string("")])
+                for side in (left, right)]
+        return exp.and_(exp.EQ(this=null[0], expression=null[1]), exp.EQ(this=text[0], expression=text[1]))
+    node.set("on", node.args["on"].transform(plain))
+    return node
+
+
 def _whole_years(node: exp.Expression) -> exp.Expression:
     """EXTRACT(YEAR FROM AGE(later, earlier)) -> ClickHouse's age('year', earlier, later): whole
     years between two dates (ClickHouse's AGE takes a unit first)."""
@@ -47,10 +66,20 @@ def _float_division(node: exp.Expression) -> exp.Expression:
     return exp.Div(this=exp.cast(dividend.copy(), exp.DataType.Type.DOUBLE), expression=node.expression.copy())
 
 
+def _bare_column_names(node: exp.Expression) -> exp.Expression:
+    """A SELECT's ``t.col`` is named ``col`` elsewhere; ClickHouse names it ``t.col``, so an outer
+    ``f.col`` would not find it: such columns get their bare name as an alias."""
+    if not isinstance(node, exp.Select):
+        return node
+    named = [e.as_(e.name) if isinstance(e, exp.Column) and e.table and not isinstance(e.this, exp.Star) else e
+             for e in node.expressions]
+    return node.select(*named, append=False, copy=False) if named != node.expressions else node
+
+
 TRANSFORMS: dict[str, tuple[Callable[[exp.Expression], exp.Expression], ...]] = {
     "duckdb": (),
-    "postgres": (_first_by_order,),
-    "clickhouse": (_whole_years, _float_division),
+    "postgres": (_first_by_order, _hashable_full_joins),
+    "clickhouse": (_whole_years, _float_division, _bare_column_names),
 }
 
 

@@ -27,13 +27,11 @@ VERSION_SQL = ("SELECT count(), max(modification_time), sum(rows) FROM system.pa
 TIMEOUT_CODE, MEMORY_CODE, READONLY_CODE = 159, 241, 164
 
 
-def query_settings(row_cap: int, timeout_s: float, limits: QueryLimits) -> dict[str, int | float | str]:
-    """What every query is sent with (the cap on rows keeps one more, to tell a cut result)."""
+def query_settings(timeout_s: float, limits: QueryLimits) -> dict[str, int | float | str]:
+    """What every query is sent with."""
     return {"readonly": 1, "max_execution_time": timeout_s, "timeout_overflow_mode": "throw",
-            "max_result_rows": row_cap + 1, "max_result_bytes": limits.result_max_mb * 1024 * 1024,
-            "result_overflow_mode": "break", "max_memory_usage": limits.memory_mb * 1024 * 1024,
-            "max_threads": limits.threads, "join_use_nulls": 1, "aggregate_functions_null_for_empty": 1,
-            "prefer_column_name_to_alias": 1}
+            "max_memory_usage": limits.memory_mb * 1024 * 1024, "max_threads": limits.threads,
+            "join_use_nulls": 1, "aggregate_functions_null_for_empty": 1, "prefer_column_name_to_alias": 1}
 
 
 def _error(error: Exception, timeout_s: float, limits: QueryLimits) -> Exception:
@@ -78,7 +76,10 @@ class ClickHouseServer:
     def execute(self, sql: str, row_cap: int, timeout_s: float) -> tuple[QueryResult, int]:
         try:
             with self._lock:
-                result = self.client.query(sql, settings=query_settings(row_cap, timeout_s, self.limits))
+                # the server stops at one row past the cap, at a block's end (the rest is cut here)
+                result = self.client.query(sql, settings={
+                    **query_settings(timeout_s, self.limits), "max_result_rows": row_cap + 1,
+                    "max_result_bytes": self.limits.result_max_mb * 1024 * 1024, "result_overflow_mode": "break"})
         except self._errors as error:
             raise _error(error, timeout_s, self.limits)
         columns = [(name, canonical_type(kind.name, DIALECT))
@@ -108,22 +109,35 @@ class ChdbSession:
             self.session = session.Session(str(path))
         except Exception as error:  # chdb raises plain RuntimeErrors
             raise WarehouseUnavailable(f"无法打开 chdb: {error}", f"cannot open chdb: {error}")
-        self._zone = ZoneInfo(self._query("SELECT timezone()", {})[1][0][0])
+        self._zone = ZoneInfo(self._query("SELECT timezone()", {}, 1)[1][0][0])
 
     def schema_sql(self) -> str:
         return SCHEMA_SQL
 
     def data_version(self) -> tuple:
-        return self._query(VERSION_SQL, {})[1][0]
+        return self._query(VERSION_SQL, {}, 1)[1][0]
 
-    def _query(self, sql: str, settings: dict) -> tuple[list[tuple[str, str]], list[tuple], int]:
+    def _query(self, sql: str, settings: dict, row_cap: int) -> tuple[list[tuple[str, str]], list[tuple], int]:
+        """Only a SELECT reaches the session, limited to one row past the cap (a result cut by
+        ClickHouse's own overflow 'break' would be a broken Parquet file)."""
         import pyarrow.parquet as parquet
 
         tree = sqlglot.parse_one(sql, read=DIALECT)
+        if not isinstance(tree, exp.Query):
+            raise failed("only a SELECT is run")
+        limit = tree.args.get("limit")
+        bound = limit.expression if isinstance(limit, exp.Limit) else None
+        if not (isinstance(bound, exp.Literal) and bound.is_int and int(bound.this) <= row_cap + 1):
+            tree = tree.limit(row_cap + 1)
         tree.set("settings", [exp.EQ(this=exp.var(name), expression=exp.convert(value))
                               for name, value in settings.items()])
         with self._lock:
-            payload = self.session.query(tree.sql(DIALECT), "Parquet").bytes()
+            try:
+                payload = self.session.query(tree.sql(DIALECT), "Parquet").bytes()
+            except RuntimeError:
+                # chdb hands a failed query's partial output to the next query: drain it here
+                self.session.query("SELECT 1", "CSV")
+                raise
         table = parquet.read_table(io.BytesIO(payload))
         columns = [(field.name, _arrow_type(field.type)) for field in table.schema]
         values = [[_naive(v, self._zone) for v in column.to_pylist()] for column in table.columns]
@@ -131,7 +145,7 @@ class ChdbSession:
 
     def execute(self, sql: str, row_cap: int, timeout_s: float) -> tuple[QueryResult, int]:
         try:
-            columns, rows, size = self._query(sql, query_settings(row_cap, timeout_s, self.limits))
+            columns, rows, size = self._query(sql, query_settings(timeout_s, self.limits), row_cap)
         except RuntimeError as error:
             raise _error(error, timeout_s, self.limits)
         return capped_result(columns, rows, row_cap, size, self.limits.result_max_mb)
