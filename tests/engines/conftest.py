@@ -3,6 +3,8 @@ and chdb, each served by the whole service as it runs (model fitted on it, parse
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from service.context import build_context
@@ -27,8 +29,10 @@ def engine_urls(warehouse_path, postgres, tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("engines")
     urls = {"duckdb": str(warehouse_path), "postgresql": postgres.url("chatbi_reader"),
             "chdb": f"chdb://{folder / 'chdb'}"}
-    copy_demo_tables(warehouse_path, parse_warehouse_url(postgres.url()), folder)
-    copy_demo_tables(warehouse_path, parse_warehouse_url(urls["chdb"]), folder)
+    source = folder / "demo.duckdb"  # a copy: this process may hold the file open with other settings
+    shutil.copy(warehouse_path, source)
+    copy_demo_tables(source, parse_warehouse_url(postgres.url()), folder)
+    copy_demo_tables(source, parse_warehouse_url(urls["chdb"]), folder)
     return urls
 
 
