@@ -48,7 +48,7 @@ def _serve(args: argparse.Namespace) -> None:
     from service.settings import Settings
     from service.warehouse_url import parse_warehouse_url
 
-    settings = Settings(**({"db_path": args.db} if args.db else {}))
+    settings = Settings(**_overrides(args))
     if settings.auth == "auto":  # keys are required unless the service listens on loopback only
         settings = settings.model_copy(update={"auth": "off" if args.host in LOOPBACK else "on"})
         print(f"auth {settings.auth} ({'loopback: open demo' if settings.auth == 'off' else 'API keys required'})")
@@ -65,6 +65,7 @@ def _serve(args: argparse.Namespace) -> None:
                 proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
 
 
+MODEL_HELP = "semantic model YAML (default: CHATBI_MODEL_PATH or the demo shop's)"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WAREHOUSE_HELP = ("warehouse: a DuckDB file or URL (postgresql://…, clickhouse://…, chdb:///dir; "
                   "default: CHATBI_DB_PATH or data/demo.duckdb)")
@@ -158,11 +159,17 @@ def _keys(args: argparse.Namespace) -> None:
         raise SystemExit(f"error: {error.args[0]}")
 
 
-def _context(db: str | None):
+def _overrides(args: argparse.Namespace) -> dict:
+    """The settings a command's --db and --model name (the rest from CHATBI_* or the defaults)."""
+    return {key: value for key, value in (("db_path", args.db), ("model_path", getattr(args, "model", None)))
+            if value}
+
+
+def _context(args: argparse.Namespace):
     from service.context import build_context
     from service.settings import Settings
 
-    return build_context(Settings(**({"db_path": db} if db else {})))
+    return build_context(Settings(**_overrides(args)))
 
 
 def _ask(args: argparse.Namespace) -> None:
@@ -171,7 +178,7 @@ def _ask(args: argparse.Namespace) -> None:
     from service.schemas import ask_response
     from semantic_layer.narrate import format_value
 
-    context = _context(args.db)
+    context = _context(args)
     result = context.asker.ask(args.question, args.today or context.settings.today(), engine=args.engine)
     if args.json:
         print(json.dumps(ask_response(result).model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -199,7 +206,7 @@ def _width(text: str) -> int:
 def _eval(args: argparse.Namespace) -> None:
     from service.evaluate import evaluate_file, report
 
-    context = _context(args.db)
+    context = _context(args)
     verdicts = evaluate_file(args.file, context.asker, context.warehouse)
     print(report(verdicts, failures=not args.quiet))
 
@@ -207,15 +214,53 @@ def _eval(args: argparse.Namespace) -> None:
 def _suite(args: argparse.Namespace) -> None:
     from service.question_suite import write_suite
 
-    context = _context(args.db)
+    context = _context(args)
     count = write_suite(args.out, context.engine.model, context.values, args.today, args.count, args.seed)
     print(f"wrote {count} questions to {args.out}")
 
 
 def _push(args: argparse.Namespace) -> None:
-    context = _context(args.db)
+    context = _context(args)
     outcome = context.push(args.question, args.webhook)
     print(f"pushed ({outcome['status']}): errcodes {outcome['errcodes']}")
+
+
+def _init(args: argparse.Namespace) -> None:
+    from semantic_layer.draft import draft_model
+    from semantic_layer.loader import load_model
+    from service.profile_warehouse import profile_warehouse
+    from service.warehouse import Warehouse
+
+    if args.out.exists() and not args.force:
+        raise SystemExit(f"error: {args.out} exists (--force replaces it)")
+    warehouse = Warehouse(args.db)
+    try:
+        url = warehouse.url
+        name = args.name or (url.path.stem if url.path else url.database)
+        args.out.write_text(draft_model(profile_warehouse(warehouse), name, url.redacted()), encoding="utf-8")
+        model = load_model(args.out, schema=warehouse.schema())
+    finally:
+        warehouse.close()
+    print(f"drafted {args.out} from {url.redacted()}: {len(model.tables)} tables, {len(model.joins)} joins, "
+          f"{len(model.metrics)} metrics, {len(model.dimensions)} dimensions\n"
+          f"read its 'guessed' comments, then: chatbi model check {args.out} --db {url.redacted()}")
+
+
+def _model_check(args: argparse.Namespace) -> None:
+    from service.model_check import check_model_on_warehouse
+    from service.warehouse import Warehouse
+
+    warehouse = Warehouse(args.db)
+    try:
+        issues = check_model_on_warehouse(args.file, warehouse, args.today)
+    finally:
+        warehouse.close()
+    for issue in issues:
+        print(issue, file=sys.stderr)
+    if issues:
+        raise SystemExit(f"{len(issues)} problem(s) in {args.file}")
+    print(f"ok: {args.file} matches {warehouse.url.redacted()} (tables, columns, every expression run with "
+          f"LIMIT 0, every join many-to-one)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -234,6 +279,7 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--db", help="warehouse: a DuckDB file or URL (postgresql://…, clickhouse://…, chdb:///dir; "
                                     "default: CHATBI_DB_PATH or data/demo.duckdb, built on first run)")
+    serve.add_argument("--model", type=Path, help=MODEL_HELP)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
@@ -241,6 +287,7 @@ def parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="ask one question in the terminal")
     ask.add_argument("question")
     ask.add_argument("--db", help=WAREHOUSE_HELP)
+    ask.add_argument("--model", type=Path, help=MODEL_HELP)
     ask.add_argument("--today", type=_date, help="reference date for time words (default: today)")
     ask.add_argument("--engine", choices=("auto", "parser", "llm"), default="auto")
     ask.add_argument("--json", action="store_true", help="print the /api/v1/ask JSON")
@@ -267,6 +314,23 @@ def parser() -> argparse.ArgumentParser:
     push.add_argument("--webhook", help="group robot webhook URL (default: WECOM_WEBHOOK_URL)")
     push.add_argument("--db", help=WAREHOUSE_HELP)
     push.set_defaults(run=_push)
+
+    init = commands.add_parser("init", help="draft a semantic model from a warehouse's tables")
+    init.add_argument("--db", required=True, help="the warehouse: a DuckDB file or URL (postgresql://…, "
+                                                  "clickhouse://…, chdb:///dir)")
+    init.add_argument("--out", type=Path, required=True, help="the model YAML to write")
+    init.add_argument("--name", help="the model's name (default: the file's or the database's)")
+    init.add_argument("--force", action="store_true", help="replace --out if it exists")
+    init.set_defaults(run=_init)
+
+    model = commands.add_parser("model", help="work with a semantic model file")
+    model_commands = model.add_subparsers(dest="model_command", required=True)
+    check = model_commands.add_parser("check", help="check a model against a warehouse: names, expressions "
+                                                    "run with LIMIT 0, joins many-to-one")
+    check.add_argument("file", type=Path)
+    check.add_argument("--db", required=True, help=WAREHOUSE_HELP)
+    check.add_argument("--today", type=_date, default=dt.date.today(), help="reference date (default: today)")
+    check.set_defaults(run=_model_check)
 
     commands.add_parser("settings", help="list every setting with its default").set_defaults(run=_settings)
 
