@@ -51,6 +51,14 @@ def metricflow(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def metricflow_reference(metricflow):
+    """A connection of its own for the hand-written SQL."""
+    connection = duckdb.connect(str(metricflow), read_only=True)
+    yield connection
+    connection.close()
+
+
 def ask_all(db: Path, model: Path, folder: Path, today: dt.date, questions: list[str]) -> list[list]:
     context = build_context(Settings(db_path=str(db), model_path=model, state_path=folder / "chatbi.sqlite"))
     try:
@@ -66,27 +74,28 @@ def plain(rows) -> list[tuple]:
     return [tuple(v if v is None or isinstance(v, str) else round(float(v), 6) for v in row) for row in rows]
 
 
-def hand(db: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as connection:
-        return plain(connection.execute(sql).fetchall())
+def hand(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return plain(connection.execute(sql).fetchall())
 
 
-def test_a_draft_of_the_demo_warehouse_checks_ok_and_answers_as_hand_sql(warehouse_path, tmp_path, capsys):
+def test_a_draft_of_the_demo_warehouse_checks_ok_and_answers_as_hand_sql(warehouse_path, reference, tmp_path,
+                                                                         capsys):
     model = drafted(warehouse_path, tmp_path, capsys)
     assert chatbi("model", "check", model, "--db", warehouse_path) == 0
     assert capsys.readouterr().out.startswith("ok:")
     june = "order_time >= '2025-06-01' AND order_time < '2025-07-01'"
     got = ask_all(warehouse_path, model, tmp_path, TODAY,
                   ["上个月的订单数", "上个月各渠道的实付金额", "how many customers", "各会员等级的客户数"])
-    assert got[0] == hand(warehouse_path, f"SELECT COUNT(DISTINCT order_id) FROM orders WHERE {june}")
-    assert got[1] == hand(warehouse_path, "SELECT c.channel_name, SUM(o.paid_amount) FROM orders o JOIN channels c "
+    assert got[0] == hand(reference, f"SELECT COUNT(DISTINCT order_id) FROM orders WHERE {june}")
+    assert got[1] == hand(reference, "SELECT c.channel_name, SUM(o.paid_amount) FROM orders o JOIN channels c "
                                           f"USING (channel_id) WHERE {june} GROUP BY 1 ORDER BY 2 DESC")
-    assert got[2] == hand(warehouse_path, "SELECT COUNT(DISTINCT customer_id) FROM customers")
-    assert sorted(got[3]) == sorted(hand(warehouse_path, "SELECT member_level, COUNT(DISTINCT customer_id) "
+    assert got[2] == hand(reference, "SELECT COUNT(DISTINCT customer_id) FROM customers")
+    assert sorted(got[3]) == sorted(hand(reference, "SELECT member_level, COUNT(DISTINCT customer_id) "
                                                          "FROM customers GROUP BY 1"))
 
 
-def test_a_draft_of_metricflows_tables_checks_ok_and_answers_as_hand_sql(metricflow, tmp_path, capsys):
+def test_a_draft_of_metricflows_tables_checks_ok_and_answers_as_hand_sql(metricflow, metricflow_reference,
+                                                                         tmp_path, capsys):
     model = drafted(metricflow, tmp_path, capsys)
     text = model.read_text()
     assert "# guessed: the column name listing_id: many fct_bookings rows to one dim_listings_latest row" in text
@@ -96,13 +105,13 @@ def test_a_draft_of_metricflows_tables_checks_ok_and_answers_as_hand_sql(metricf
     got = ask_all(metricflow, model, tmp_path, dt.date(2020, 2, 1),
                   ["how many bookings last month", "上个月的预订数", "total booking value last month",
                    "booking value by country last month", "how many visits last month", "account balance by account type"])
-    assert got[0] == got[1] == hand(metricflow, f"SELECT COUNT(*) FROM fct_bookings WHERE {january}") == [(15.0,)]
-    assert got[2] == (hand(metricflow, f"SELECT SUM(booking_value) FROM fct_bookings WHERE {january}"))
-    by_country = hand(metricflow, "SELECT l.country, SUM(b.booking_value) FROM fct_bookings b JOIN "
+    assert got[0] == got[1] == hand(metricflow_reference, f"SELECT COUNT(*) FROM fct_bookings WHERE {january}") == [(15.0,)]
+    assert got[2] == (hand(metricflow_reference, f"SELECT SUM(booking_value) FROM fct_bookings WHERE {january}"))
+    by_country = hand(metricflow_reference, "SELECT l.country, SUM(b.booking_value) FROM fct_bookings b JOIN "
                                   f"dim_listings_latest l USING (listing_id) WHERE b.{january} GROUP BY 1")
     assert sorted(got[3], key=str) == sorted(by_country, key=str)
-    assert got[4] == hand(metricflow, f"SELECT COUNT(DISTINCT session_id) FROM fct_visits WHERE {january}")
-    assert sorted(got[5]) == sorted(hand(metricflow, "SELECT account_type, SUM(account_balance) FROM fct_accounts "
+    assert got[4] == hand(metricflow_reference, f"SELECT COUNT(DISTINCT session_id) FROM fct_visits WHERE {january}")
+    assert sorted(got[5]) == sorted(hand(metricflow_reference, "SELECT account_type, SUM(account_balance) FROM fct_accounts "
                                                      "GROUP BY 1"))
 
 
