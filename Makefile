@@ -11,7 +11,7 @@ BENCH_DB := data/bench.duckdb
 CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
-.PHONY: setup serve test eval bench loadtest clean
+.PHONY: setup serve test eval bench loadtest clean postgres
 
 setup: $(STAMP) $(CJK_FONT)
 
@@ -25,6 +25,12 @@ $(STAMP): pyproject.toml
 $(CJK_FONT):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk
 
+# The cross-engine tests start a throwaway server from Debian's postgresql binaries.
+POSTGRES_INITDB := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb))
+
+postgres:
+	$(if $(POSTGRES_INITDB),@true,apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+
 # The browser tests drive Debian's chromium.
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
@@ -35,7 +41,7 @@ $(DB): | $(STAMP)
 serve: setup $(DB)
 	$(BIN)/chatbi serve --db $(DB) --host 127.0.0.1 --port $(PORT)
 
-test: setup $(CHROMIUM)
+test: setup $(CHROMIUM) postgres
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 

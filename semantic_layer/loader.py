@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -53,11 +54,12 @@ def key_text(path: Location, data) -> str:
     return text
 
 
-def load_model(path: Path = DEMO_MODEL, schema: dict[str, dict[str, str]] | None = None) -> SemanticModel:
-    """Load and validate a model file; with ``schema`` ({table: {column: type}}) the warehouse too.
+IssueAt = Callable[[Location, str], ModelIssue]
 
-    Raises ``ModelInvalid`` listing every problem found, each with file, line, key and reason.
-    """
+
+def read_model_file(path: Path) -> tuple[dict, IssueAt]:
+    """A model file's plain data and a function that turns (location, reason) into a ModelIssue
+    naming the file, the line and the key. Raises ``ModelInvalid`` if the YAML does not parse."""
     text = Path(path).read_text(encoding="utf-8")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -72,6 +74,15 @@ def load_model(path: Path = DEMO_MODEL, schema: dict[str, dict[str, str]] | None
     def issue(location: Location, reason: str) -> ModelIssue:
         return ModelIssue(str(path), _line_for(location, lines), key_text(location, data), reason)
 
+    return data, issue
+
+
+def load_model(path: Path = DEMO_MODEL, schema: dict[str, dict[str, str]] | None = None) -> SemanticModel:
+    """Load and validate a model file; with ``schema`` ({table: {column: type}}) the warehouse too.
+
+    Raises ``ModelInvalid`` listing every problem found, each with file, line, key and reason.
+    """
+    data, issue = read_model_file(path)
     try:
         model = SemanticModel.model_validate(data)
     except ValidationError as error:

@@ -186,7 +186,7 @@ class QueryEngine:
                           analysis)
         resolved, tree = self.plan(query, today, policy)
         planned = time.perf_counter()
-        result = self._run(tree.sql("duckdb"), policy, user)
+        result = self._run(tree, policy, user)
         columns = [c for c in self._columns(resolved) if c.name in {n for n, _ in result.columns}]
         rows = [[json_value(v) for v in row] for row in result.rows]
         analysis = None
@@ -201,7 +201,7 @@ class QueryEngine:
                         "summary": experiment_summary(comparisons, self.model.analyses.ab_test.rates[0])}
         else:
             chart = suggest_chart(columns, len(rows), query.chart)
-        return Answer(tree.sql("duckdb", pretty=True), columns, rows, chart, result.truncated,
+        return Answer(self.warehouse.render(tree, pretty=True), columns, rows, chart, result.truncated,
                       _timings(started, planned), resolved, analysis)
 
     def _customer_list(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy, user: str,
@@ -209,9 +209,9 @@ class QueryEngine:
         """How many the list holds and, for a role that may export, its first rows."""
         resolved, tree = self.plan(query, today, policy)
         listed_entity(self.model, resolved)
-        total = self._run(tree.sql("duckdb"), policy, user).rows[0][0] or 0
+        total = self._run(tree, policy, user).rows[0][0] or 0
         spec = self.model.analyses.customer_list
-        columns, rows, truncated, sql = [], [], False, tree.sql("duckdb", pretty=True)
+        columns, rows, truncated, sql = [], [], False, self.warehouse.render(tree, pretty=True)
         if policy.export and total:
             columns, rows, truncated, sql = self.customer_rows(query, today, policy, user, spec.preview)
         summary = _list_summary(total, len(rows), policy.export, self.export_cap)
@@ -228,7 +228,7 @@ class QueryEngine:
         check_metrics(resolved.metrics, policy)
         listed = compile_list(self.model, resolved, limit + 1, policy.hidden_metrics)
         tree = self._secure(self._guard(listed.sql("duckdb"), policy), policy, today)
-        result = self._run(tree.sql("duckdb"), policy, user, limit + 1)
+        result = self._run(tree, policy, user, limit + 1)
         spec = self.model.analyses.customer_list
         columns = []
         for name, kind in result.columns:
@@ -239,13 +239,13 @@ class QueryEngine:
             else:  # keys and attributes are text, dates dates
                 columns.append(ColumnInfo(name, label, "dimension", "date" if _format_of(kind) == "date" else "text"))
         rows = [[json_value(v) for v in row] for row in result.rows[:limit]]
-        return columns, rows, len(result.rows) > limit, tree.sql("duckdb", pretty=True)
+        return columns, rows, len(result.rows) > limit, self.warehouse.render(tree, pretty=True)
 
-    def _run(self, sql: str, policy: AccessPolicy, user: str, row_cap: int | None = None) -> QueryResult:
+    def _run(self, tree: exp.Query, policy: AccessPolicy, user: str, row_cap: int | None = None) -> QueryResult:
         """Run secured SQL. A restricted role's error messages lose the values they quote: a failing
         cast must not show a row (defence in depth behind the views)."""
         try:
-            return self.warehouse.run(sql, row_cap or self.row_cap, self.timeout_s, user)
+            return self.warehouse.run(tree, row_cap or self.row_cap, self.timeout_s, user)
         except QueryFailed as error:
             if policy.unrestricted:
                 raise
@@ -257,7 +257,7 @@ class QueryEngine:
         require_data(policy)
         tree = self._secure(self._guard(sql, policy), policy, today or dt.date.today())
         planned = time.perf_counter()
-        result = self._run(tree.sql("duckdb"), policy, user)
+        result = self._run(tree, policy, user)
         columns = []
         for name, kind in result.columns:
             fmt = _format_of(kind)
@@ -267,7 +267,7 @@ class QueryEngine:
             first = columns[0]  # a leading numeric key column (a year, an id) labels the rows
             columns[0] = ColumnInfo(first.name, first.label, "dimension", first.format)
         rows = [[json_value(v) for v in row] for row in result.rows]
-        return Answer(tree.sql("duckdb", pretty=True), columns, rows, suggest_chart(columns, len(rows)),
+        return Answer(self.warehouse.render(tree, pretty=True), columns, rows, suggest_chart(columns, len(rows)),
                       result.truncated, _timings(started, planned))
 
 

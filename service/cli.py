@@ -25,14 +25,16 @@ def _positive(text: str) -> float:
     return value
 
 
-def build_demo(out: Path, end_date: dt.date, seed: int, scale: float) -> None:
-    from service.demo_data.build import build_demo_warehouse
+def build_demo(out: str, end_date: dt.date, seed: int, scale: float) -> None:
+    from service.demo_data.load import load_demo_warehouse
+    from service.warehouse_url import parse_warehouse_url
 
+    url = parse_warehouse_url(out)
     started = time.perf_counter()
-    counts = build_demo_warehouse(out, end_date, seed, scale)
+    counts = load_demo_warehouse(out, end_date, seed, scale)
     took = time.perf_counter() - started
-    size = out.stat().st_size / 1e6
-    print(f"built {out} in {took:.1f} s ({size:.1f} MB): " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    size = f" ({url.path.stat().st_size / 1e6:.1f} MB)" if url.engine == "duckdb" else ""
+    print(f"built {url.redacted()} in {took:.1f} s{size}: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
 
 
 def _demo_data(args: argparse.Namespace) -> None:
@@ -44,12 +46,14 @@ def _serve(args: argparse.Namespace) -> None:
 
     from service.main import create_app
     from service.settings import Settings
+    from service.warehouse_url import parse_warehouse_url
 
-    settings = Settings(**({"db_path": args.db} if args.db else {}))
+    settings = Settings(**_overrides(args))
     if settings.auth == "auto":  # keys are required unless the service listens on loopback only
         settings = settings.model_copy(update={"auth": "off" if args.host in LOOPBACK else "on"})
         print(f"auth {settings.auth} ({'loopback: open demo' if settings.auth == 'off' else 'API keys required'})")
-    if not settings.db_path.exists():
+    url = parse_warehouse_url(settings.db_path)
+    if url.engine == "duckdb" and not url.path.exists():
         if args.db:
             raise SystemExit(f"warehouse file not found: {args.db}")
         print(f"no warehouse at {settings.db_path}: building the demo warehouse first")
@@ -61,7 +65,10 @@ def _serve(args: argparse.Namespace) -> None:
                 proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
 
 
+MODEL_HELP = "semantic model YAML (default: CHATBI_MODEL_PATH or the demo shop's)"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+WAREHOUSE_HELP = ("warehouse: a DuckDB file or URL (postgresql://…, clickhouse://…, chdb:///dir; "
+                  "default: CHATBI_DB_PATH or data/demo.duckdb)")
 # uvicorn's own lines in the same JSON shape; requests are logged by the service (without query strings)
 LOG_CONFIG = {
     "version": 1, "disable_existing_loggers": False,
@@ -152,11 +159,17 @@ def _keys(args: argparse.Namespace) -> None:
         raise SystemExit(f"error: {error.args[0]}")
 
 
-def _context(db: Path | None):
+def _overrides(args: argparse.Namespace) -> dict:
+    """The settings a command's --db and --model name (the rest from CHATBI_* or the defaults)."""
+    return {key: value for key, value in (("db_path", args.db), ("model_path", getattr(args, "model", None)))
+            if value}
+
+
+def _context(args: argparse.Namespace):
     from service.context import build_context
     from service.settings import Settings
 
-    return build_context(Settings(**({"db_path": db} if db else {})))
+    return build_context(Settings(**_overrides(args)))
 
 
 def _ask(args: argparse.Namespace) -> None:
@@ -165,7 +178,7 @@ def _ask(args: argparse.Namespace) -> None:
     from service.schemas import ask_response
     from semantic_layer.narrate import format_value
 
-    context = _context(args.db)
+    context = _context(args)
     result = context.asker.ask(args.question, args.today or context.settings.today(), engine=args.engine)
     if args.json:
         print(json.dumps(ask_response(result).model_dump(mode="json"), ensure_ascii=False, indent=2))
@@ -193,7 +206,7 @@ def _width(text: str) -> int:
 def _eval(args: argparse.Namespace) -> None:
     from service.evaluate import evaluate_file, report
 
-    context = _context(args.db)
+    context = _context(args)
     verdicts = evaluate_file(args.file, context.asker, context.warehouse)
     print(report(verdicts, failures=not args.quiet))
 
@@ -201,15 +214,53 @@ def _eval(args: argparse.Namespace) -> None:
 def _suite(args: argparse.Namespace) -> None:
     from service.question_suite import write_suite
 
-    context = _context(args.db)
+    context = _context(args)
     count = write_suite(args.out, context.engine.model, context.values, args.today, args.count, args.seed)
     print(f"wrote {count} questions to {args.out}")
 
 
 def _push(args: argparse.Namespace) -> None:
-    context = _context(args.db)
+    context = _context(args)
     outcome = context.push(args.question, args.webhook)
     print(f"pushed ({outcome['status']}): errcodes {outcome['errcodes']}")
+
+
+def _init(args: argparse.Namespace) -> None:
+    from semantic_layer.draft import draft_model
+    from semantic_layer.loader import load_model
+    from service.profile_warehouse import profile_warehouse
+    from service.warehouse import Warehouse
+
+    if args.out.exists() and not args.force:
+        raise SystemExit(f"error: {args.out} exists (--force replaces it)")
+    warehouse = Warehouse(args.db)
+    try:
+        url = warehouse.url
+        name = args.name or (url.path.stem if url.path else url.database)
+        args.out.write_text(draft_model(profile_warehouse(warehouse), name, url.redacted()), encoding="utf-8")
+        model = load_model(args.out, schema=warehouse.schema())
+    finally:
+        warehouse.close()
+    print(f"drafted {args.out} from {url.redacted()}: {len(model.tables)} tables, {len(model.joins)} joins, "
+          f"{len(model.metrics)} metrics, {len(model.dimensions)} dimensions\n"
+          f"read its 'guessed' comments, then: chatbi model check {args.out} --db {url.redacted()}")
+
+
+def _model_check(args: argparse.Namespace) -> None:
+    from service.model_check import check_model_on_warehouse
+    from service.warehouse import Warehouse
+
+    warehouse = Warehouse(args.db)
+    try:
+        issues = check_model_on_warehouse(args.file, warehouse, args.today)
+    finally:
+        warehouse.close()
+    for issue in issues:
+        print(issue, file=sys.stderr)
+    if issues:
+        raise SystemExit(f"{len(issues)} problem(s) in {args.file}")
+    print(f"ok: {args.file} matches {warehouse.url.redacted()} (tables, columns, every expression run with "
+          f"LIMIT 0, every join many-to-one)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -217,7 +268,8 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo-data", help="build the deterministic demo warehouse")
-    demo.add_argument("--out", type=Path, required=True, help="DuckDB file to write")
+    demo.add_argument("--out", required=True, help="where to write it: a DuckDB file or a warehouse URL "
+                                                    "(postgresql://…, clickhouse://…, chdb:///dir)")
     demo.add_argument("--end-date", type=_date, default=dt.date.today() - dt.timedelta(days=1),
                       help="last day of data (default: yesterday)")
     demo.add_argument("--seed", type=int, default=7)
@@ -225,15 +277,17 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo_data)
 
     serve = commands.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb, "
-                                              "built on first run)")
+    serve.add_argument("--db", help="warehouse: a DuckDB file or URL (postgresql://…, clickhouse://…, chdb:///dir; "
+                                    "default: CHATBI_DB_PATH or data/demo.duckdb, built on first run)")
+    serve.add_argument("--model", type=Path, help=MODEL_HELP)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
 
     ask = commands.add_parser("ask", help="ask one question in the terminal")
     ask.add_argument("question")
-    ask.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    ask.add_argument("--db", help=WAREHOUSE_HELP)
+    ask.add_argument("--model", type=Path, help=MODEL_HELP)
     ask.add_argument("--today", type=_date, help="reference date for time words (default: today)")
     ask.add_argument("--engine", choices=("auto", "parser", "llm"), default="auto")
     ask.add_argument("--json", action="store_true", help="print the /api/v1/ask JSON")
@@ -242,7 +296,7 @@ def parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="right / clarify / confidently wrong on a question set")
     evaluate.add_argument("file", type=Path, help="JSONL: id, question, today, gold_sql or expect "
                                                   "(clarify, read_only), ordered, conversation, class")
-    evaluate.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    evaluate.add_argument("--db", help=WAREHOUSE_HELP)
     evaluate.add_argument("--quiet", action="store_true", help="only the rates, not the questions that failed "
                                                                 "(for a held-out set nobody should tune to)")
     evaluate.set_defaults(run=_eval)
@@ -252,14 +306,31 @@ def parser() -> argparse.ArgumentParser:
     suite.add_argument("--count", type=int, default=2000)
     suite.add_argument("--seed", type=int, default=7)
     suite.add_argument("--today", type=_date, default=dt.date(2025, 7, 1), help="reference date of the questions")
-    suite.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    suite.add_argument("--db", help=WAREHOUSE_HELP)
     suite.set_defaults(run=_suite)
 
     push = commands.add_parser("push", help="answer a question and post it to a WeCom group robot")
     push.add_argument("question")
     push.add_argument("--webhook", help="group robot webhook URL (default: WECOM_WEBHOOK_URL)")
-    push.add_argument("--db", type=Path, help="warehouse file (default: CHATBI_DB_PATH or data/demo.duckdb)")
+    push.add_argument("--db", help=WAREHOUSE_HELP)
     push.set_defaults(run=_push)
+
+    init = commands.add_parser("init", help="draft a semantic model from a warehouse's tables")
+    init.add_argument("--db", required=True, help="the warehouse: a DuckDB file or URL (postgresql://…, "
+                                                  "clickhouse://…, chdb:///dir)")
+    init.add_argument("--out", type=Path, required=True, help="the model YAML to write")
+    init.add_argument("--name", help="the model's name (default: the file's or the database's)")
+    init.add_argument("--force", action="store_true", help="replace --out if it exists")
+    init.set_defaults(run=_init)
+
+    model = commands.add_parser("model", help="work with a semantic model file")
+    model_commands = model.add_subparsers(dest="model_command", required=True)
+    check = model_commands.add_parser("check", help="check a model against a warehouse: names, expressions "
+                                                    "run with LIMIT 0, joins many-to-one")
+    check.add_argument("file", type=Path)
+    check.add_argument("--db", required=True, help=WAREHOUSE_HELP)
+    check.add_argument("--today", type=_date, default=dt.date.today(), help="reference date (default: today)")
+    check.set_defaults(run=_model_check)
 
     commands.add_parser("settings", help="list every setting with its default").set_defaults(run=_settings)
 

@@ -167,9 +167,9 @@ def build_llm(settings: Settings, model: SemanticModel, values, tables) -> Quest
                          settings.llm_method)
 
 
-def _fetch(warehouse: Warehouse, sql: str, settings: Settings) -> tuple[list[str], list[tuple]]:
+def training_rows(warehouse: Warehouse, sql: str, timeout_s: float) -> tuple[list[str], list[tuple]]:
     """Rows for fitting a prediction: every row, with time to read them (the service's own SQL)."""
-    result = warehouse.run(sql, TRAINING_ROWS, max(settings.query_timeout_s, 300), "service")
+    result = warehouse.run(sql, TRAINING_ROWS, max(timeout_s, 300), "service")
     if result.truncated:
         raise CannotFit(f"more than {TRAINING_ROWS:,} rows")
     return [name for name, _ in result.columns], result.rows
@@ -182,8 +182,8 @@ def build_context(settings: Settings) -> ServiceContext:
                           settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s,
                           settings.cache_max_mb)
     model = load_model(settings.model_path, schema=warehouse.schema())
-    model, _ = with_predictions(model, lambda sql: _fetch(warehouse, sql, settings), settings.today(),
-                                (str(settings.db_path), warehouse.data_version()))
+    model, _ = with_predictions(model, lambda sql: training_rows(warehouse, sql, settings.query_timeout_s), settings.today(),
+                                (settings.db_path, warehouse.data_version()))
     engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s, settings.max_export_rows)
     values = dimension_values(engine)
     knowledge = KnowledgeStore(settings.state_path)

@@ -34,6 +34,7 @@ class Verdict:
     reason: str = ""
     sql: str = ""
     kind: str = ""
+    rows: tuple = ()  # the rows the answer gave, to compare answers across engines
 
     @property
     def passed(self) -> bool:
@@ -128,7 +129,7 @@ def evaluate_item(item: dict, asker: Asker, warehouse: Warehouse, conversations:
         gold_rows = [[v for v in row if not isinstance(v, str)] for row in gold_rows]
         ours = [[v for v in row if not isinstance(v, str)] for row in ours]
     if columns_match(gold_rows, ours, bool(item.get("ordered"))):
-        return verdict("right", "", sql)
+        return verdict("right", "", sql, tuple(map(tuple, result.result.rows)))
     return verdict("wrong", f"rows differ: gold {len(gold_rows)} rows {gold_rows[:3]}, ours {len(result.result.rows)} "
                             f"rows {result.result.rows[:3]} ({result.restatement})", sql)
 
@@ -141,8 +142,8 @@ def _answer_rows(asker: Asker, query: SemanticQuery, today: dt.date) -> list:
 
 
 def _verdict_for(item: dict, kind: str):
-    def verdict(outcome: Outcome, reason: str = "", sql: str = "") -> Verdict:
-        return Verdict(item["id"], item["question"], outcome, reason, sql, kind)
+    def verdict(outcome: Outcome, reason: str = "", sql: str = "", rows: tuple = ()) -> Verdict:
+        return Verdict(item["id"], item["question"], outcome, reason, sql, kind, rows)
     return verdict
 
 

@@ -48,8 +48,8 @@ class DataRanges:
             self._version, self._ranges = version, {}
         if (source, column) not in self._ranges:
             day = exp.cast(exp.column(column), "DATE")
-            sql = exp.select(exp.Min(this=day), exp.Max(this=day.copy())).from_(source).sql("duckdb")
-            first, last = self.warehouse.run(sql, 1, 30).rows[0]
+            first, last = self.warehouse.run(exp.select(exp.Min(this=day), exp.Max(this=day.copy())).from_(source),
+                                             1, 30).rows[0]
             self._ranges[(source, column)] = (first, last) if first is not None else None
         return self._ranges[(source, column)]
 

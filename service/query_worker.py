@@ -17,8 +17,10 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class QueryLimits:
-    """What one query may use. ``memory_mb`` is DuckDB's memory_limit; the process's whole address
-    space is capped at ``memory_mb + headroom_mb`` (the interpreter, the library, thread stacks)."""
+    """What one query may use. ``memory_mb`` is DuckDB's memory_limit (ClickHouse's
+    max_memory_usage); a DuckDB query process's whole address space is capped at
+    ``memory_mb + headroom_mb`` (the interpreter, the library, thread stacks). A query still
+    running ``grace_s`` past its time limit is abandoned."""
 
     memory_mb: int = 1024
     threads: int = 2
@@ -26,6 +28,7 @@ class QueryLimits:
     temp_max_mb: int = 2048
     result_max_mb: int = 16
     headroom_mb: int = 1024
+    grace_s: float = 2.0
 
     def as_json(self) -> str:
         return json.dumps({**asdict(self), "temp_dir": str(self.temp_dir)})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from semantic_layer.loader import DEMO_MODEL
@@ -15,7 +15,8 @@ from semantic_layer.loader import DEMO_MODEL
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHATBI_", extra="ignore", populate_by_name=True)
 
-    db_path: Path = Field(Path("data/demo.duckdb"), description="DuckDB warehouse file (opened read-only)")
+    db_path: str = Field("data/demo.duckdb", description="the warehouse, read-only: a DuckDB file, "
+                         "postgresql://user:pass@host:port/db, clickhouse://user:pass@host:8123/db or chdb:///dir")
     model_path: Path = Field(DEMO_MODEL, description="semantic model YAML")
     reference_date: dt.date | None = Field(
         None, description="'today' for time words when a request gives none (default: the real date); "
@@ -94,6 +95,11 @@ class Settings(BaseSettings):
     cache_entries: int = Field(256, ge=0, description="answers kept per (SQL, data version)")
     conversation_limit: int = Field(1000, ge=1, description="conversations kept in memory")
     conversation_ttl_s: float = Field(1800, gt=0, description="a quiet conversation is forgotten after this")
+
+    @field_validator("db_path", mode="before")
+    @classmethod
+    def _warehouse_text(cls, value):
+        return str(value) if isinstance(value, Path) else value
 
     def ops_open(self) -> bool:
         """Whether /metrics, /readyz details and the OpenAPI pages are served without a key."""
