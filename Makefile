@@ -57,8 +57,10 @@ eval: setup $(BENCH_DB)
 	$(BIN)/chatbi eval --quiet --db $(BENCH_DB) ../shared/eval/dev.jsonl
 	for set in tests/eval/*.jsonl; do echo "== $$set"; $(BIN)/chatbi eval --quiet --db $(BENCH_DB) $$set || exit 1; done
 
-bench: setup $(BENCH_DB)
+# Then five query shapes on DuckDB, chdb and PostgreSQL at scale 20 (data/bench-20.* built once, kept).
+bench: setup postgres $(BENCH_DB)
 	$(BIN)/python tests/bench/ask_latency.py $(BENCH_DB)
+	$(BIN)/python -m tests.bench.engine_latency
 
 clean:
 	rm -rf $(VENV) data build *.egg-info artifacts

@@ -175,12 +175,17 @@ def training_rows(warehouse: Warehouse, sql: str, timeout_s: float) -> tuple[lis
     return [name for name, _ in result.columns], result.rows
 
 
-def build_context(settings: Settings) -> ServiceContext:
+def build_warehouse(settings: Settings) -> Warehouse:
+    """The warehouse of ``settings`` with its slots, cache and query limits, connected."""
     limits = QueryLimits(settings.query_memory_mb, settings.query_threads, settings.query_temp_dir,
                          settings.query_temp_max_mb, settings.query_result_max_mb)
-    warehouse = Warehouse(settings.db_path, settings.max_concurrent_queries, settings.queue_timeout_s,
-                          settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s,
-                          settings.cache_max_mb)
+    return Warehouse(settings.db_path, settings.max_concurrent_queries, settings.queue_timeout_s,
+                     settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s,
+                     settings.cache_max_mb)
+
+
+def build_context(settings: Settings) -> ServiceContext:
+    warehouse = build_warehouse(settings)
     model = load_model(settings.model_path, schema=warehouse.schema())
     model, _ = with_predictions(model, lambda sql: training_rows(warehouse, sql, settings.query_timeout_s), settings.today(),
                                 (settings.db_path, warehouse.data_version()))
