@@ -115,4 +115,5 @@ def _list_count(model: SemanticModel, query: SemanticQuery) -> SemanticQuery:
         raise QueryInvalid("这个模型没有定义客户名单", "this model defines no customer list")
     if len(query.metrics) > 1:
         raise QueryInvalid("名单只按一个指标圈人", "a list chooses its people by one metric")
-    return SemanticQuery(metrics=query.metrics or [spec.who], filters=query.filters, time_range=query.time_range)
+    return SemanticQuery(metrics=query.metrics or [spec.who], filters=query.filters, time_range=query.time_range,
+                         each_having=query.each_having)

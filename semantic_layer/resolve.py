@@ -218,6 +218,10 @@ def _each_having(model: SemanticModel, metrics: tuple[Metric, ...], item) -> Res
     if entity is None:
         raise QueryInvalid(f"{per.name.zh}不是按人或物计数的指标，不能给每一个设阈值",
                            f"{per.id} does not count people or things; a limit on each needs one that does")
+    if item.op not in (">", ">="):  # below a limit would have to count those with no rows at all
+        raise QueryInvalid("每个对象的阈值目前只支持“超过/至少”；“少于/不超过”请换成对比或分组来问",
+                           "a limit on each one takes 'more than' or 'at least' only; those below it are not counted "
+                           "yet (people with no rows would be left out)")
     if not figure_of_each(model, metric, entity):
         raise QueryInvalid(f"{metric.name.zh}不能按每一个统计对象单独计算，请换一个加总或计数的指标",
                            f"{metric.id} cannot be computed for each one {per.id} counts; use a sum or a count")
@@ -344,13 +348,17 @@ def resolve_query(model: SemanticModel, query: SemanticQuery, today: dt.date) ->
             raise QueryInvalid(f"筛选阈值的指标 {condition.metric!r} 不在查询中",
                                f"having metric {condition.metric!r} is not among the query's metrics",
                                tuple(m.id for m in metrics))
-    return ResolvedQuery(
+    resolved = ResolvedQuery(
         metrics=metrics, dimensions=tuple(dimensions), filters=tuple(filters), time_range=time_range,
         order_by=tuple((o.field, o.direction == "desc") for o in query.order_by), limit=query.limit,
         having=tuple((h.metric, h.op, h.value) for h in query.having), compare=query.compare,
         today=today, comparison=comparison, share_of=tuple(dict.fromkeys(query.share_of)), compare_group=compare_group,
         count_groups=query.count_groups, analysis=analysis,
         each_having=tuple(_each_having(model, metrics, item) for item in query.each_having))
+    if resolved.each_having and (resolved.compare == "group" or resolved.share_of):
+        raise QueryInvalid("每个对象的阈值和分组对比、占比请分开问",
+                           "ask a limit on each one apart from a group comparison or a share")
+    return resolved
 
 
 def _time_range(time_range, today: dt.date) -> DateRange:

@@ -18,10 +18,8 @@ def shape_analysis(understanding: Understanding, model: SemanticModel, values: d
                    reading: Reading) -> None:
     parts, problems, text = understanding.parts, understanding.problems, reading.text
     spec = model.analyses.ab_test
-    own = not parts.metrics or not all(spec.test in {d.id for d in allowed_dimensions(model, model.metric_by_id[m])}
-                                       for m in parts.metrics) if spec else False
-    if own and not parts.analysis and any(f.dimension == spec.test for f in parts.filters):
-        parts.analysis = "ab_test"  # a test named, nothing asked of it or a figure of its own: its results
+    if spec and not parts.analysis and not parts.metrics and any(f.dimension == spec.test for f in parts.filters):
+        parts.analysis = "ab_test"  # a test named, nothing asked of it: its results
     if parts.analysis and parts.analysis != "attribution":  # it brings its own metrics; why it changed needs one
         parts.metrics = []
         problems[:] = [p for p in problems if p.kind not in ("no_metric", "ambiguous_metric")]

@@ -74,7 +74,7 @@ def to_query(parts: Parts, model: SemanticModel) -> SemanticQuery:
         time_range = TimeRange(start=parts.time_range.start, end=parts.time_range.end) if parts.time_range else None
         if parts.analysis == "customer_list":  # who: those a deed's metric counts ('买过面膜的'), else everyone
             return SemanticQuery(analysis=parts.analysis, metrics=parts.metrics, filters=parts.filters,
-                                 time_range=time_range)
+                                 time_range=time_range, each_having=parts.each_having)
         if parts.analysis != "attribution":
             return SemanticQuery(analysis=parts.analysis, filters=parts.filters, time_range=time_range)
         compare = parts.compare if parts.compare != "period" or parts.compare_to else None

@@ -77,12 +77,14 @@ def each_limits(reading: Reading, model: SemanticModel, skip: set[int]) -> EachL
         unit = touching if touching is not None and mentions[touching].has("unit", "metric") else None
         if touching is not None and unit is None and mentions[touching].has("classifier"):
             continue  # '超过3次' where 次 names no metric: what is counted is not known
-        thing = _first_word(mentions, [i for i in after if i != unit])
+        # over the values that qualify it ('至少下过3单的金卡客户')
+        thing = _first_word(mentions, [i for i in after if i != unit and (
+            not mentions[i].has("value", "set") or mentions[i].has("unit", "metric"))])
         per = _counter(model, mentions[thing]) if thing is not None else None
         if per is None:  # 'customers who spent more than 5000', 'orders over 1000 yuan'
             thing = _first_word(mentions, before, ("verb",))
             per = _counter(model, mentions[thing]) if thing is not None else None
-        if per is None:
+        if per is None or threshold.op not in (">", ">="):  # below a limit: those with no rows too, asked back
             continue
         verb = _first_word(mentions, before)
         verb = verb if verb is not None and verb != thing and mentions[verb].has("verb", "metric") else None
@@ -94,6 +96,9 @@ def each_limits(reading: Reading, model: SemanticModel, skip: set[int]) -> EachL
         if figure is None:
             continue
         result.limits.append(EachHaving(per=per, metric=figure, op=threshold.op, value=threshold.value))
-        result.used += [i for i in (unit, verb) if i is not None]
+        # the verb before is the limit's own ('下过', '消费') unless it also names a group ('新客里超过500元')
+        takes_verb = verb is not None and not mentions[verb].has("value", "set") and (
+            not inside and unit is None or mentions[verb].has("verb"))
+        result.used += [i for i in (unit, verb if takes_verb else None) if i is not None]
         result.thresholds.append(k)
     return result

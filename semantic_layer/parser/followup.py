@@ -103,10 +103,12 @@ def _sibling(filters: list[Filter], item: Filter, values: dict[str, list[str]]) 
     return None
 
 
-def _asks_of_the_group(reading: Reading, previous: Parts, parts: Parts) -> bool:
+def _asks_of_the_group(reading: Reading, previous: Parts, parts: Parts, model: SemanticModel) -> bool:
     """A new figure of 'them' after a ranking of where they are ('where are those people, top 5
-    cities' -> 'what rating do they give us'): the people the filters choose, not the top rows."""
-    return bool(previous.limit and previous.order and previous.dimensions) and not (
+    cities' -> 'what rating do they give us'): the people the filters choose, not the top rows. Only
+    after a count of people: 'GMV最高的3个城市' -> '他们的退款率' means the cities."""
+    counts_people = all(counted_entity(model, model.metric_by_id[m]) for m in previous.metrics)
+    return counts_people and bool(previous.limit and previous.order and previous.dimensions) and not (
         parts.dimensions or parts.order or parts.limit) and any(
         e.kind == "anaphor" and e.target == "group" for m in reading.mentions for e in m.entries)
 
@@ -119,6 +121,7 @@ def _analysis_of_them(previous: Parts, parts: Parts, model: SemanticModel) -> Pa
     same = [m for m in previous.metrics if listed and (e := counted_entity(model, model.metric_by_id[m]))
             and e.table == listed.table]
     return replace(parts, metrics=parts.metrics or same[:1], filters=[*previous.filters, *parts.filters],
+                   each_having=[*previous.each_having, *parts.each_having],
                    set_names={**previous.set_names, **parts.set_names},
                    time_range=parts.time_range or (previous.time_range if same else None))
 
@@ -145,7 +148,7 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
             merged.metrics = list(dict.fromkeys([*previous.metrics, *parts.metrics]))[:10]
         else:
             merged.metrics, added = parts.metrics, False
-            if _asks_of_the_group(reading, previous, parts):  # '这批人的LTV呢' after '他们在哪些城市 前5'
+            if _asks_of_the_group(reading, previous, parts, model):  # '这批人的LTV呢' after '他们在哪些城市 前5'
                 merged.dimensions, merged.order, merged.limit, merged.share_of = [], None, None, []
                 changes.append("整个群体" if zh else "the whole group")
         names = ", ".join(model.metric_by_id[m].name.pick(language) for m in parts.metrics)

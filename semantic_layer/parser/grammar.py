@@ -25,7 +25,8 @@ from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
 from semantic_layer.parser.words import WHOLE
 from semantic_layer.query import DimensionRef, Filter
-from semantic_layer.resolve import shared_dimensions
+from semantic_layer.graph import reach_dimension
+from semantic_layer.resolve import metric_facts, shared_dimensions
 from semantic_layer.timeexpr import DateRange, comparison_range
 
 # Words that frame a question without filling a slot: never reported.
@@ -276,7 +277,8 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
         versus = parts.versus_of(dimension)
         if versus is not None:
             continue
-        if kept and kept == dropped and any(m.has("compare", "comparative") for m in reading.mentions):
+        if kept and kept == dropped and any(m.has("compare", "comparative") for m in reading.mentions) and \
+                _one_row_each(model, parts.metrics, dimension):
             # '黑金会员的笔单价比非黑金的高吗': the group against everyone not in it
             negated = next(at for _, excluded, at in items if excluded)
             start = max((m.start for m in reading.mentions[:negated] if m.first("not")), default=reading.mentions[
@@ -297,6 +299,14 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
         named_set = dimension in parts.set_names
         if len(kept) >= 2 and not total and not named_set:
             parts.dimensions.append(DimensionRef(name=dimension))
+
+
+def _one_row_each(model: SemanticModel, metrics: list[str], dimension: str) -> bool:
+    """Does every row of the metrics' facts have one value of the dimension (no bridge: an order
+    holds several categories, so 面霜 and 非面霜 orders would overlap)?"""
+    reaches = [reach_dimension(model, fact, model.dimension_by_id[dimension])
+               for m in metrics for fact in metric_facts(model, model.metric_by_id[m])]
+    return bool(reaches) and all(r is not None and r.bridge is None for r in reaches)
 
 
 def _negates_a_value(mentions: list[Mention], index: int) -> bool:
@@ -696,7 +706,8 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
 
 def _beside_previous(reading: Reading, parts: Parts, account: _Account, previous: Parts | None) -> None:
     """'跟天猫比呢' after a question about 京东: the value named beside the previous one, side by side."""
-    if previous is None or parts.compare or any(d.versus for d in parts.dimensions):
+    if previous is None or parts.compare or any(d.versus for d in parts.dimensions) or reading.times or \
+            previous.limit:  # '跟5月天猫比呢' or after a top 3: two things changed, asked back
         return
     compare = [i for i, m in enumerate(reading.mentions) if m.first("compare") and i not in account.mentions]
     named = [f for f in parts.filters if f.op == "=" and any(

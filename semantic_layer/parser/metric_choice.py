@@ -101,7 +101,6 @@ def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[in
         after = [i for i in _following(mentions, q) if i not in skip and mentions[i].first("unit")]
         if quantity.text.isascii() and quantity.first("quantity").target == "amount":
             after = after[:1] if after == [q + 1] else []  # 'how much money'; not 'how much did members spend'
-
         nouns = [i for i in after if not mentions[i].has("classifier")]
         before = next((i for i in range(q - 1, -1, -1) if i not in skip and mentions[i].first("unit")
                        and not _also_language(mentions[i]) and "," not in text[mentions[i].end:quantity.start]
@@ -220,11 +219,11 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
         if not (verbs and (quantities or ranking)):  # '卖了多少', '谁卖得多'
             return MetricChoice((), (), (), "no_metric")
         pool = list(dict.fromkeys(t for i in verbs for t in mentions[i].first("verb").targets))
+        named_groups = [{e.target for e in m.entries if e.kind in ("value", "set", "dimension")}
+                        for i, m in enumerate(mentions) if m.has("value", "set", "dimension") and i not in skip]
+        said = {m: _said_of(model, m, mentions, verbs, named_groups) for m in pool}
+        pool = [m for m in pool if said[m] == "group"] or [m for m in pool if said[m] == "verb"]
     used = tuple(units + verbs + quantities + negations + members + base)
-    named_groups = [{e.target for e in m.entries if e.kind in ("value", "set", "dimension")}
-                    for i, m in enumerate(mentions) if m.has("value", "set", "dimension") and i not in skip]
-    said = {m: _said_of(model, m, mentions, verbs, named_groups) for m in pool}
-    pool = [m for m in pool if said[m] == "group"] or [m for m in pool if said[m] == "verb"]
     if not pool:
         return MetricChoice((), (), used, "ambiguous_metric")
     asked = _clauses(mentions, text, verbs, quantities, pool)
