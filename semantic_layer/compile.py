@@ -17,8 +17,8 @@ from semantic_layer.expressions import (bind_today, date_literal, literal, parse
 from semantic_layer.graph import Reach, forward_paths, join_condition, reach_dimension
 from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.query import GROUP_COUNT
-from semantic_layer.resolve import (ResolvedDimension, ResolvedEachHaving, ResolvedFilter, ResolvedQuery,
-                                    counted_entity, has_time, lifts_default_filter)
+from semantic_layer.resolve import (CountedEntity, ResolvedDimension, ResolvedEachHaving, ResolvedFilter,
+                                    ResolvedQuery, counted_entity, has_time, lifts_default_filter)
 
 CURRENT, COMPARISON, WHOLE = "current", "comparison", "whole"  # WHOLE: the total a share is of
 _COMPARISONS = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ}
@@ -181,7 +181,8 @@ class QueryCompiler:
             select = select.group_by(*[value.copy() for _, value in group_values])
         return select
 
-    def _rows(self, context: Context, keyed_by: str | None = None) -> tuple[exp.Select, list[tuple[str, exp.Expression]]]:
+    def _rows(self, context: Context,
+              keyed_by: str | None = None) -> tuple[exp.Select, list[tuple[str, exp.Expression]]]:
         """The rows of a context's fact, joined and filtered, and the values it groups by; ``keyed_by``:
         a table they must join as well (whose keys they are grouped by)."""
         fact, query = context.fact, self.query
@@ -259,32 +260,34 @@ class QueryCompiler:
     def _ever_condition(self, item: ResolvedFilter, fact: Fact, paths: list) -> exp.Expression:
         """entity key IN (the keys of everyone the 'ever' metric counts with the value, all time);
         NOT IN for never. The join from ``fact`` to the entity's table goes into ``paths``."""
-        entity = counted_entity(self.model, item.ever)
-        paths.append(forward_paths(self.model, fact.table)[entity.table])
         positive = ResolvedFilter(item.dimension, "=" if item.op in ("=", "!=") else "in", item.values)
         inner = QueryCompiler(self.model, ResolvedQuery(
             metrics=(item.ever,), dimensions=(), filters=(positive,), time_range=None, order_by=(), limit=None,
             having=(), compare=None, today=self.query.today))
-        keys = inner.members()
-        self.derived_tables.extend(t for t in inner.derived_tables if t not in self.derived_tables)
-        condition = exp.In(this=exp.column(entity.column, table=entity.table), query=keys.subquery())
+        condition = self._entity_in(counted_entity(self.model, item.ever), fact, paths, inner, inner.members())
         return exp.Not(this=condition) if item.op in ("!=", "not in") else condition
 
     def _each_having_condition(self, item: ResolvedEachHaving, fact: Fact, period: str, paths: list) -> exp.Expression:
         """entity key IN (the keys whose own metric passes, in the period's range and the query's
         filters). The join from ``fact`` to the entity's table goes into ``paths``."""
         entity = item.entity
-        paths.append(forward_paths(self.model, fact.table)[entity.table])
         inner = QueryCompiler(self.model, replace(
             self.query, metrics=(item.metric,), dimensions=(), order_by=(), limit=None, having=(), compare=None,
             comparison=None, compare_group=None, share_of=(), count_groups=False, each_having=(),
             time_range=self.ranges.get(period, self.query.time_range)))
         rows, _ = inner._rows(Context(item.fact, CURRENT, dated=self.query.time_range is not None), entity.table)
-        self.derived_tables.extend(t for t in inner.derived_tables if t not in self.derived_tables)
         key = exp.column(entity.column, table=entity.table)
         keys = rows.select(key).group_by(key.copy()).having(
             _COMPARISONS[item.op](this=inner._aggregate(item.measure, item.fact), expression=literal(item.value)))
-        return exp.In(this=key.copy(), query=keys.subquery())
+        return self._entity_in(entity, fact, paths, inner, keys)
+
+    def _entity_in(self, entity: CountedEntity, fact: Fact, paths: list, inner: QueryCompiler,
+                   keys: exp.Select) -> exp.Expression:
+        """entity key IN (``keys``, selected by ``inner``): the join from ``fact`` to the entity's table
+        goes into ``paths``, the derived tables ``inner`` reads into ours."""
+        paths.append(forward_paths(self.model, fact.table)[entity.table])
+        self.derived_tables.extend(t for t in inner.derived_tables if t not in self.derived_tables)
+        return exp.In(this=exp.column(entity.column, table=entity.table), query=keys.subquery())
 
     def members(self) -> exp.Select:
         """The keys of everyone the query's one metric counts, with its filters and period (who a

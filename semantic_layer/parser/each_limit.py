@@ -38,7 +38,7 @@ def _counter(model: SemanticModel, mention: Mention) -> str | None:
     if mention.has("dimension", "value", "set", "grain"):
         return None
     counters = [t for t in _targets(mention) if counted_entity(model, model.metric_by_id[t])]
-    return next(iter(sorted(counters, key=lambda t: not has_time(model, model.metric_by_id[t]))), None)
+    return min(counters, key=lambda t: not has_time(model, model.metric_by_id[t]), default=None)
 
 
 def counted_in_period(model: SemanticModel, metric_id: str, limits: list[EachHaving]) -> str:
@@ -71,6 +71,8 @@ def each_limits(reading: Reading, model: SemanticModel, skip: set[int]) -> EachL
     mentions, text = reading.mentions, reading.text
     result = EachLimits()
     for k, threshold in enumerate(reading.thresholds):
+        if threshold.op not in (">", ">="):  # below a limit: those with no rows too, asked back
+            continue
         after = [i for i, m in enumerate(mentions) if m.start >= threshold.end and i not in skip]
         before = [i for i in range(len(mentions) - 1, -1, -1) if mentions[i].end <= threshold.start and i not in skip]
         touching = after[0] if after and not text[threshold.end:mentions[after[0]].start].strip() else None
@@ -84,15 +86,15 @@ def each_limits(reading: Reading, model: SemanticModel, skip: set[int]) -> EachL
         if per is None:  # 'customers who spent more than 5000', 'orders over 1000 yuan'
             thing = _first_word(mentions, before, ("verb",))
             per = _counter(model, mentions[thing]) if thing is not None else None
-        if per is None or threshold.op not in (">", ">="):  # below a limit: those with no rows too, asked back
+        if per is None:
             continue
         verb = _first_word(mentions, before)
         verb = verb if verb is not None and verb != thing and mentions[verb].has("verb", "metric") else None
         inside = [m.id for m in model.metrics if threshold.word and threshold.word in m.unit_words]  # '3次以上'
         # the amount's own unit says the figure; only an amount with none takes the verb's ('消费满5000')
-        said = [inside] if inside else [_targets(mentions[unit])] if unit is not None else \
-            [_targets(mentions[verb])] if verb is not None else []
-        figure = next((f for f in (_figure(model, targets, per) for targets in said) if f), None)
+        said = inside or (_targets(mentions[unit]) if unit is not None else
+                          _targets(mentions[verb]) if verb is not None else [])
+        figure = _figure(model, said, per)
         if figure is None:
             continue
         result.limits.append(EachHaving(per=per, metric=figure, op=threshold.op, value=threshold.value))

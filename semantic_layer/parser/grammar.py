@@ -283,8 +283,9 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
             negated = next(at for _, excluded, at in items if excluded)
             start = max((m.start for m in reading.mentions[:negated] if m.first("not")), default=reading.mentions[
                 negated].start)
+            joined = ("、" if reading.language == "zh" else ", ").join(kept)
             parts.dimensions.append(DimensionRef(name=dimension, versus=kept, versus_labels=(
-                ("、" if reading.language == "zh" else ", ").join(kept), reading.text[start:reading.mentions[negated].end])))
+                joined, reading.text[start:reading.mentions[negated].end])))
             continue
         if len(kept) == 2 and _asks_difference(reading, [at for v, excluded, at in items if not excluded], account):
             parts.filters.append(Filter(dimension=dimension, value=kept[0]))  # 满减券比无门槛券低多少

@@ -60,7 +60,8 @@ _ROLES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (words.NOT, "not", ""), (words.CONTRAST, "contrast", ""), (words.TREND, "trend", ""), (words.SHARE, "share", ""), (words.TOTAL, "total", ""),
     (words.EACH, "each", ""), (words.BREAKDOWN, "breakdown", ""), (words.ONLY, "only", ""),
     (words.FOLLOW_UP, "follow_up", ""), (words.ALSO, "also", ""), (words.ALL_OF, "all_of", ""),
-    (words.ANAPHOR, "anaphor", ""), (words.ANAPHOR_GROUP, "anaphor", "group"), (words.ANAPHOR_TOP, "anaphor", "top"), (words.KIND, "kind", ""),
+    (words.ANAPHOR, "anaphor", ""), (words.ANAPHOR_GROUP, "anaphor", "group"), (words.ANAPHOR_TOP, "anaphor", "top"),
+    (words.KIND, "kind", ""),
     (words.SERIES, "series", ""), (words.REMOVE_TIME, "remove_time", ""),
     (words.REMOVE_FILTER, "remove_filter", ""), (words.UNSUPPORTED, "unsupported", ""),
 )

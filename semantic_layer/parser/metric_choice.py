@@ -53,14 +53,14 @@ def _said_of(model: SemanticModel, metric_id: str, mentions: list[Mention], verb
     """How the question's verbs name a metric: by one of its own ("verb"), by one of its group verbs
     with a group named that it can be filtered or split by and the verbs' other metrics cannot
     ("group": '金卡会员花了多少钱' is GMV), or not at all ('我们花了多少钱' is no GMV)."""
-    metric = model.metric_by_id[metric_id]
+    own = {verb_stem(v) for v in model.metric_by_id[metric_id].verbs}
     spoken = {verb_stem(mentions[i].text) for i in verbs if metric_id in mentions[i].first("verb").targets}
     others = {t for i in verbs for t in mentions[i].first("verb").targets if t != metric_id}
-    if spoken - {verb_stem(v) for v in metric.verbs} and any(
+    if spoken - own and any(
             _filterable(model, metric_id, [group]) and not any(_filterable(model, o, [group]) for o in others)
             for group in groups):
         return "group"
-    return "verb" if not spoken or spoken & {verb_stem(v) for v in metric.verbs} else None
+    return "verb" if not spoken or spoken & own else None
 
 
 def _names_the_base(model: SemanticModel, mentions: list[Mention], verbs: list[int],
@@ -70,7 +70,8 @@ def _names_the_base(model: SemanticModel, mentions: list[Mention], verbs: list[i
     question)."""
     negated = [i for i in verbs if negation_of(mentions, i, emphasis) is not None]
     bases = {e.table for i in negated for t in mentions[i].first("verb").targets
-             if any(c.complement_of == t for c in model.metrics) and (e := counted_entity(model, model.metric_by_id[t]))}
+             if any(c.complement_of == t for c in model.metrics)
+             and (e := counted_entity(model, model.metric_by_id[t]))}
     return [i for i in verbs if i not in negated and bases and all(
         (e := counted_entity(model, model.metric_by_id[t])) and e.table in bases
         for t in mentions[i].first("verb").targets)]
@@ -153,8 +154,9 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
              and not _listed_value(mentions, text, i)]
     # 'top 3 campaigns by spend', '按销量': a verb of one metric after 'by' names it
     # and in a list of metrics ('spend, GMV and ROI'): a noun
-    named += [(i, _own_targets(model, m)[0]) for i, m in enumerate(mentions)
-              if i not in skip and m.first("verb") and len(_own_targets(model, m)) == 1 and not m.has("metric")
+    own = {i: _own_targets(model, m) for i, m in enumerate(mentions) if m.first("verb")}
+    named += [(i, own[i][0]) for i, m in enumerate(mentions)
+              if i not in skip and m.first("verb") and len(own[i]) == 1 and not m.has("metric")
               and (i > 0 and mentions[i - 1].has("breakdown") or _listed(mentions, text, i))]
     verbs = [i for i, m in enumerate(mentions) if i not in skip and m.first("verb") and
              not m.has("value", "set", "metric") and not _names_its_dimension(mentions, i)
@@ -163,7 +165,7 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     quantities = [i for i, m in enumerate(mentions) if i not in skip and m.first("quantity") and i not in members]
     units = counted_units(mentions, text, skip | {i + 1 for i in members})
     if named:  # 'coupons issued in June, and how many of those got used?': a second question, its own metric
-        named += [(i, _own_targets(model, mentions[i])[0]) for i in verbs if len(_own_targets(model, mentions[i])) == 1
+        named += [(i, own[i][0]) for i in verbs if len(own[i]) == 1
                   and any(named[-1][0] < q < i for q in quantities)]
     named.sort()
     # '新客贡献了多少gmv': a word that names a metric and a group is the group when another metric adds up
