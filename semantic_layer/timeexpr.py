@@ -254,7 +254,7 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"今天|今日|today", _fixed(lambda t: t, lambda t: t + _DAY)),
     (r"昨天|昨日|yesterday", _fixed(lambda t: t - _DAY, lambda t: t)),
     (r"前天|the day before yesterday", _fixed(lambda t: t - 2 * _DAY, lambda t: t - _DAY)),
-    (r"(?:(?:最近|近|过去|past)\s*(?P<n>" + NUMBER + r")?|(?:前|last|previous)\s*(?P<n2>" + NUMBER +
+    (r"(?:(?:最近|近|过去|past)\s*(?P<n>" + NUMBER + r")?|(?:再往前|往前|前|这|last|previous|these)\s*(?P<n2>" + NUMBER +
      r"))\s*(?P<unit>天|日|周|星期|个月|月|年|(?:days?|weeks?|months?|years?)(?![a-z]))",
      lambda m, t: _last_n_days(_CountMatch(m), t)),
     (r"(?:最近|近|过去)\s*半\s*年|(?:last|past) (?:half year|six months)",
@@ -307,7 +307,7 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?<![\d.])(?P<year>[12]\d)\s*年(?:度|全年)?(?![\d底初中末])", lambda m, t: _whole_year(m, t)),  # '24年'
     (r"(?<![a-z])fy\s*(?P<year>(?:19|20)\d{2})(?![\d])", lambda m, t: _whole_year(m, t)),
     (r"(?P<month>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?", _named_month),
-    (r"(?P<year>(?:19|20)\d{2})\s*年(?:度|全年)?|(?P<year_c>今年|本年|this year|去年|last year|前年)(?:全年)?",
+    (r"(?P<year>(?:19|20)\d{2})\s*(?:年(?:度|全年)?|全年)|(?P<year_c>今年|本年|this year|去年|last year|前年)(?:全年)?",
      lambda m, t: _whole_year(_YearMatch(m), t)),
 )
 

@@ -161,7 +161,11 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
     new_categories = [d for d in parts.dimensions if d.name != model.time_dimension]
     new_dates = [d for d in parts.dimensions if d.name == model.time_dimension]
     if new_categories or new_dates:
-        kept_dates = [] if new_dates else [d for d in merged.dimensions if d.name == model.time_dimension]
+        # 'which channel had the most' after a monthly trend: the one channel over the whole period,
+        # not the top row of month x channel
+        ranks_anew = bool(parts.limit) and not new_dates
+        kept_dates = [] if new_dates or ranks_anew else [
+            d for d in merged.dimensions if d.name == model.time_dimension]
         kept_categories = [] if new_categories else [d for d in merged.dimensions if d.name != model.time_dimension]
         merged.dimensions = kept_dates + new_dates + kept_categories + new_categories
         grouped = {d.name for d in new_categories}
@@ -171,6 +175,12 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
                           or any(p.dimension == f.dimension for p in parts.filters)]
         labels = ", ".join(model.dimension_by_id[d.name].label.pick(language) for d in new_categories + new_dates)
         changes.append(f"改为按 {labels} 拆分" if zh else f"broken down by {labels}")
+    if reading.has("total") and not reading.has("also") and not new_dates and not previous.limit \
+            and merged.dimensions != new_categories:
+        # '这7天合计多少' after a day-by-day answer, '加起来呢' after each channel: one total over them (not
+        # after a top N: the total of all would not be theirs)
+        merged.dimensions, merged.order, merged.share_of = list(new_categories), None, []
+        changes.append("合计" if zh else "in total")
     merged.filters = [f for f in merged.filters if f.dimension not in parts.drop_filters]
     for item in parts.filters:
         sibling = _sibling(merged.filters, item, values)

@@ -23,11 +23,11 @@ from semantic_layer.parser.ever_split import ever_splits
 from semantic_layer.parser.never import never_done
 from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
-from semantic_layer.parser.words import WHOLE
+from semantic_layer.parser.words import DAYS_BEFORE, LIST_VERBS, NOT_A_VALUE, THESE_DAYS, WHOLE
 from semantic_layer.query import DimensionRef, Filter
 from semantic_layer.graph import reach_dimension
-from semantic_layer.resolve import metric_facts, shared_dimensions
-from semantic_layer.timeexpr import DateRange, comparison_range
+from semantic_layer.resolve import counted_entity, metric_facts, shared_dimensions
+from semantic_layer.timeexpr import DateRange, TimeMatch, comparison_range
 
 # Words that frame a question without filling a slot: never reported.
 _FREE = ("filler", "neutral", "classifier", "follow_up", "only", "total", "evaluation", "quantity", "anaphor",
@@ -147,6 +147,8 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
                                                     for m in parts.metrics):
         problems.append(Problem("time_not_applicable", (reading.text[times[0].start:times[0].end],)
                                 if times else (), tuple(parts.metrics)))
+    if analysis is None and _lists_people(reading, model, parts):
+        analysis, parts.metrics = "customer_list", []
     parts.analysis = analysis  # what it brings and what it needs: parser/analyses.py
     result.removes = reading.has("remove_time") or reading.has("remove_filter")
     result.refers_back = bool(parts.drop_filters) or parts.refers_back
@@ -154,6 +156,17 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     if unused:
         problems.append(Problem("unused_words", tuple(unused)))
     return result
+
+
+def _lists_people(reading: Reading, model: SemanticModel, parts: Parts) -> bool:
+    """'list the 30-34 customers': a listing verb and the people the customer list holds, no figure asked."""
+    spec = model.analyses.customer_list
+    listed = spec and counted_entity(model, model.metric_by_id[spec.who])
+    people = parts.metrics or [t for m in reading.mentions if m.first("unit") for t in m.first("unit").targets
+                               if t == spec.who]
+    return bool(listed and people) and any(m.text.lower() in LIST_VERBS for m in reading.mentions) and not any(
+        m.has("quantity", "metric") for m in reading.mentions) and all(
+        (e := counted_entity(model, model.metric_by_id[m])) and e.table == listed.table for m in people)
 
 
 def _analysis_named(reading: Reading, account: _Account) -> str | None:
@@ -312,7 +325,7 @@ def _one_row_each(model: SemanticModel, metrics: list[str], dimension: str) -> b
 
 def _negates_a_value(mentions: list[Mention], index: int) -> bool:
     """'不是学生的客户', '非天猫': a negation that says which group is left out, not what was not done."""
-    if mentions[index].text not in ("不", "不是", "非", "not"):  # '没买过面霜', 'never 防晒': not done, not excluded
+    if mentions[index].text.lower() not in NOT_A_VALUE:  # '没买过面霜', 'never 防晒': not done, not excluded
         return False
     at = _neighbour(mentions, index, 1, ("filler",))
     return at is not None and mentions[at].has("value", "set") and not mentions[at].has("verb", "metric")
@@ -406,6 +419,19 @@ def _same_kind(model: SemanticModel, noun: Mention, dimension: str) -> bool:
 
 
 # ---- time and comparison ------------------------------------------------------------------------------
+def _said_of_the_previous(reading: Reading, period: TimeMatch, parts: Parts, previous: Parts | None) -> None:
+    """'这7天合计多少' after a question about 7 days: those days; 'the previous 30 days' after 'the last
+    30 days': the 30 days before them (the same words alone are the last 30 days)."""
+    if previous is None or previous.time_range is None:
+        return
+    said = reading.text[period.start:period.end].lower()
+    if said.startswith(THESE_DAYS) and period.range.days == previous.time_range.days:
+        parts.time_range = previous.time_range
+    elif said.startswith(DAYS_BEFORE) and period.range == previous.time_range:
+        parts.time_range = DateRange(previous.time_range.start - (previous.time_range.end - previous.time_range.start),
+                                     previous.time_range.start)
+
+
 def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, previous: Parts | None,
                          problems: list[Problem]) -> None:
     """One period, or two that compare: the one just before or a year before (环比, 同比), or any
@@ -425,6 +451,9 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
     if len(periods) == 1:
         parts.time_range = periods[0].range
         parts.time_yearless = periods[0].yearless
+        _said_of_the_previous(reading, periods[0], parts, previous)
+        account.use(*(i for i, m in enumerate(reading.mentions) if m.first("whole") and (  # '去年一年', '2024全年'
+            m.start == periods[0].end or m.end == periods[0].start)))
     elif len(periods) == 2:
         later, earlier = sorted((t.range for t in periods), key=lambda r: r.start, reverse=True)
         whole = [i for i, m in enumerate(reading.mentions) if m.first("whole")]

@@ -175,13 +175,17 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
         named = [item for item in named if item not in groups]
     negations = [n for n in (negation_of(mentions, i, emphasis) for i in verbs) if n is not None]
     if named:
+        nouns = []  # '订单的GMV', 'GMV of paid orders': the orders GMV is summed over, not a metric of their own
         for (i, first), (j, second) in zip(named, named[1:]):
             between = text[mentions[i].end:mentions[j].start].strip()
-            if first != second and between in ("", "的", "of") and not _all_of(model, first, second):
-                # '新客的客单价', '人均下单数', "new customers' GMV": a metric's people as a group of another
+            if first == second or between not in ("", "的", "of"):
+                continue
+            if _all_of(model, first, second) and between != "of":
+                nouns.append(i)
+            elif _all_of(model, second, first) and between == "of":
+                nouns.append(j)
+            else:  # '新客的客单价', '人均下单数', "new customers' GMV": a metric's people as a group of another
                 return MetricChoice((), (first, second), (i, j), "metric_as_group")
-        nouns = [i for k, (i, m) in enumerate(named) if k + 1 < len(named) and _all_of(model, m, named[k + 1][1])
-                 and text[mentions[i].end:mentions[named[k + 1][0]].start].strip() in ("", "的", "of")]
         metrics = tuple(dict.fromkeys(metric for i, metric in named if i not in nouns))  # '订单的GMV' is GMV
         formats = {model.metric_by_id[m].format for m in metrics}
         for i in units:

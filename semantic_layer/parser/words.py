@@ -69,6 +69,7 @@ QUANTITY_AMOUNT = ("多少", "多大", "多高", "多低", "how much", "amount o
 QUANTITY_COUNT = ("几", "how many", "number of", "count of", "total number of", "how many of", "the number of")
 CLASSIFIERS = ("个", "位", "名", "款", "种", "家", "条", "只", "次", "张", "类", "样", "场")
 EVALUATION = ("怎么样", "咋样", "如何", "怎样", "好不好", "行不行", "咋", "厉害", "严重", "高不高", "多不多",
+              "多还是少", "高还是低", "是高还是低", "涨还是跌", "more or less", "higher or lower", "up or down",
               "how is", "how was", "how are", "how were", "how did", "how does", "how's", "how is it going",
               "doing")
 
@@ -119,7 +120,7 @@ ANAPHOR_GROUP = ("他们", "她们", "这些人", "这群人", "那些人", "这
 ANAPHOR = ("它们", "这部分", "这两个", "那两个", "这俩", "那俩", "each of them", "that figure", "that number",
            "those two", "these two", "both of them")
 # the one thing the previous answer named ('它的退款率' after '哪个产品卖得最多')
-ANAPHOR_TOP = ("它", "它的", "this one", "that one", "the top one", "第一名的", "排第一的")
+ANAPHOR_TOP = ("它", "它的", "this one", "that one", "the top one", "第一名的", "排第一的", "there", "那里", "那儿", "那边")
 WHICH_MANY = ("哪些", "哪几个", "哪几款", "哪几家", "哪几种", "which ones", "what are the")
 # "which day / month ..." asks for a breakdown by date at that grain
 WHICH_TIME: dict[str, str] = {
@@ -149,6 +150,12 @@ SAME_PERIOD_NOUNS = ("去年同期", "去年同月", "去年同一个月", "去�
                      "same week last year", "same time last year", "same day last year", "same period a year ago",
                      "a year earlier", "a year ago", "the same quarter last year", "the same month last year",
                      "the same period last year", "the same time last year")
+# 'list the 30-34 customers': a listing verb before the people counted asks for who they are
+LIST_VERBS = ("list", "列出", "列一下")
+# a follow-up's period said of the one before ('这7天合计' is those 7 days; 'the previous 30 days'
+# after 'the last 30 days' is the 30 before them)
+THESE_DAYS = ("这", "these")
+DAYS_BEFORE = ("前", "previous", "prior")
 # "上个月和前一个月": the second period is the one just before the first
 PREVIOUS_MARKERS = ("前一个月", "前一月", "前一周", "前一个星期", "前一个季度", "前一季度", "前一年",
                     "之前一个月", "再上个月", "the month before", "the previous month", "the week before",
@@ -176,11 +183,14 @@ EXCLUDE = ("除了", "除去", "除", "不含", "不包括", "不包含", "排�
            "not counting", "leaving out", "leave out", "apart from", "aside from", "except for", "but not")
 EXCLUDE_AFTER = ("以外", "之外", "除外", "不算在内", "外")
 # the whole of a period, not the part of it that compares ('all of 2024', '去年全年')
-WHOLE = ("全年", "整年", "整个", "一整年", "all of", "the whole of", "whole", "full year", "entire", "the full",
+WHOLE = ("全年", "整年", "整个", "一整年", "一年", "all of", "the whole of", "whole", "full year", "entire", "the full",
          "in full")
 NOT = ("没", "没有", "未", "不曾", "非", "从没", "从未", "从来没", "从来没有", "一直没", "一直没有", "都没", "都没有", "也没",
        "也没有", "不", "never", "not", "haven't", "hasn't", "didn't", "did not", "have not", "has not",
-       "don't", "doesn't", "do not", "does not", "no longer", "havent", "didnt", "hasnt")
+       "don't", "doesn't", "do not", "does not", "no longer", "havent", "didnt", "hasnt", "aren't", "isn't",
+       "are not", "is not", "arent", "isnt", "weren't", "wasn't")
+# '不是学生的客户', '非天猫', "customers who aren't students": the group left out, not a deed not done
+NOT_A_VALUE = ("不", "不是", "非", "not", "aren't", "isn't", "are not", "is not", "arent", "isnt")
 # 一单都没买过, 一次防晒都没买过: not even one
 NONE_EVEN_ONE = (r"一(?:单|件|次|笔|个|分钱)?(?:都|也)(?=没|不|未)|一(?:单|件|次|笔|个)(?=[^，,。？?!！]{1,10}?(?:都|也)(?:没|不|未))"
                  r"|一(?:单|件|次|笔)(?=没|未)")  # '一单没买过': not one

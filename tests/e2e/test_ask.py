@@ -404,3 +404,42 @@ def test_a_follow_up_period_to_compare_with_keeps_the_first(client):
     assert query["time_range"] == {"start": "2025-06-01", "end": "2025-07-01"} and query["compare"] == "period"
     assert query["compare_to"] == {"start": "2025-05-01", "end": "2025-06-01"}
     assert compared["rows"][0][:2] == [first["rows"][0][0], ask(client, "5月的gmv")["rows"][0][0]]
+
+
+def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_previous(client, reference):
+    daily = ask(client, "近7天每天的GMV")
+    total = ask(client, "这7天合计多少", daily["conversation_id"])  # those 7 days, one total
+    assert "dimensions" not in total["interpretation"]["query"]
+    assert total["rows"][0][0] == float(reference.execute(
+        "SELECT SUM(paid_amount) FROM orders WHERE pay_time >= TIMESTAMP '2025-06-24' "
+        "AND pay_time < TIMESTAMP '2025-07-01'").fetchone()[0])
+    top = ask(client, "上个月GMV前3的城市")
+    kept = ask(client, "它们合计呢", top["conversation_id"])  # all cities' total would not be theirs
+    assert kept["interpretation"]["query"]["limit"] == 3
+    trend = ask(client, "new customers per month in 2025")
+    which = ask(client, "which signup channel had the most of them", trend["conversation_id"])
+    assert which["interpretation"]["query"]["dimensions"] == [{"name": "register_channel"}]
+    assert which["rows"] == [list(reference.execute(
+        "WITH f AS (SELECT customer_id, MIN(pay_time) t FROM orders WHERE pay_time IS NOT NULL GROUP BY 1) "
+        "SELECT c.register_channel, COUNT(*) n FROM f JOIN customers c USING (customer_id) "
+        "WHERE t >= TIMESTAMP '2025-01-01' AND t < TIMESTAMP '2025-07-02' GROUP BY 1 ORDER BY n DESC LIMIT 1"
+    ).fetchone())]
+    month = ask(client, "last 30 days orders")
+    before = ask(client, "what about the previous 30 days", month["conversation_id"])  # the 30 before, not May
+    assert before["interpretation"]["query"]["time_range"] == {"start": "2025-05-02", "end": "2025-06-01"}
+
+
+@pytest.mark.parametrize("question, interpretation", [
+    ("how many paid orders last month", "orders · 2025-06-01 to 2025-06-30 · paid orders · by payment time"),
+    ("GMV of paid orders last month", "GMV · 2025-06-01 to 2025-06-30 · paid orders · by payment time"),
+    ("hi, list the 30-34 customers pls", "customer list · age band: 30-34"),
+    ("average spend per buyer this year for customers who aren't students",
+     "average spend per buyer · occupation≠学生 · 2025-01-01 to 2025-07-01 · paid orders · by payment time"),
+    ("2024全年新客数是多少", "新客数 · 2024-01-01 至 2024-12-31 · 按首笔支付时间"),
+    ("去年一年总共卖了多少钱", "成交金额 · 2024-01-01 至 2024-12-31 · 已付款订单 · 按支付时间"),
+    ("近7天的客单价跟再往前7天比怎么样",
+     "客单价 · 2025-06-24 至 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-17 至 2025-06-23"),
+    ("昨天gmv比前天多还是少？", "成交金额 · 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-29")])
+def test_paid_orders_lists_negated_groups_whole_years_and_which_direction(client, question, interpretation):
+    body = ask(client, question)
+    assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
