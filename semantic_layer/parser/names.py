@@ -390,11 +390,11 @@ def _from_dimension_word(question: _Question, position: int, dimension: str) -> 
 
 
 def _one_member(question: _Question, position: int) -> bool:
-    """Is a dimension word said of one member ('抖音拉新那个活动', '召回活动那次', 'that 618 campaign')?"""
+    """Is a dimension word said of one member ('抖音拉新那个活动', '召回活动那次的ROI', 'that 618 campaign')?"""
     _, _, start, end = question.pieces[position]
     before, after = question.text[:start].rstrip(" 的"), question.text[end:].lstrip()
     return any(re.search(rf"\b{w}\s*$", before) if w.isascii() else before.endswith(w) or after.startswith(w)
-               and not re.match(r"[\u3400-\u9fff]", after[len(w):]) for w in words.SINGULAR)
+               and not re.match(r"[\u3400-\u9fff]", after[len(w):].removeprefix("的")) for w in words.SINGULAR)
 
 
 def _in_separate_parts(name: str, keys: list[list[str]]) -> bool:

@@ -206,6 +206,8 @@ class QuestionReader:
         limit = 1 if len(word) <= 6 else 2
         best = [form for form in self._ascii_forms if " " not in form and abs(len(form) - len(word)) <= limit
                 and _same_start(word, form) and edit_distance(word, form) <= limit]
+        if len(set(best)) > 1 and len({tuple(self.lexicon.forms.get(f, ())) for f in best}) == 1:
+            best = [min(best, key=lambda f: edit_distance(word, f))]  # 'categroy': category, not its plural
         return best[0] if len(set(best)) == 1 else None
 
     def _english_phrase(self, text: str, start: int, end: int) -> list[Correction]:

@@ -259,6 +259,7 @@ def test_who_did_one_thing_and_never_another_and_new_or_returning_orders(client,
     "上个月买了精华没买面霜的客户有多少",  # never, or not in June?
     "抖音拉新那个活动带了多少单",  # one of five campaigns
     "今年618期间哪天卖的最好",  # units or money, of days
+    "召回活动那次的ROI怎么样",  # one of six win-back campaigns
     "新客的复购率"])  # the first orders' repurchase rate would be 0: not a group of orders
 def test_what_could_be_read_two_ways_is_asked_back(client, question):
     assert ask(client, question)["status"] == "clarify"
@@ -439,7 +440,9 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
     ("去年一年总共卖了多少钱", "成交金额 · 2024-01-01 至 2024-12-31 · 已付款订单 · 按支付时间"),
     ("近7天的客单价跟再往前7天比怎么样",
      "客单价 · 2025-06-24 至 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-17 至 2025-06-23"),
-    ("昨天gmv比前天多还是少？", "成交金额 · 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-29")])
+    ("昨天gmv比前天多还是少？", "成交金额 · 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-29"),
+    ("gross margin by categroy last quarter",  # the nearest of one word's forms (category, categorys)
+     "gross margin · by category · 2025-04-01 to 2025-06-30 · lines of paid orders · by payment time")])
 def test_paid_orders_lists_negated_groups_whole_years_and_which_direction(client, question, interpretation):
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
