@@ -257,6 +257,9 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (r"(?:(?:最近|近|过去|past)\s*(?P<n>" + NUMBER + r")?|(?:再往前|往前|前|这|last|previous|these)\s*(?P<n2>" + NUMBER +
      r"))\s*(?P<unit>天|日|周|星期|个月|月|年|(?:days?|weeks?|months?|years?)(?![a-z]))",
      lambda m, t: _last_n_days(_CountMatch(m), t)),
+    # 'the 30 days before that' (a follow-up moves it before the previous question's days; alone, the last 30)
+    (r"(?P<n>" + NUMBER + r")\s*(?P<unit>days?|weeks?)\s+(?:before|earlier|prior)(?:\s+(?:that|it|then))?(?![a-z])",
+     _last_n_days),
     (r"(?:最近|近|过去)\s*半\s*年|(?:last|past) (?:half year|six months)",
      _fixed(lambda t: t - dt.timedelta(days=180), lambda t: t)),
     (r"本周|这周|这一周|这个星期|本星期|this week", _fixed(_week_start, lambda t: t + _DAY)),

@@ -23,7 +23,7 @@ from semantic_layer.parser.ever_split import ever_splits
 from semantic_layer.parser.never import never_done
 from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
-from semantic_layer.parser.words import DAYS_BEFORE, LIST_VERBS, NOT_A_VALUE, THESE_DAYS, WHOLE
+from semantic_layer.parser.words import DAYS_BEFORE, DAYS_BEFORE_AFTER, LIST_VERBS, NOT_A_VALUE, THESE_DAYS, WHOLE
 from semantic_layer.query import DimensionRef, Filter
 from semantic_layer.graph import reach_dimension
 from semantic_layer.resolve import counted_entity, metric_facts, shared_dimensions
@@ -419,17 +419,21 @@ def _same_kind(model: SemanticModel, noun: Mention, dimension: str) -> bool:
 
 
 # ---- time and comparison ------------------------------------------------------------------------------
-def _said_of_the_previous(reading: Reading, period: TimeMatch, parts: Parts, previous: Parts | None) -> None:
+def _said_of_the_previous(reading: Reading, period: TimeMatch, parts: Parts, previous: Parts | None,
+                          problems: list[Problem]) -> None:
     """'这7天合计多少' after a question about 7 days: those days; 'the previous 30 days' after 'the last
     30 days': the 30 days before them (the same words alone are the last 30 days)."""
-    if previous is None or previous.time_range is None:
-        return
     said = reading.text[period.start:period.end].lower()
+    after = said.endswith(DAYS_BEFORE_AFTER)  # 'the 30 days before that': always of the previous days
+    if previous is None or previous.time_range is None:
+        if after:
+            problems.append(Problem("no_reference", (said,)))
+        return
+    start = previous.time_range.start
     if said.startswith(THESE_DAYS) and period.range.days == previous.time_range.days:
         parts.time_range = previous.time_range
-    elif said.startswith(DAYS_BEFORE) and period.range == previous.time_range:
-        parts.time_range = DateRange(previous.time_range.start - (previous.time_range.end - previous.time_range.start),
-                                     previous.time_range.start)
+    elif after or said.startswith(DAYS_BEFORE) and period.range == previous.time_range:
+        parts.time_range = DateRange(start - (period.range.end - period.range.start), start)
 
 
 def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, previous: Parts | None,
@@ -451,7 +455,7 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
     if len(periods) == 1:
         parts.time_range = periods[0].range
         parts.time_yearless = periods[0].yearless
-        _said_of_the_previous(reading, periods[0], parts, previous)
+        _said_of_the_previous(reading, periods[0], parts, previous, problems)
         account.use(*(i for i, m in enumerate(reading.mentions) if m.first("whole") and (  # '去年一年', '2024全年'
             m.start == periods[0].end or m.end == periods[0].start)))
     elif len(periods) == 2:

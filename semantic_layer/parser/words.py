@@ -155,7 +155,8 @@ LIST_VERBS = ("list", "列出", "列一下")
 # a follow-up's period said of the one before ('这7天合计' is those 7 days; 'the previous 30 days'
 # after 'the last 30 days' is the 30 before them)
 THESE_DAYS = ("这", "these")
-DAYS_BEFORE = ("前", "previous", "prior")
+DAYS_BEFORE = ("前", "再往前", "往前", "previous", "prior")
+DAYS_BEFORE_AFTER = ("before", "before that", "before it", "before then", "earlier", "prior")
 # "上个月和前一个月": the second period is the one just before the first
 PREVIOUS_MARKERS = ("前一个月", "前一月", "前一周", "前一个星期", "前一个季度", "前一季度", "前一年",
                     "之前一个月", "再上个月", "the month before", "the previous month", "the week before",
@@ -267,6 +268,8 @@ LATEST = ("最新的", "最新那个", "最近的那个", "最近那个", "最�
 FOLLOW_UP = ("那", "那么", "那按", "换成", "改成", "换为", "改为", "只看", "只要", "再看", "再按", "也看", "换个",
              "去掉", "不要", "取消", "加上", "我是说", "我的意思是", "我说的是", "我问的是", "是说", "指的是",
              "what about", "how about", "and for", "instead", "same for", "switch to", "change to", "now",
+             "same thing for", "the same for", "same thing but for", "same question for", "do the same for",
+             "同样看看", "同样的", "一样的看下",
              "i mean", "i meant", "meaning", "and", "also", "then", "ok", "okay", "what if",
              # drilling into the previous answer ('其中最低的是哪个', '里面女生多少', 'of those, ...')
              "其中", "这其中", "里面", "这里面", "那里面", "among them", "among those", "of them", "of those",

@@ -446,3 +446,14 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
 def test_paid_orders_lists_negated_groups_whole_years_and_which_direction(client, question, interpretation):
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
+
+
+def test_the_days_before_the_previous_ones_and_the_same_thing_for_another_period(client):
+    may = ask(client, "5月的订单数")
+    before = ask(client, "and the 7 days before that", may["conversation_id"])
+    assert before["interpretation"]["query"]["time_range"] == {"start": "2025-04-24", "end": "2025-05-01"}
+    assert ask(client, "the 30 days before that, orders")["status"] == "clarify"  # before what?
+    festival = ask(client, "今年618的GMV")
+    again = ask(client, "same thing for last year's 618", festival["conversation_id"])
+    assert again["status"] == "ok" and again["interpretation"]["query"]["time_range"] == {
+        "start": "2024-06-01", "end": "2024-06-19"}
