@@ -283,7 +283,8 @@ class _Narrowing:
                     self.mentions += owner.mentions
                     self.times += owner.times
                     self.spans.append((owner.start, owner.end))
-                (self.times if kind == "time" else self.mentions).append(index_)
+                if kind in ("time", "mention"):  # a fragment's index is no mention's
+                    (self.times if kind == "time" else self.mentions).append(index_)
                 self.spans.append((start, end))
                 return True
         return False
