@@ -113,6 +113,16 @@ def _asks_of_the_group(reading: Reading, previous: Parts, parts: Parts, model: S
         e.kind == "anaphor" and e.target == "group" for m in reading.mentions for e in m.entries)
 
 
+def _most_of_them(reading: Reading, previous: Parts, parts: Parts, model: SemanticModel) -> bool:
+    """'the most of them' after a count of people: a verb that only says how they came is no metric."""
+    mentions = reading.mentions
+    beside = any(m.has("superlative") and any(
+        0 <= j < len(mentions) and mentions[j].text.lower() in words.OF_THEM for j in (i - 1, i + 1))
+        for i, m in enumerate(mentions))
+    return parts.sold and beside and bool(previous.metrics) and all(
+        counted_entity(model, model.metric_by_id[m]) for m in previous.metrics)
+
+
 def _analysis_of_them(previous: Parts, parts: Parts, model: SemanticModel) -> Parts:
     """An analysis of the people a previous question counted: its filters (and, when they are the
     ones the analysis counts, its metric and period), in the analysis' own shape."""
@@ -146,6 +156,8 @@ def apply_follow_up(previous: Parts, reading: Reading, parts: Parts, model: Sema
             merged.order = (ranked_by, previous.order[1])
         elif reading.has("also") and not parts.filters:  # 'add roi', '把客单价也加上'
             merged.metrics = list(dict.fromkeys([*previous.metrics, *parts.metrics]))[:10]
+        elif _most_of_them(reading, previous, parts, model):  # 'which signup channel brought in the most
+            merged.metrics, added = list(previous.metrics), False  # of them' after new customers: them, counted
         else:
             merged.metrics, added = parts.metrics, False
             if _asks_of_the_group(reading, previous, parts, model):  # '这批人的LTV呢' after '他们在哪些城市 前5'

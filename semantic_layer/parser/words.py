@@ -119,6 +119,8 @@ ANAPHOR_GROUP = ("他们", "她们", "这些人", "这群人", "那些人", "这
                  "them all", "these folks", "those folks")
 ANAPHOR = ("它们", "这部分", "这两个", "那两个", "这俩", "那俩", "each of them", "that figure", "that number",
            "those two", "these two", "both of them")
+# 'which channel brought in the most of them': the most of the people counted before
+OF_THEM = ("of them", "of those", "of these")
 # the one thing the previous answer named ('它的退款率' after '哪个产品卖得最多')
 ANAPHOR_TOP = ("它", "它的", "this one", "that one", "the top one", "第一名的", "排第一的", "there", "那里", "那儿", "那边")
 WHICH_MANY = ("哪些", "哪几个", "哪几款", "哪几家", "哪几种", "which ones", "what are the")

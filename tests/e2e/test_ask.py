@@ -418,7 +418,7 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
     kept = ask(client, "它们合计呢", top["conversation_id"])  # all cities' total would not be theirs
     assert kept["interpretation"]["query"]["limit"] == 3
     trend = ask(client, "new customers per month in 2025")
-    which = ask(client, "which signup channel had the most of them", trend["conversation_id"])
+    which = ask(client, "which signup channel brought in the most of them", trend["conversation_id"])
     assert which["interpretation"]["query"]["dimensions"] == [{"name": "register_channel"}]
     assert which["rows"] == [list(reference.execute(
         "WITH f AS (SELECT customer_id, MIN(pay_time) t FROM orders WHERE pay_time IS NOT NULL GROUP BY 1) "
