@@ -22,6 +22,8 @@ _CONTRACTION = re.compile(r"(?<=[a-z])'(ve|re|ll|d)(?![a-z])")  # "who've bought
 _CONTRACTED = {"ve": " have", "re": " are", "ll": " will", "d": " had"}
 _NAME_NOISE = re.compile(r"[\s\-_/·•,.，。:：'\"()（）\[\]【】「」“”]+")
 _YEAR_MARK = re.compile(r"(?<=\d)年")
+# 'orders with and without a coupon': each preposition with the words after it
+_WITH_AND_WITHOUT = re.compile(r"\b(with|without) (?:and|or) (with|without) ((?:an? |the |any )?[a-z]+)")
 
 
 def normalize_text(text: str) -> str:
@@ -33,6 +35,8 @@ def normalize_text(text: str) -> str:
     'top3 精华 average rating'
     >>> normalize_text("上 个 月 的 g m v"), normalize_text("江浙沪 上个月 gmv")
     ('上个月的gmv', '江浙沪上个月 gmv')
+    >>> normalize_text("Orders with and without a coupon")
+    'orders with a coupon and without a coupon'
     """
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _HYPHEN.sub(" ", _CONTRACTION.sub(lambda m: _CONTRACTED[m.group(1)], _POSSESSIVE.sub("", text)))
@@ -43,6 +47,7 @@ def normalize_text(text: str) -> str:
         text = "".join(tokens)
     text = _BETWEEN_CHINESE.sub("", text)
     text = _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
+    text = _WITH_AND_WITHOUT.sub(lambda m: f"{m[1]} {m[3]} and {m[2]} {m[3]}", text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -441,6 +441,8 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
     ("近7天的客单价跟再往前7天比怎么样",
      "客单价 · 2025-06-24 至 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-17 至 2025-06-23"),
     ("昨天gmv比前天多还是少？", "成交金额 · 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-29"),
+    ("orders with and without a coupon last month",
+     "orders · by coupon use · coupon use: 用券, 未用券 · 2025-06-01 to 2025-06-30 · paid orders · by payment time"),
     ("胶原晚霜上月卖了多少钱",  # a name by two parts (胶原 + 晚霜) keeps the verb and unit after it
      "商品销售额 · 产品: 胶原紧致晚霜 · 2025-06-01 至 2025-06-30 · 已付款订单的商品行 · 按支付时间"),
     ("gross margin by categroy last quarter",  # the nearest of one word's forms (category, categorys)
