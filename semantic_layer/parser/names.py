@@ -423,6 +423,22 @@ def _from_values(question: _Question, position: int) -> NamedThing | None:
     candidates = [c for c in question.index.names if c[0] not in own and _in_separate_parts(c[1], keys)]
     narrowing = _Narrowing(question, candidates, position)
     if not (narrowing.take(position) and narrowing.take(following)):
-        return None
+        return _inside_one_word(question, position, following, own, keys)
     thing = narrowing.decide()
     return thing if thing is not None and not thing.ambiguous else None
+
+
+def _inside_one_word(question: _Question, position: int, following: int, own: set[str],
+                     keys: list[list[str]]) -> NamedThing | None:
+    """'学生套组': two values side by side, or the one name they are both inside (学生党入门套组)?
+    Asked back."""
+    (_, first, start, middle), (_, second, after, end) = question.pieces[position], question.pieces[following]
+    if question.text[middle:after].strip():
+        return None  # '沉睡客户召回': words between, a name's own part
+    inside = [c for c in question.index.names if c[0] not in own and all(any(k in c[2] for k in group)
+                                                                         for group in keys)]
+    if not inside:
+        return None
+    best = min(inside, key=lambda c: len(c[2]))[0]  # the name the words cover most (the product, not its launch)
+    return NamedThing(start, end, best, tuple(c[1] for c in inside if c[0] == best), True, (first, second), (),
+                      False)

@@ -260,6 +260,7 @@ def test_who_did_one_thing_and_never_another_and_new_or_returning_orders(client,
     "抖音拉新那个活动带了多少单",  # one of five campaigns
     "今年618期间哪天卖的最好",  # units or money, of days
     "召回活动那次的ROI怎么样",  # one of six win-back campaigns
+    "学生套组上个月在抖音卖了几件",  # students' 套组, or the product 学生党入门套组?
     "新客的复购率"])  # the first orders' repurchase rate would be 0: not a group of orders
 def test_what_could_be_read_two_ways_is_asked_back(client, question):
     assert ask(client, question)["status"] == "clarify"
