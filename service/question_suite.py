@@ -77,6 +77,9 @@ class SuiteWriter:
         self.model = model
         self.today = today
         self.rng = random.Random(seed)
+        self.words = {w.casefold() for m in model.metrics for w in (m.name.zh, m.name.en, *m.synonyms, *m.verbs,
+                                                                    *m.unit_words)} | {
+            w.casefold() for d in model.dimensions for w in (d.label.zh, d.label.en, *d.synonyms)}
         self.values = self._unambiguous_values(values)
         self.metrics = list(model.metrics)
         self.forms: list[Callable[[str], list[Item]]] = [
@@ -84,7 +87,8 @@ class SuiteWriter:
             self.top_n, self.which_highest, self.compare, self.named_periods, self.threshold, self.each_limit, self.share,
             self.side_by_side, self.unit_cue, self.people, self.exclusion, self.named_set, self.versus,
             self.follow_up, self.follow_up, self.unknown_word, self.write, self.all_time_with_period,
-            self.why_it_changed, self.cohorts, self.test_results, self.customer_lists]
+            self.why_it_changed, self.cohorts, self.test_results, self.customer_lists, self.name_by_part]
+        self.all_values = values
 
     # ---- vocabulary ----------------------------------------------------------------------------
     def _unambiguous_values(self, values: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -93,10 +97,7 @@ class SuiteWriter:
         for dimension, names in values.items():
             for name in names:
                 owners.setdefault(name, set()).add(dimension)
-        words = {w.casefold() for m in self.model.metrics for w in (m.name.zh, m.name.en, *m.synonyms, *m.verbs,
-                                                                    *m.unit_words)} | {
-            w.casefold() for d in self.model.dimensions for w in (d.label.zh, d.label.en, *d.synonyms)}
-        return {d: [v for v in names if len(owners[v]) == 1 and v.casefold() not in words and len(v) >= 2]
+        return {d: [v for v in names if len(owners[v]) == 1 and v.casefold() not in self.words and len(v) >= 2]
                 for d, names in values.items()}
 
     def _metric_word(self, metric: Metric, language: str) -> str:
@@ -446,6 +447,33 @@ class SuiteWriter:
         metric = self._dated_metric()
         dimension = self.rng.choice(self._dimensions(metric, least=3) or [None])
         return None if dimension is None else (metric, dimension, self._value(dimension))
+
+    def name_by_part(self, language: str) -> list[Item]:
+        """A long Chinese name said by its first and last words ('胶原晚霜' for 胶原紧致晚霜), where those
+        words are in that one name only and are no words of the model's."""
+        metric = self._dated_metric()
+        options = []
+        for dimension in self._dimensions(metric):
+            for value in self.values[dimension.id]:
+                pieces = jieba.lcut(value) if all("\u3400" <= ch <= "\u9fff" for ch in value) else []
+                if len(pieces) >= 3 and min(len(pieces[0]), len(pieces[-1])) >= 2 and self._only_in(
+                        value, pieces[0]) and self._only_in(value, pieces[-1]):
+                    options.append((dimension, value, pieces[0] + pieces[-1]))
+        if not options:
+            return []
+        kind = self.rng.choice(sorted({d.id for d, _, _ in options}))  # each dimension as likely as another
+        dimension, value, said = self.rng.choice([o for o in options if o[0].id == kind])
+        zh, en, period = self._time()
+        text = self._say(language, ["{v}{t}的{m}", "{t}{v}{m}多少"], ["{m} of {v} {t}", "{v} {m} {t}"],
+                         t=zh if language == "zh" else en, v=said, m=self._metric_word(metric, language))
+        query = self._query(metric, filters=[Filter(dimension=dimension.id, value=value)],
+                            time_range=self._range(period))
+        return [Item(self._frame(text, language), query, "name_by_part")]
+
+    def _only_in(self, value: str, part: str) -> bool:
+        """Is ``part`` inside this one value of the model's and no whole value or word itself?"""
+        holders = {v for names in self.all_values.values() for v in names if part in v}
+        return holders == {value} and part not in self.words
 
     def exclusion(self, language: str) -> list[Item]:
         chosen = self._one_of_several()

@@ -161,7 +161,9 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
 def _lists_people(reading: Reading, model: SemanticModel, parts: Parts) -> bool:
     """'list the 30-34 customers': a listing verb and the people the customer list holds, no figure asked."""
     spec = model.analyses.customer_list
-    listed = spec and counted_entity(model, model.metric_by_id[spec.who])
+    if spec is None:
+        return False
+    listed = counted_entity(model, model.metric_by_id[spec.who])
     people = parts.metrics or [t for m in reading.mentions if m.first("unit") for t in m.first("unit").targets
                                if t == spec.who]
     return bool(listed and people) and any(m.text.lower() in LIST_VERBS for m in reading.mentions) and not any(
