@@ -1,0 +1,354 @@
+"""A MetricFlow-style query -> one SELECT (a sqlglot tree) over an imported model. Each metric is
+computed on its own (each measure aggregated from its own semantic model's rows, joined along
+entities many-to-one, so nothing fans out) and the metrics meet on the group-by columns in full
+outer joins, as MetricFlow does. Offsets and cumulative windows re-time rows over the time spine
+(``rows.py``); ratio and derived metrics combine their inputs' results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import sqlglot
+from sqlglot import exp
+
+from semantic_layer.metricflow.names import (METRIC_TIME, Filter, Item, MetricItem, MfQueryInvalid, parse_filter,
+                                             parse_item)
+from semantic_layer.metricflow.request import MfQuery
+from semantic_layer.metricflow.rows import Retime, Rows, interval, snippet, truncated
+from semantic_layer.metricflow.spec import MetricFlowSpec, MfInput, MfMeasure, MfMetric
+
+VALUE = "__value"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A subquery: the group-by columns (in the query's order), then one value column."""
+
+    query: exp.Select
+    groups: tuple[str, ...]
+    value: str
+    fill: int | None = None
+
+
+def _aggregate(measure: MfMeasure, value: exp.Expression) -> exp.Expression:
+    if measure.agg == "sum_boolean":
+        return exp.Sum(this=exp.Cast(this=value, to=exp.DataType.build("INT")))
+    if measure.agg == "percentile" or measure.agg == "median":
+        share = exp.Literal.number(measure.percentile if measure.agg == "percentile" else 0.5)
+        if measure.approximate and measure.discrete:
+            raise MfQueryInvalid("DuckDB has no approximate discrete percentile")
+        name = "approx_quantile" if measure.approximate else ("quantile_disc" if measure.discrete
+                                                             else "quantile_cont")
+        return exp.Anonymous(this=name, expressions=[value, share])
+    if measure.agg == "count_distinct":
+        return exp.Count(this=exp.Distinct(expressions=[value]))
+    return {"sum": exp.Sum, "count": exp.Count, "min": exp.Min, "max": exp.Max, "average": exp.Avg}[measure.agg](
+        this=value)
+
+
+def _column(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table, quoted=True)
+
+
+def _time_bound(text: str, end: bool) -> exp.Expression:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise MfQueryInvalid(f"time constraint {text!r} is not a date")
+    value = exp.Cast(this=exp.Literal.string(moment.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
+    if not end:
+        return value
+    step = interval(1, "day") if len(text.strip()) <= 10 else interval(1, "second")
+    return exp.Add(this=value, expression=step)
+
+
+class Planner:
+    def __init__(self, spec: MetricFlowSpec, query: MfQuery) -> None:
+        self.spec, self.query = spec, query
+        self.custom = frozenset(spec.custom_granularities)
+        self.items = [parse_item(g, self.custom) for g in query.group_bys] + [
+            parse_item(o.name, self.custom, o.grain, o.date_part) for o in query.group_by_objs]
+        self.filter = parse_filter(query.where_filter, self.custom) if query.where_filter else None
+        for name in query.metrics:
+            self.metric(name)
+        self.default_grain = self._default_grain()
+
+    def metric(self, name: str) -> MfMetric:
+        metric = self.spec.metric_by_name.get(name)
+        if metric is None:
+            raise MfQueryInvalid(f"unknown metric {name!r}")
+        return metric
+
+    def _default_grain(self) -> str:
+        grains = {self.metric(m).time_granularity for m in self.query.metrics} - {None}
+        return grains.pop() if len(grains) == 1 else "day"
+
+    # measures ------------------------------------------------------------------------------------------
+    def measure(self, source: MfInput, items: list[Item], filters: tuple[Filter, ...], retimes: tuple[Retime, ...],
+                name: str) -> Relation:
+        home, measure = self.spec.measure_home.get(source.name, (None, None))
+        if measure is None:
+            raise MfQueryInvalid(f"unknown measure {source.name!r}")
+        rows = Rows(self.spec, home, measure.agg_time_dimension or None)
+        for change in retimes:
+            rows.retime(change)
+        extra = [exp.alias_(snippet(measure.expr, "s"), VALUE, quoted=True)]
+        if measure.non_additive:
+            extra += self._non_additive(rows, measure)
+        relation, groups = self.filtered_rows(rows, items, filters, extra)
+        if measure.non_additive:
+            relation = self._first_or_last(relation, measure, items, groups)
+        aggregated = relation.select(*(_column(g, "r") for g in groups),
+                                     exp.alias_(_aggregate(measure, _column(VALUE, "r")), name, quoted=True))
+        if groups:
+            aggregated = aggregated.group_by(*(_column(g, "r") for g in groups))
+        return Relation(aggregated, tuple(groups), name, source.fill_nulls_with)
+
+    def filtered_rows(self, rows: Rows, items: list[Item], filters: tuple[Filter, ...],
+                      extra: list[exp.Expression]) -> tuple[exp.Select, list[str]]:
+        """SELECT ... FROM (the rows with the items, filter items and ``extra``) AS r WHERE the filters."""
+        groups, selects = [], []
+        for item in items:
+            column, value = rows.resolve(item, self.default_grain)
+            groups.append(column)
+            selects.append(exp.alias_(value, column, quoted=True))
+        conditions, joins = [], []
+        for number, condition in enumerate(filters):
+            tree = condition.tree
+            for placeholder, item in condition.items.items():
+                alias = f"__f{number}_{placeholder}"
+                if isinstance(item, MetricItem):
+                    joins.append(self._metric_filter(rows, item, alias, selects))
+                    target = _column(item.metric, alias)
+                else:
+                    _, value = rows.resolve(item, self.default_grain)
+                    selects.append(exp.alias_(value, alias, quoted=True))
+                    target = _column(alias, "r")
+                tree = tree.transform(lambda node, name=placeholder, to=target: to.copy() if isinstance(
+                    node, exp.Column) and node.name == name and not node.table else node)
+            conditions.append(tree)
+        if self.query.time_constraint and rows.time is not None:
+            selects.append(exp.alias_(rows.time, "__time", quoted=True))
+            start, end = self.query.time_constraint
+            conditions.append(exp.GTE(this=_column("__time", "r"), expression=_time_bound(start, False)))
+            conditions.append(exp.LT(this=_column("__time", "r"), expression=_time_bound(end, True)))
+        rows.query = rows.query.select(*selects, *extra)
+        relation = exp.select().from_(rows.query.subquery("r"))
+        for query, on in joins:
+            relation = relation.join(query, on=on, join_type="left")
+        for condition in conditions:
+            relation = relation.where(condition)
+        return relation, groups
+
+    def _metric_filter(self, rows: Rows, item: MetricItem, alias: str, selects: list) -> tuple[exp.Subquery, exp.Expression]:
+        """``{{ Metric('bookings', group_by=['listing']) }}``: the metric per entity, joined to the rows."""
+        keys = [parse_item(g, self.custom) for g in item.group_by]
+        inner = self.metric_relation(self.metric(item.metric), keys, (), ())
+        on = []
+        for number, key in enumerate(keys):
+            _, value = rows.resolve(Item((), key.name), self.default_grain)
+            column = f"{alias}_key{number}"
+            selects.append(exp.alias_(value, column, quoted=True))
+            on.append(exp.NullSafeEQ(this=_column(column, "r"), expression=_column(inner.groups[number], alias)))
+        return inner.query.subquery(alias), exp.and_(*on) if on else exp.true()
+
+    def _non_additive(self, rows: Rows, measure: MfMeasure) -> list[exp.Expression]:
+        """Semi-additive measures: the columns that pick the rows at the first or last value of the dimension."""
+        own = rows.home.dimension_by_name[measure.non_additive.dimension]
+        extra = [exp.alias_(truncated("day", snippet(own.expr, "s")), "__na", quoted=True)]
+        for number, entity in enumerate(measure.non_additive.window_groupings):
+            _, value = rows.resolve(Item((), entity), self.default_grain)
+            extra.append(exp.alias_(value, f"__nag{number}", quoted=True))
+        return extra
+
+    @staticmethod
+    def _first_or_last(relation: exp.Select, measure: MfMeasure, items: list[Item], groups: list[str]) -> exp.Select:
+        """Only the rows at the first or last value of the dimension, per time group and window grouping."""
+        rule = measure.non_additive
+        partition = [_column(g, "r") for g, i in zip(groups, items) if i.name in (METRIC_TIME, rule.dimension)]
+        partition += [_column(f"__nag{n}", "r") for n in range(len(rule.window_groupings))]
+        pick = exp.Max if rule.window_choice == "max" else exp.Min
+        window = exp.Window(this=pick(this=_column("__na", "r")), partition_by=partition or None)
+        picked = relation.select(*(_column(c, "r") for c in (*groups, VALUE, "__na")),
+                                 exp.alias_(window, "__na_pick", quoted=True))
+        return exp.select().from_(picked.subquery("r")).where(
+            exp.EQ(this=_column("__na", "r"), expression=_column("__na_pick", "r")))
+
+    def dimensions(self, filters: tuple[Filter, ...]) -> tuple[exp.Select, tuple[str, ...]]:
+        """A query without metrics: the distinct values of its items, from the semantic model that reaches
+        them all (the one that has the first of them itself, if it can)."""
+        if self.items and all(i.name == METRIC_TIME and not i.path for i in self.items):
+            return self._spine_times(), tuple(i.column((), i.grain or self.default_grain) for i in self.items)
+        first = self.items[0] if self.items else None
+        homes = sorted(self.spec.semantic_models, key=lambda home: not (
+            first and first.path and home.identifies(first.path[-1]) and first.name in home.dimension_by_name))
+        problems = []
+        for home in homes:
+            rows = Rows(self.spec, home, None)
+            try:
+                relation, groups = self.filtered_rows(rows, self.items, filters, [])
+            except MfQueryInvalid as error:
+                problems.append(str(error))
+                continue
+            relation = relation.select(*(_column(g, "r") for g in groups))
+            return (relation.distinct() if self.query.apply_group_by else relation), tuple(groups)
+        raise MfQueryInvalid(f"no semantic model reaches every item: {problems[0] if problems else ''}")
+
+    def _spine_times(self) -> exp.Select:
+        spine = next((s for s in self.spec.time_spines if s.grain == "day"), None)
+        if spine is None:
+            raise MfQueryInvalid("the model has no day time spine")
+        day = _column(spine.column, "t")
+        query = exp.select(*(exp.alias_(truncated(i.grain or self.default_grain, day), i.column(
+            (), i.grain or self.default_grain), quoted=True) for i in self.items)).from_(
+            exp.to_table(spine.table).as_("t")).distinct()
+        if self.query.time_constraint:
+            start, end = self.query.time_constraint
+            query = query.where(exp.GTE(this=day, expression=_time_bound(start, False))).where(
+                exp.LT(this=day, expression=_time_bound(end, True)))
+        return query
+
+    # metrics -------------------------------------------------------------------------------------------
+    def metric_relation(self, metric: MfMetric, items: list[Item], filters: tuple[Filter, ...],
+                        retimes: tuple[Retime, ...], name: str | None = None) -> Relation:
+        name = name or metric.name
+        filters = filters + tuple(parse_filter(f, self.custom) for f in metric.filter)
+        if metric.type == "simple":
+            source = metric.measure
+            own = tuple(parse_filter(f, self.custom) for f in source.filter)
+            return self.measure(source, items, filters + own, retimes, name)
+        if metric.type == "cumulative":
+            change = Retime("cumulative", metric.window, metric.grain_to_date)
+            return self._cumulative(metric, items, filters, (change,) + retimes, name)
+        if metric.type == "ratio":
+            parts = [self._input(part, items, filters, retimes, f"__{side}")
+                     for side, part in (("numerator", metric.numerator), ("denominator", metric.denominator))]
+            value = exp.Div(this=exp.Cast(this=exp.column("__numerator"), to=exp.DataType.build("DOUBLE")),
+                            expression=exp.func("nullif", exp.column("__denominator"), exp.Literal.number(0)))
+            return self._combine(parts, value, name)
+        if metric.type == "derived":
+            parts = [self._input(part, items, filters, retimes, part.alias or part.name) for part in metric.inputs]
+            value = sqlglot.parse_one(metric.expr, read="duckdb")
+            return self._combine(parts, value, name)
+        raise MfQueryInvalid(f"{metric.type} metrics ({metric.name}) are not supported yet")
+
+    def _input(self, part: MfInput, items: list[Item], filters: tuple[Filter, ...], retimes: tuple[Retime, ...],
+               name: str) -> Relation:
+        own = tuple(parse_filter(f, self.custom) for f in part.filter)
+        if part.offset_window:
+            retimes = (Retime("offset_window", part.offset_window),) + retimes
+        if part.offset_to_grain:
+            retimes = (Retime("offset_to_grain", grain=part.offset_to_grain),) + retimes
+        relation = self.metric_relation(self.metric(part.name), items, filters + own, retimes, name)
+        return replace(relation, fill=relation.fill if part.fill_nulls_with is None else part.fill_nulls_with)
+
+    def _cumulative(self, metric: MfMetric, items: list[Item], filters: tuple[Filter, ...],
+                    retimes: tuple[Retime, ...], name: str) -> Relation:
+        if metric.measure is not None:
+            return self.measure(metric.measure, items, filters, retimes, name)
+        inner = metric.inputs[0]
+        return self.metric_relation(self.metric(inner.name), items, filters, retimes, name)
+
+    def _combine(self, parts: list[Relation], value: exp.Expression, name: str) -> Relation:
+        joined, groups = join_relations(parts)
+        names = {p.value for p in parts}
+        value = value.transform(lambda node: _input_value(parts, node.name) if isinstance(
+            node, exp.Column) and node.name in names and not node.table else node)
+        query = exp.select(*(_column(g, "__combined") for g in groups),
+                           exp.alias_(value, name, quoted=True)).from_(joined.subquery("__combined"))
+        return Relation(query, groups, name)
+
+
+def _input_value(parts: list[Relation], name: str) -> exp.Expression:
+    part = next(p for p in parts if p.value == name)
+    value = _column(part.value, "__combined")
+    return value if part.fill is None else exp.func("coalesce", value, exp.Literal.number(part.fill))
+
+
+def join_relations(parts: list[Relation]) -> tuple[exp.Select, tuple[str, ...]]:
+    """The parts side by side: full outer joins on the group-by columns (cross joins without any)."""
+    groups = parts[0].groups
+    query = exp.select().from_(parts[0].query.subquery("m0"))
+    for number, part in enumerate(parts[1:], start=1):
+        alias = f"m{number}"
+        if groups:
+            on = exp.and_(*(exp.NullSafeEQ(this=_key(groups, position, number), expression=_column(g, alias))
+                            for position, g in enumerate(part.groups)))
+            query = query.join(part.query.subquery(alias), on=on, join_type="full outer")
+        else:
+            query = query.join(part.query.subquery(alias), join_type="cross")
+    selects = [exp.alias_(_key(groups, position, len(parts)), g, quoted=True) for position, g in enumerate(groups)]
+    selects += [exp.alias_(_column(p.value, f"m{n}"), p.value, quoted=True) for n, p in enumerate(parts)]
+    return query.select(*selects), groups
+
+
+def _key(groups: tuple[str, ...], position: int, count: int) -> exp.Expression:
+    """A group-by column as the first non-null of the first ``count`` parts (full outer joins)."""
+    columns = [_column(groups[position], f"m{n}") for n in range(count)]
+    return columns[0] if count == 1 else exp.func("coalesce", *columns)
+
+
+def compile_mf_query(spec: MetricFlowSpec, query: MfQuery) -> exp.Select:
+    """The query's SELECT: the group-by columns, then the metrics; ordered, limited, or only their
+    smallest and largest values (``min_max_only``)."""
+    query = _with_saved_query(spec, query)
+    planner = Planner(spec, query)
+    filters = (planner.filter,) if planner.filter else ()
+    if query.metrics:
+        parts = [planner.metric_relation(planner.metric(m), planner.items, filters, ()) for m in query.metrics]
+        joined, groups = join_relations(parts)
+        values = [exp.alias_(_filled(p), p.value, quoted=True) for p in parts]
+    else:
+        joined, groups = planner.dimensions(filters)
+        values = []
+    final = exp.select(*(_column(g, "q") for g in groups), *values).from_(joined.subquery("q"))
+    if query.min_max_only:
+        if len(groups) != 1 or query.metrics:
+            raise MfQueryInvalid("min_max_only takes one group-by item and no metrics")
+        column = _column(groups[0], "q")
+        return exp.select(exp.alias_(exp.Min(this=column), f"{groups[0]}__min", quoted=True),
+                          exp.alias_(exp.Max(this=column), f"{groups[0]}__max", quoted=True)).from_(
+            joined.subquery("q"))
+    for order in query.order_bys:
+        final = final.order_by(exp.Ordered(this=_column(_order_column(planner, order.lstrip("-"), groups, query)),
+                                           desc=order.startswith("-")))
+    if query.limit is not None:
+        final = final.limit(query.limit)
+    return final
+
+
+def _filled(part: Relation) -> exp.Expression:
+    value = _column(part.value, "q")
+    return value if part.fill is None else exp.func("coalesce", value, exp.Literal.number(part.fill))
+
+
+def _order_column(planner: Planner, name: str, groups: tuple[str, ...], query: MfQuery) -> str:
+    if name in query.metrics or name in groups:
+        return name
+    item = parse_item(name, planner.custom)
+    for group, candidate in zip(groups, planner.items):
+        if (candidate.path, candidate.name) == (item.path, item.name) and item.grain in (None, candidate.grain):
+            return group
+    raise MfQueryInvalid(f"cannot order by {name!r}: it is neither a metric nor a group-by item of the query")
+
+
+def _with_saved_query(spec: MetricFlowSpec, query: MfQuery) -> MfQuery:
+    if not query.saved_query_name:
+        return query
+    saved = next((s for s in spec.saved_queries if s.name == query.saved_query_name), None)
+    if saved is None:
+        raise MfQueryInvalid(f"unknown saved query {query.saved_query_name!r}")
+    where = [f for f in (*saved.where, query.where_filter) if f]
+    return query.model_copy(update={
+        "metrics": query.metrics or saved.metrics,
+        "group_bys": query.group_bys or tuple(_saved_group_by(g) for g in saved.group_by),
+        "where_filter": " AND ".join(f"({f})" for f in where) or None,
+        "order_bys": query.order_bys or saved.order_by, "limit": query.limit or saved.limit,
+        "saved_query_name": None})
+
+
+def _saved_group_by(text: str) -> str:
+    """``TimeDimension('metric_time', 'day')`` / ``Dimension('listing__capacity_latest')`` -> a name."""
+    item = parse_filter("{{ " + text + " }}", frozenset()).items["__item_0"]
+    return item.column(item.path, item.grain)
