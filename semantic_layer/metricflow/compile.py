@@ -15,8 +15,8 @@ from sqlglot import exp
 from semantic_layer.metricflow.names import (METRIC_TIME, Filter, Item, MetricItem, MfQueryInvalid, parse_filter,
                                              parse_item)
 from semantic_layer.metricflow.request import MfQuery
-from semantic_layer.metricflow.rows import Retime, Rows, interval, snippet, truncated
-from semantic_layer.metricflow.spec import MetricFlowSpec, MfInput, MfMeasure, MfMetric
+from semantic_layer.metricflow.rows import Retime, Rows, interval, snippet, time_spine, truncated
+from semantic_layer.metricflow.spec import TIME_GRAINS, MetricFlowSpec, MfInput, MfMeasure, MfMetric, MfSemanticModel
 
 VALUE = "__value"
 
@@ -178,14 +178,15 @@ class Planner:
     def dimensions(self, filters: tuple[Filter, ...]) -> tuple[exp.Select, tuple[str, ...]]:
         """A query without metrics: the distinct values of its items, from the semantic model that reaches
         them all (the one that has the first of them itself, if it can)."""
-        if self.items and all(i.name == METRIC_TIME and not i.path for i in self.items):
-            return self._spine_times(), tuple(i.column((), i.grain or self.default_grain) for i in self.items)
+        if self.items and all(_is_metric_time(i) for i in self.items):
+            times = self._spine_times(self.items)
+            return times, tuple(c.alias for c in times.expressions)
         first = self.items[0] if self.items else None
         homes = sorted(self.spec.semantic_models, key=lambda home: not (
             first and first.path and home.identifies(first.path[-1]) and first.name in home.dimension_by_name))
         problems = []
-        for home in homes:
-            rows = Rows(self.spec, home, None)
+        for infer, home in [(False, h) for h in homes] + [(True, h) for h in homes]:
+            rows = Rows(self.spec, home, None, infer)
             try:
                 relation, groups = self.filtered_rows(rows, self.items, filters, [])
             except MfQueryInvalid as error:
@@ -195,19 +196,33 @@ class Planner:
             return (relation.distinct() if self.query.apply_group_by else relation), tuple(groups)
         raise MfQueryInvalid(f"no semantic model reaches every item: {problems[0] if problems else ''}")
 
-    def _spine_times(self) -> exp.Select:
-        spine = next((s for s in self.spec.time_spines if s.grain == "day"), None)
-        if spine is None:
-            raise MfQueryInvalid("the model has no day time spine")
-        day = _column(spine.column, "t")
-        query = exp.select(*(exp.alias_(truncated(i.grain or self.default_grain, day), i.column(
-            (), i.grain or self.default_grain), quoted=True) for i in self.items)).from_(
-            exp.to_table(spine.table).as_("t")).distinct()
+    def _spine_times(self, items: list[Item]) -> exp.Select:
+        """The distinct times of the time spine at the items' grains (the finest grain's spine)."""
+        grains = [i.grain or self.default_grain for i in items]
+        finest = min(grains, key=lambda g: TIME_GRAINS.index(g) if g in TIME_GRAINS else TIME_GRAINS.index("day"))
+        spine = time_spine(self.spec, finest)
+        rows = Rows(self.spec, MfSemanticModel(name=spine.table, table=spine.table), None)
+        rows.time = _column(spine.column, "s")
+        query = rows.query.select(*(exp.alias_(rows._time_value(rows.time, g, i.date_part), i.column((), g),
+                                               quoted=True) for i, g in zip(items, grains))).distinct()
         if self.query.time_constraint:
             start, end = self.query.time_constraint
-            query = query.where(exp.GTE(this=day, expression=_time_bound(start, False))).where(
-                exp.LT(this=day, expression=_time_bound(end, True)))
+            query = query.where(exp.GTE(this=rows.time, expression=_time_bound(start, False))).where(
+                exp.LT(this=rows.time, expression=_time_bound(end, True)))
         return query
+
+    def _joined_to_spine(self, relation: Relation, items: list[Item]) -> Relation:
+        """join_to_timespine: every time of the spine, with the metric where it has a value."""
+        times = [i for i in items if _is_metric_time(i)]
+        if not times:
+            return relation
+        spine = self._spine_times(times)
+        columns = [c.alias for c in spine.expressions]
+        on = exp.and_(*(exp.NullSafeEQ(this=_column(c, "t"), expression=_column(c, "v")) for c in columns))
+        selects = [_column(g, "t" if g in columns else "v") for g in relation.groups]
+        query = exp.select(*selects, _column(relation.value, "v")).from_(spine.subquery("t")).join(
+            relation.query.subquery("v"), on=on, join_type="left")
+        return replace(relation, query=query)
 
     # metrics -------------------------------------------------------------------------------------------
     def metric_relation(self, metric: MfMetric, items: list[Item], filters: tuple[Filter, ...],
@@ -217,10 +232,12 @@ class Planner:
         if metric.type == "simple":
             source = metric.measure
             own = tuple(parse_filter(f, self.custom) for f in source.filter)
-            return self.measure(source, items, filters + own, retimes, name)
+            relation = self.measure(source, items, filters + own, retimes, name)
+            return self._joined_to_spine(relation, items) if source.join_to_timespine else relation
         if metric.type == "cumulative":
-            change = Retime("cumulative", metric.window, metric.grain_to_date)
-            return self._cumulative(metric, items, filters, (change,) + retimes, name)
+            if any(_is_metric_time(i) for i in items):
+                retimes = (Retime("cumulative", metric.window, metric.grain_to_date),) + retimes
+            return self._cumulative(metric, items, filters, retimes, name)
         if metric.type == "ratio":
             parts = [self._input(part, items, filters, retimes, f"__{side}")
                      for side, part in (("numerator", metric.numerator), ("denominator", metric.denominator))]
@@ -258,6 +275,10 @@ class Planner:
         query = exp.select(*(_column(g, "__combined") for g in groups),
                            exp.alias_(value, name, quoted=True)).from_(joined.subquery("__combined"))
         return Relation(query, groups, name)
+
+
+def _is_metric_time(item: Item) -> bool:
+    return item.name == METRIC_TIME and not item.path
 
 
 def _input_value(parts: list[Relation], name: str) -> exp.Expression:

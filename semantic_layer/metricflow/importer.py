@@ -103,8 +103,12 @@ def _metric(metric) -> MfMetric:
     fields: dict = {"name": metric.name, "type": kind, "description": metric.description or "",
                     "label": metric.label, "filter": _where(metric.filter),
                     "time_granularity": _value(metric.time_granularity)}
-    if params.measure is not None:
-        fields["measure"] = _input(params.measure)
+    if params.measure is not None:  # newer manifests put the time spine join and the fill on the metric
+        measure = _input(params.measure)
+        fields["measure"] = measure.model_copy(update={
+            "join_to_timespine": measure.join_to_timespine or bool(getattr(params, "join_to_timespine", False)),
+            "fill_nulls_with": measure.fill_nulls_with if measure.fill_nulls_with is not None
+            else getattr(params, "fill_nulls_with", None)})
     if kind == "ratio":
         fields |= {"numerator": _input(params.numerator), "denominator": _input(params.denominator)}
     if kind == "derived":

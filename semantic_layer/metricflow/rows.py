@@ -42,8 +42,9 @@ class Retime:
 
 
 class Rows:
-    def __init__(self, spec: MetricFlowSpec, home: MfSemanticModel, time_dimension: str | None) -> None:
-        self.spec, self.home = spec, home
+    def __init__(self, spec: MetricFlowSpec, home: MfSemanticModel, time_dimension: str | None,
+                 infer: bool = True) -> None:
+        self.spec, self.home, self.infer = spec, home, infer
         self.query = exp.select().from_(exp.to_table(home.table).as_("s"))
         self._hops: dict[tuple, tuple[str, MfSemanticModel]] = {(): ("s", home)}
         self._joins = 0
@@ -69,7 +70,7 @@ class Rows:
         key = (path, want)
         if key in self._hops:
             return self._hops[key]
-        alias, model = self._hop(path[:-1], None) if len(path) > 1 else self._hops[()]
+        alias, model = self._hop(path[:-1], path[-1]) if len(path) > 1 else self._hops[()]
         entity = path[-1]
         own = model.entity_by_name.get(entity)
         if own is None:
@@ -88,7 +89,7 @@ class Rows:
         return self._hops[key]
 
     def _owner(self, path: tuple[str, ...], name: str) -> tuple[str, MfSemanticModel]:
-        alias, model = self._hop(path[:-1], None) if len(path) > 1 else self._hops[()]
+        alias, model = self._hop(path[:-1], path[-1]) if len(path) > 1 else self._hops[()]
         if path and model.identifies(path[-1]) and (name in model.dimension_by_name or name in model.entity_by_name):
             return alias, model
         if not path:
@@ -105,7 +106,8 @@ class Rows:
             grain = item.grain or default_grain
             return item.column((), grain), self._time_value(self.time, grain, item.date_part)
         tried: list[str] = []
-        for path in [item.path] + [(e.name, *item.path) for e in self.home.entities]:
+        inferred = [(e.name, *item.path) for e in self.home.entities] if self.infer else []
+        for path in [item.path] + inferred:
             try:
                 alias, model = self._owner(path, item.name)
             except MfQueryInvalid as error:
@@ -140,13 +142,6 @@ class Rows:
         return self.spec.custom_granularities[grain]
 
     # time --------------------------------------------------------------------------------------------
-    def spine(self, grain: str) -> MfTimeSpine:
-        spines = [s for s in self.spec.time_spines if s.grain == grain] or \
-                 [s for s in self.spec.time_spines if s.grain == "day"]
-        if not spines:
-            raise MfQueryInvalid("the model has no time spine")
-        return spines[0]
-
     def retime(self, change: Retime) -> None:
         if self.time is None:
             raise MfQueryInvalid(f"{self.home.name} has no time to shift")
@@ -155,7 +150,7 @@ class Rows:
                 raise MfQueryInvalid(f"offsets by custom grain {change.window.grain} are not supported")
             self.time = exp.Add(this=self.time, expression=interval(change.window.count, change.window.grain))
             return
-        spine = self.spine(self.time_grain)
+        spine = time_spine(self.spec, self.time_grain)
         alias = self._alias()
         day = exp.column(spine.column, alias)
         if change.kind == "offset_to_grain":
@@ -169,6 +164,14 @@ class Rows:
                 on = exp.and_(on, exp.GTE(this=self.time, expression=truncated(change.grain, day)))
         self.join(spine.table, on, alias, "inner")
         self.time = day
+
+
+def time_spine(spec: MetricFlowSpec, grain: str) -> MfTimeSpine:
+    """The spine of ``grain``, else the day's."""
+    spines = [s for s in spec.time_spines if s.grain == grain] or [s for s in spec.time_spines if s.grain == "day"]
+    if not spines:
+        raise MfQueryInvalid("the model has no time spine")
+    return spines[0]
 
 
 def _base_grain(grain: str | None) -> str:
