@@ -14,41 +14,15 @@ from sqlglot import exp
 
 from semantic_layer.metricflow.names import (METRIC_TIME, Filter, Item, MetricItem, MfQueryInvalid, parse_filter,
                                              parse_item)
+from semantic_layer.metricflow.conversion import conversions
+from semantic_layer.metricflow.relation import Relation, column as _column, combine_values, join_relations, \
+    measure_aggregate
 from semantic_layer.metricflow.request import MfQuery
 from semantic_layer.metricflow.rows import Retime, Rows, interval, snippet, time_spine, truncated
 from semantic_layer.metricflow.spec import TIME_GRAINS, MetricFlowSpec, MfInput, MfMeasure, MfMetric, MfSemanticModel
 
 VALUE = "__value"
-
-
-@dataclass(frozen=True)
-class Relation:
-    """A subquery: the group-by columns (in the query's order), then one value column."""
-
-    query: exp.Select
-    groups: tuple[str, ...]
-    value: str
-    fill: int | None = None
-
-
-def _aggregate(measure: MfMeasure, value: exp.Expression) -> exp.Expression:
-    if measure.agg == "sum_boolean":
-        return exp.Sum(this=exp.Cast(this=value, to=exp.DataType.build("INT")))
-    if measure.agg == "percentile" or measure.agg == "median":
-        share = exp.Literal.number(measure.percentile if measure.agg == "percentile" else 0.5)
-        if measure.approximate and measure.discrete:
-            raise MfQueryInvalid("DuckDB has no approximate discrete percentile")
-        name = "approx_quantile" if measure.approximate else ("quantile_disc" if measure.discrete
-                                                             else "quantile_cont")
-        return exp.Anonymous(this=name, expressions=[value, share])
-    if measure.agg == "count_distinct":
-        return exp.Count(this=exp.Distinct(expressions=[value]))
-    return {"sum": exp.Sum, "count": exp.Count, "min": exp.Min, "max": exp.Max, "average": exp.Avg}[measure.agg](
-        this=value)
-
-
-def _column(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table, quoted=True)
+_PERIODS = ("week", "month", "quarter", "year")
 
 
 def _time_bound(text: str, end: bool) -> exp.Expression:
@@ -100,7 +74,7 @@ class Planner:
         if measure.non_additive:
             relation = self._first_or_last(relation, measure, items, groups)
         aggregated = relation.select(*(_column(g, "r") for g in groups),
-                                     exp.alias_(_aggregate(measure, _column(VALUE, "r")), name, quoted=True))
+                                     exp.alias_(measure_aggregate(measure, _column(VALUE, "r")), name, quoted=True))
         if groups:
             aggregated = aggregated.group_by(*(_column(g, "r") for g in groups))
         return Relation(aggregated, tuple(groups), name, source.fill_nulls_with)
@@ -235,20 +209,23 @@ class Planner:
             relation = self.measure(source, items, filters + own, retimes, name)
             return self._joined_to_spine(relation, items) if source.join_to_timespine else relation
         if metric.type == "cumulative":
-            if any(_is_metric_time(i) for i in items):
+            times = [i for i in items if self._is_time(i)]
+            if times:
                 retimes = (Retime("cumulative", metric.window, metric.grain_to_date),) + retimes
+            if any((i.grain or self.default_grain) in _PERIODS or i.grain in self.custom for i in times):
+                return self._per_period(metric, items, filters, retimes, name)
             return self._cumulative(metric, items, filters, retimes, name)
         if metric.type == "ratio":
             parts = [self._input(part, items, filters, retimes, f"__{side}")
                      for side, part in (("numerator", metric.numerator), ("denominator", metric.denominator))]
             value = exp.Div(this=exp.Cast(this=exp.column("__numerator"), to=exp.DataType.build("DOUBLE")),
                             expression=exp.func("nullif", exp.column("__denominator"), exp.Literal.number(0)))
-            return self._combine(parts, value, name)
+            return combine_values(parts, value, name)
         if metric.type == "derived":
             parts = [self._input(part, items, filters, retimes, part.alias or part.name) for part in metric.inputs]
             value = sqlglot.parse_one(metric.expr, read="duckdb")
-            return self._combine(parts, value, name)
-        raise MfQueryInvalid(f"{metric.type} metrics ({metric.name}) are not supported yet")
+            return combine_values(parts, value, name)
+        return conversions(self, metric, items, filters, retimes, name)
 
     def _input(self, part: MfInput, items: list[Item], filters: tuple[Filter, ...], retimes: tuple[Retime, ...],
                name: str) -> Relation:
@@ -260,6 +237,31 @@ class Planner:
         relation = self.metric_relation(self.metric(part.name), items, filters + own, retimes, name)
         return replace(relation, fill=relation.fill if part.fill_nulls_with is None else part.fill_nulls_with)
 
+    def _is_time(self, item: Item) -> bool:
+        """metric_time or the aggregation time dimension of the semantic model the item's entity names."""
+        if _is_metric_time(item):
+            return True
+        return len(item.path) == 1 and any(
+            home.identifies(item.path[0]) and any(m.agg_time_dimension == item.name for m in home.measures)
+            for home in self.spec.semantic_models)
+
+    def _per_period(self, metric: MfMetric, items: list[Item], filters: tuple[Filter, ...],
+                    retimes: tuple[Retime, ...], name: str) -> Relation:
+        """A cumulative metric by week, month, ...: the value of the period's first or last day, or the
+        average over its days (``period_agg``)."""
+        day = Item((), METRIC_TIME, "day")
+        inner = self._cumulative(metric, [*items, day], filters, retimes, name)
+        groups, day_column = inner.groups[:-1], _column(inner.groups[-1], "p")
+        value = _column(inner.value, "p")
+        picked = {"first": exp.ArgMin(this=value, expression=day_column),
+                  "last": exp.ArgMax(this=value, expression=day_column),
+                  "average": exp.Avg(this=value)}[metric.period_agg]
+        query = exp.select(*(_column(g, "p") for g in groups), exp.alias_(picked, name, quoted=True)).from_(
+            inner.query.subquery("p"))
+        if groups:
+            query = query.group_by(*(_column(g, "p") for g in groups))
+        return Relation(query, groups, name, inner.fill)
+
     def _cumulative(self, metric: MfMetric, items: list[Item], filters: tuple[Filter, ...],
                     retimes: tuple[Retime, ...], name: str) -> Relation:
         if metric.measure is not None:
@@ -267,47 +269,12 @@ class Planner:
         inner = metric.inputs[0]
         return self.metric_relation(self.metric(inner.name), items, filters, retimes, name)
 
-    def _combine(self, parts: list[Relation], value: exp.Expression, name: str) -> Relation:
-        joined, groups = join_relations(parts)
-        names = {p.value for p in parts}
-        value = value.transform(lambda node: _input_value(parts, node.name) if isinstance(
-            node, exp.Column) and node.name in names and not node.table else node)
-        query = exp.select(*(_column(g, "__combined") for g in groups),
-                           exp.alias_(value, name, quoted=True)).from_(joined.subquery("__combined"))
-        return Relation(query, groups, name)
 
 
 def _is_metric_time(item: Item) -> bool:
     return item.name == METRIC_TIME and not item.path
 
 
-def _input_value(parts: list[Relation], name: str) -> exp.Expression:
-    part = next(p for p in parts if p.value == name)
-    value = _column(part.value, "__combined")
-    return value if part.fill is None else exp.func("coalesce", value, exp.Literal.number(part.fill))
-
-
-def join_relations(parts: list[Relation]) -> tuple[exp.Select, tuple[str, ...]]:
-    """The parts side by side: full outer joins on the group-by columns (cross joins without any)."""
-    groups = parts[0].groups
-    query = exp.select().from_(parts[0].query.subquery("m0"))
-    for number, part in enumerate(parts[1:], start=1):
-        alias = f"m{number}"
-        if groups:
-            on = exp.and_(*(exp.NullSafeEQ(this=_key(groups, position, number), expression=_column(g, alias))
-                            for position, g in enumerate(part.groups)))
-            query = query.join(part.query.subquery(alias), on=on, join_type="full outer")
-        else:
-            query = query.join(part.query.subquery(alias), join_type="cross")
-    selects = [exp.alias_(_key(groups, position, len(parts)), g, quoted=True) for position, g in enumerate(groups)]
-    selects += [exp.alias_(_column(p.value, f"m{n}"), p.value, quoted=True) for n, p in enumerate(parts)]
-    return query.select(*selects), groups
-
-
-def _key(groups: tuple[str, ...], position: int, count: int) -> exp.Expression:
-    """A group-by column as the first non-null of the first ``count`` parts (full outer joins)."""
-    columns = [_column(groups[position], f"m{n}") for n in range(count)]
-    return columns[0] if count == 1 else exp.func("coalesce", *columns)
 
 
 def compile_mf_query(spec: MetricFlowSpec, query: MfQuery) -> exp.Select:

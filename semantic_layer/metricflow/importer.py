@@ -75,7 +75,7 @@ def _value(item) -> str | None:
 def _semantic_model(sm) -> MfSemanticModel:
     default_time = sm.defaults.agg_time_dimension if sm.defaults else None
     dimensions = tuple(
-        MfDimension(name=d.name, type=_value(d.type), expr=d.expr or d.name,
+        MfDimension(name=d.name, type=_value(d.type), expr=d.expr or d.name, partition=bool(d.is_partition),
                     grain=_value(d.type_params.time_granularity) if d.type_params else None)
         for d in sm.dimensions)
     measures = []

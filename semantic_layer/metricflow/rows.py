@@ -50,6 +50,7 @@ class Rows:
         self._joins = 0
         self.time: exp.Expression | None = None
         self.time_grain = "day"
+        self.time_dimension = time_dimension
         if time_dimension:
             dimension = home.dimension_by_name.get(time_dimension)
             if dimension is None:
@@ -84,9 +85,22 @@ class Rows:
         on = exp.EQ(this=snippet(own.expr, alias), expression=snippet(target.entity_by_name[entity].expr
                                                                        if entity in target.entity_by_name
                                                                        else own.expr, target_alias))
-        self.join(target.table, on, target_alias)
+        self.join(target.table, exp.and_(on, *self._partitions(alias, model, target_alias, target)), target_alias)
         self._hops[key] = (target_alias, target)
         return self._hops[key]
+
+    def _partitions(self, alias: str, model: MfSemanticModel, target_alias: str,
+                    target: MfSemanticModel) -> list[exp.Expression]:
+        """A partition of the target matches the same partition of the side it joins, or of the home model."""
+        conditions = []
+        for partition in (d for d in target.dimensions if d.partition):
+            for side_alias, side in ((alias, model), ("s", self.home)):
+                own = side.dimension_by_name.get(partition.name)
+                if own is not None and own.partition:
+                    conditions.append(exp.EQ(this=truncated("day", snippet(own.expr, side_alias)),
+                                             expression=truncated("day", snippet(partition.expr, target_alias))))
+                    break
+        return conditions
 
     def _owner(self, path: tuple[str, ...], name: str) -> tuple[str, MfSemanticModel]:
         alias, model = self._hop(path[:-1], path[-1]) if len(path) > 1 else self._hops[()]
@@ -105,6 +119,9 @@ class Rows:
                 raise MfQueryInvalid(f"{self.home.name} has no time to group by")
             grain = item.grain or default_grain
             return item.column((), grain), self._time_value(self.time, grain, item.date_part)
+        if self.is_own_time(item):  # the aggregation time: offsets and windows move it as they move metric_time
+            grain = item.grain or self.time_grain
+            return item.column(item.path, grain), self._time_value(self.time, grain, item.date_part)
         tried: list[str] = []
         inferred = [(e.name, *item.path) for e in self.home.entities] if self.infer else []
         for path in [item.path] + inferred:
@@ -116,6 +133,10 @@ class Rows:
             element = model.dimension_by_name.get(item.name) or model.entity_by_name[item.name]
             return self._element(item, path, alias, element)
         raise MfQueryInvalid(f"cannot reach {item.column(item.path, item.grain)} from {self.home.name}: {tried[0]}")
+
+    def is_own_time(self, item: Item) -> bool:
+        return (self.time is not None and len(item.path) == 1 and item.name == self.time_dimension
+                and self.home.identifies(item.path[0]))
 
     def _element(self, item: Item, path: tuple[str, ...], alias: str,
                  element: MfDimension | MfEntity) -> tuple[str, exp.Expression]:

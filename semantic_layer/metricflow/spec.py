@@ -30,6 +30,8 @@ class MfDimension(Spec):
     type: Literal["categorical", "time"]
     expr: str
     grain: str | None = Field(None, description="a time dimension's own (finest) grain")
+    partition: bool = Field(False, description="a partition: joins also match it with the same partition of the "
+                                               "other side")
 
 
 class NonAdditive(Spec):
