@@ -110,7 +110,7 @@ class Planner:
         rows.query = rows.query.select(*selects, *extra)
         relation = exp.select().from_(rows.query.subquery("r"))
         for query, on in joins:
-            relation = relation.join(query, on=on, join_type="left")
+            relation = relation.join(query, on=on, join_type=rows.entity_join)
         for condition in conditions:
             relation = relation.where(condition)
         return relation, groups
@@ -150,24 +150,36 @@ class Planner:
             exp.EQ(this=_column("__na", "r"), expression=_column("__na_pick", "r")))
 
     def dimensions(self, filters: tuple[Filter, ...]) -> tuple[exp.Select, tuple[str, ...]]:
-        """A query without metrics: the distinct values of its items, from the semantic model that reaches
-        them all (the one that has the first of them itself, if it can)."""
-        if self.items and all(_is_metric_time(i) for i in self.items):
-            times = self._spine_times(self.items)
-            return times, tuple(c.alias for c in times.expressions)
-        first = self.items[0] if self.items else None
-        homes = sorted(self.spec.semantic_models, key=lambda home: not (
-            first and first.path and home.identifies(first.path[-1]) and first.name in home.dimension_by_name))
+        """A query without metrics: the values of its items, from the semantic model that reaches them all
+        (the one that has the first of them itself, if it can), joined in full; metric_time crosses them
+        with the time spine."""
+        times = [i for i in self.items if _is_metric_time(i)]
+        others = [i for i in self.items if not _is_metric_time(i)]
+        spine = self._spine_times(times) if times else None
+        if not others:
+            return spine, tuple(c.alias for c in spine.expressions)
+        named = others + [i for f in filters for i in f.items.values() if isinstance(i, Item)]
+        homes = sorted(self.spec.semantic_models, key=lambda home: (
+            not _local(home, others[0]), -sum(_local(home, i) for i in named), bool(home.measures)))
         problems = []
         for infer, home in [(False, h) for h in homes] + [(True, h) for h in homes]:
-            rows = Rows(self.spec, home, None, infer)
+            rows = Rows(self.spec, home, None, infer, "full")
             try:
-                relation, groups = self.filtered_rows(rows, self.items, filters, [])
+                relation, groups = self.filtered_rows(rows, others, filters, [])
             except MfQueryInvalid as error:
                 problems.append(str(error))
                 continue
             relation = relation.select(*(_column(g, "r") for g in groups))
-            return (relation.distinct() if self.query.apply_group_by else relation), tuple(groups)
+            if self.query.apply_group_by:
+                relation = relation.distinct()
+            if spine is None:
+                return relation, tuple(groups)
+            names = {c.alias: "t" for c in spine.expressions} | {g: "d" for g in groups}
+            columns = [next(n for n in names if n == i.column((), i.grain or self.default_grain)) if i in times
+                       else groups[others.index(i)] for i in self.items]
+            crossed = exp.select(*(_column(c, names[c]) for c in columns)).from_(spine.subquery("t")).join(
+                relation.subquery("d"), join_type="cross")
+            return crossed, tuple(columns)
         raise MfQueryInvalid(f"no semantic model reaches every item: {problems[0] if problems else ''}")
 
     def _spine_times(self, items: list[Item]) -> exp.Select:
@@ -178,7 +190,9 @@ class Planner:
         rows = Rows(self.spec, MfSemanticModel(name=spine.table, table=spine.table), None)
         rows.time = _column(spine.column, "s")
         query = rows.query.select(*(exp.alias_(rows._time_value(rows.time, g, i.date_part), i.column((), g),
-                                               quoted=True) for i, g in zip(items, grains))).distinct()
+                                               quoted=True) for i, g in zip(items, grains)))
+        if self.query.apply_group_by:
+            query = query.distinct()
         if self.query.time_constraint:
             start, end = self.query.time_constraint
             query = query.where(exp.GTE(this=rows.time, expression=_time_bound(start, False))).where(
@@ -269,6 +283,13 @@ class Planner:
         inner = metric.inputs[0]
         return self.metric_relation(self.metric(inner.name), items, filters, retimes, name)
 
+
+
+def _local(home: MfSemanticModel, item: Item) -> bool:
+    """Whether the item is the home model's own (its dimension, or the entity it identifies)."""
+    if item.path:
+        return home.identifies(item.path[-1]) and item.name in home.dimension_by_name
+    return home.identifies(item.name)
 
 
 def _is_metric_time(item: Item) -> bool:

@@ -43,8 +43,9 @@ class Retime:
 
 class Rows:
     def __init__(self, spec: MetricFlowSpec, home: MfSemanticModel, time_dimension: str | None,
-                 infer: bool = True) -> None:
-        self.spec, self.home, self.infer = spec, home, infer
+                 infer: bool = True, entity_join: str = "left") -> None:
+        """``entity_join``: how other semantic models join (full outer for a query without metrics)."""
+        self.spec, self.home, self.infer, self.entity_join = spec, home, infer, entity_join
         self.query = exp.select().from_(exp.to_table(home.table).as_("s"))
         self._hops: dict[tuple, tuple[str, MfSemanticModel]] = {(): ("s", home)}
         self._joins = 0
@@ -85,7 +86,8 @@ class Rows:
         on = exp.EQ(this=snippet(own.expr, alias), expression=snippet(target.entity_by_name[entity].expr
                                                                        if entity in target.entity_by_name
                                                                        else own.expr, target_alias))
-        self.join(target.table, exp.and_(on, *self._partitions(alias, model, target_alias, target)), target_alias)
+        self.join(target.table, exp.and_(on, *self._partitions(alias, model, target_alias, target)), target_alias,
+                  self.entity_join)
         self._hops[key] = (target_alias, target)
         return self._hops[key]
 
