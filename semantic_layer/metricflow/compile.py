@@ -189,8 +189,9 @@ class Planner:
         spine = time_spine(self.spec, finest)
         rows = Rows(self.spec, MfSemanticModel(name=spine.table, table=spine.table), None)
         rows.time = _column(spine.column, "s")
-        query = rows.query.select(*(exp.alias_(rows._time_value(rows.time, g, i.date_part), i.column((), g),
-                                               quoted=True) for i, g in zip(items, grains)))
+        times = [exp.alias_(rows.time_value(rows.time, g, i.date_part), i.column((), g), quoted=True)
+                 for i, g in zip(items, grains)]  # before the select: a custom grain joins the spine again
+        query = rows.query.select(*times)
         if self.query.apply_group_by:
             query = query.distinct()
         if self.query.time_constraint:
@@ -210,7 +211,22 @@ class Planner:
         selects = [_column(g, "t" if g in columns else "v") for g in relation.groups]
         query = exp.select(*selects, _column(relation.value, "v")).from_(spine.subquery("t")).join(
             relation.query.subquery("v"), on=on, join_type="left")
+        condition = self._on_groups(relation.groups)
+        if condition is not None:  # a filter on what the query groups by holds for the spine's rows too
+            query = query.where(condition.transform(lambda node: _column(
+                node.name, "t" if node.name in columns else "v") if isinstance(node, exp.Column) else node))
         return replace(relation, query=query)
+
+    def _on_groups(self, groups: tuple[str, ...]) -> exp.Expression | None:
+        """The query's filter over the group-by columns, when it names nothing else."""
+        if self.filter is None or not all(isinstance(i, Item) for i in self.filter.items.values()):
+            return None
+        names = {placeholder: item.column((), item.grain or self.default_grain) if _is_metric_time(item)
+                 else item.column(item.path, item.grain) for placeholder, item in self.filter.items.items()}
+        if not set(names.values()) <= set(groups):
+            return None
+        return self.filter.tree.transform(lambda node: exp.column(names[node.name]) if isinstance(
+            node, exp.Column) and node.name in names and not node.table else node)
 
     # metrics -------------------------------------------------------------------------------------------
     def metric_relation(self, metric: MfMetric, items: list[Item], filters: tuple[Filter, ...],
@@ -247,9 +263,15 @@ class Planner:
         if part.offset_window:
             retimes = (Retime("offset_window", part.offset_window),) + retimes
         if part.offset_to_grain:
-            retimes = (Retime("offset_to_grain", grain=part.offset_to_grain),) + retimes
+            retimes = (Retime("offset_to_grain", grain=part.offset_to_grain, period=self._period(items)),) + retimes
         relation = self.metric_relation(self.metric(part.name), items, filters + own, retimes, name)
         return replace(relation, fill=relation.fill if part.fill_nulls_with is None else part.fill_nulls_with)
+
+    def _period(self, items: list[Item]) -> str | None:
+        """The finest grain coarser than the day the query groups time by, if any."""
+        grains = [i.grain or self.default_grain for i in items if self._is_time(i) and not i.date_part]
+        periods = [g for g in _PERIODS if g in grains]
+        return periods[0] if periods else None
 
     def _is_time(self, item: Item) -> bool:
         """metric_time or the aggregation time dimension of the semantic model the item's entity names."""

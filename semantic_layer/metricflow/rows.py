@@ -39,6 +39,7 @@ class Retime:
     kind: str  # "offset_window" | "offset_to_grain" | "cumulative"
     window: Window | None = None
     grain: str | None = None  # offset_to_grain / cumulative grain_to_date
+    period: str | None = None  # offset_to_grain by week, month...: only the first day of each such period
 
 
 class Rows:
@@ -120,10 +121,10 @@ class Rows:
             if self.time is None:
                 raise MfQueryInvalid(f"{self.home.name} has no time to group by")
             grain = item.grain or default_grain
-            return item.column((), grain), self._time_value(self.time, grain, item.date_part)
+            return item.column((), grain), self.time_value(self.time, grain, item.date_part)
         if self.is_own_time(item):  # the aggregation time: offsets and windows move it as they move metric_time
             grain = item.grain or self.time_grain
-            return item.column(item.path, grain), self._time_value(self.time, grain, item.date_part)
+            return item.column(item.path, grain), self.time_value(self.time, grain, item.date_part)
         tried: list[str] = []
         inferred = [(e.name, *item.path) for e in self.home.entities] if self.infer else []
         for path in [item.path] + inferred:
@@ -146,9 +147,9 @@ class Rows:
         if isinstance(element, MfEntity) or element.type == "categorical":
             return item.column(path, None), value
         grain = item.grain or element.grain or "day"
-        return item.column(path, grain), self._time_value(value, grain, item.date_part)
+        return item.column(path, grain), self.time_value(value, grain, item.date_part)
 
-    def _time_value(self, value: exp.Expression, grain: str, date_part: str | None) -> exp.Expression:
+    def time_value(self, value: exp.Expression, grain: str, date_part: str | None) -> exp.Expression:
         if date_part:
             return exp.Extract(this=exp.Var(this=date_part.upper()), expression=value)
         if grain in TIME_GRAINS:
@@ -168,16 +169,21 @@ class Rows:
     def retime(self, change: Retime) -> None:
         if self.time is None:
             raise MfQueryInvalid(f"{self.home.name} has no time to shift")
-        if change.kind == "offset_window":
-            if change.window.grain not in TIME_GRAINS:
-                raise MfQueryInvalid(f"offsets by custom grain {change.window.grain} are not supported")
+        if change.kind == "offset_window" and change.window.grain not in TIME_GRAINS:
+            raise MfQueryInvalid(f"offsets by custom grain {change.window.grain} are not supported")
+        if change.kind == "offset_window" and self.time_grain != "day":  # finer than the day spine
             self.time = exp.Add(this=self.time, expression=interval(change.window.count, change.window.grain))
             return
         spine = time_spine(self.spec, self.time_grain)
         alias = self._alias()
         day = exp.column(spine.column, alias)
-        if change.kind == "offset_to_grain":
+        if change.kind == "offset_window":  # through the spine: a month before March 30 and 31 is February 29
+            on = exp.EQ(this=exp.Sub(this=day, expression=interval(change.window.count, change.window.grain)),
+                        expression=self.time)
+        elif change.kind == "offset_to_grain":
             on = exp.EQ(this=truncated(change.grain, day), expression=self.time)
+            if change.period:
+                on = exp.and_(on, exp.EQ(this=truncated(change.period, day), expression=day))
         else:
             on = exp.LTE(this=self.time, expression=day)
             if change.window:
