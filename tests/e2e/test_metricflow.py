@@ -152,3 +152,17 @@ def test_a_bad_query_gets_a_clear_message(client, body, status):
     response = client.post("/api/v1/mf/query", json=body)
     assert response.status_code == status, response.text
     assert response.json()["status"] == "error" and "Traceback" not in response.text
+
+
+def test_plain_questions_on_the_imported_model_need_no_code_of_their_own(context, metricflow):
+    """The parser answers from the imported names alone, as hand-written SQL does."""
+    today = dt.date(2020, 2, 1)
+    by_instant = context.asker.ask("bookings by is_instant last month", today)
+    assert by_instant.status == "ok", by_instant.answer_text
+    # SELECT is_instant, COUNT(*) FROM fct_bookings WHERE ds >= '2020-01-01' AND ds < '2020-02-01' GROUP BY 1
+    assert sorted(map(tuple, by_instant.result.rows)) == [(False, 9), (True, 6)]
+    monthly = context.asker.ask("2020年每月的 booking value", dt.date(2021, 1, 1))
+    assert monthly.status == "ok", monthly.answer_text
+    # SELECT DATE_TRUNC('month', ds), SUM(booking_value) FROM fct_bookings WHERE YEAR(ds) = 2020 GROUP BY 1
+    assert [(row[0][:7], round(row[1], 2)) for row in monthly.result.rows] == [
+        ("2020-01", 5378.81), ("2020-02", 45503.8), ("2020-03", 48624.2), ("2020-04", 49821.2), ("2020-12", 59882.6)]
