@@ -7,7 +7,7 @@ outer joins, as MetricFlow does. Offsets and cumulative windows re-time rows ove
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sqlglot
 from sqlglot import exp
@@ -38,6 +38,8 @@ def _time_bound(text: str, end: bool) -> exp.Expression:
 
 
 class Planner:
+    """One query's items, filter and default grain; builds each metric's relation."""
+
     def __init__(self, spec: MetricFlowSpec, query: MfQuery) -> None:
         self.spec, self.query = spec, query
         self.custom = frozenset(spec.custom_granularities)
@@ -115,7 +117,8 @@ class Planner:
             relation = relation.where(condition)
         return relation, groups
 
-    def _metric_filter(self, rows: Rows, item: MetricItem, alias: str, selects: list) -> tuple[exp.Subquery, exp.Expression]:
+    def _metric_filter(self, rows: Rows, item: MetricItem, alias: str,
+                       selects: list) -> tuple[exp.Subquery, exp.Expression]:
         """``{{ Metric('bookings', group_by=['listing']) }}``: the metric per entity, joined to the rows."""
         keys = [parse_item(g, self.custom) for g in item.group_by]
         inner = self.metric_relation(self.metric(item.metric), keys, (), ())

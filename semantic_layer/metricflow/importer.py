@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from string import Template
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbt_semantic_interfaces.implementations.semantic_manifest import PydanticSemanticManifest
-from dbt_semantic_interfaces.parsing.dir_to_model import parse_directory_of_yaml_files_to_semantic_manifest
+from dbt_semantic_interfaces.parsing.dir_to_model import (collect_yaml_config_file_paths, parse_config_yaml,
+                                                           parse_yaml_files_to_validation_ready_semantic_manifest)
+from dbt_semantic_interfaces.parsing.objects import YamlConfigFile
 from dbt_semantic_interfaces.validations.semantic_manifest_validator import SemanticManifestValidator
 
 from semantic_layer.errors import ModelInvalid, ModelIssue
@@ -34,20 +37,32 @@ class Imported:
 
 def read_manifest(path: Path, schema: str) -> PydanticSemanticManifest:
     """The manifest at ``path`` (a directory of YAML or a semantic_manifest.json), validated;
-    ``ModelInvalid`` with every error dbt-semantic-interfaces reports."""
+    ``ModelInvalid`` with every problem dbt-semantic-interfaces reports, located where it can."""
     try:
-        if path.is_dir():
-            result = parse_directory_of_yaml_files_to_semantic_manifest(
-                str(path), template_mapping={"source_schema": schema})
-            manifest = result.semantic_manifest
-        else:
-            manifest = PydanticSemanticManifest.parse_obj(json.loads(path.read_text(encoding="utf-8")))
-    except Exception as error:  # the library raises many kinds; each becomes a located message
-        raise ModelInvalid([ModelIssue(str(path), None, "", f"not a MetricFlow manifest: {error}")])
+        manifest = _read_directory(path, schema) if path.is_dir() else PydanticSemanticManifest.parse_obj(
+            json.loads(path.read_text(encoding="utf-8")))
+    except ModelInvalid:
+        raise
+    except Exception as error:  # the library raises many kinds; each becomes a message
+        raise ModelInvalid([ModelIssue(str(path), None, "", f"not a MetricFlow manifest: {_first_line(error)}")])
     issues = SemanticManifestValidator().validate_semantic_manifest(manifest)
     if issues.has_blocking_issues:
         raise ModelInvalid([ModelIssue(str(path), None, "", issue.as_readable_str()) for issue in issues.errors])
     return manifest
+
+
+def _read_directory(path: Path, schema: str) -> PydanticSemanticManifest:
+    """Every YAML file of the directory with ``$source_schema`` filled in; the problems of each file first."""
+    files = [YamlConfigFile(filepath=name, contents=Template(Path(name).read_text(encoding="utf-8")).substitute(
+        source_schema=schema)) for name in collect_yaml_config_file_paths(str(path))]
+    problems = [issue for file in files for issue in parse_config_yaml(file).issues]
+    if problems:
+        raise ModelInvalid([ModelIssue(str(path), None, "", issue.as_readable_str()) for issue in problems])
+    return parse_yaml_files_to_validation_ready_semantic_manifest(files).semantic_manifest
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _where(filter_) -> tuple[str, ...]:

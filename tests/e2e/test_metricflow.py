@@ -70,8 +70,9 @@ def verdict(case: dict, columns: list[str], rows: list[list]) -> str | None:
     want = [tuple(comparable(v) for v in row) for row in expected]
     if case.get("check_order"):
         return None if got == want else "rows differ (in order)"
+    missing = next(iter(Counter(want) - Counter(got)), None)
     return None if Counter(got) == Counter(want) else \
-        f"rows differ: {len(got)} rows, expected {len(want)}; first missing {next(iter(Counter(want) - Counter(got)), None)}"
+        f"rows differ: {len(got)} rows, expected {len(want)}; first missing {missing}"
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +153,21 @@ def test_a_bad_query_gets_a_clear_message(client, body, status):
     response = client.post("/api/v1/mf/query", json=body)
     assert response.status_code == status, response.text
     assert response.json()["status"] == "error" and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("text, says", [
+    ("semantic_model:\n  name: [unclosed\n", "bad.yaml"),
+    ("metric:\n  name: M\n  type: simple\n", "bad.yaml` on line #1"),
+    ("metric:\n  name: booked\n  type: simple\n  type_params: {measure: nowhere}\n", "project configuration"),
+])
+def test_a_bad_manifest_gets_a_located_message_and_an_exit_code(tmp_path, capsys, text, says):
+    (tmp_path / "manifest").mkdir()
+    (tmp_path / "manifest" / "bad.yaml").write_text(text)
+    with pytest.raises(SystemExit) as exit:
+        main(["import-dbt", str(tmp_path / "manifest"), "--out", str(tmp_path / "model.yaml")])
+    assert exit.value.code == 2 and not (tmp_path / "model.yaml").exists()
+    message = capsys.readouterr().err
+    assert says in message and "Traceback" not in message
 
 
 def test_plain_questions_on_the_imported_model_need_no_code_of_their_own(context, metricflow):
