@@ -57,7 +57,9 @@ class MetricItem:
 
 def parse_item(name: str, custom_grains: frozenset[str], grain: str | None = None,
                date_part: str | None = None) -> Item:
-    """>>> parse_item("listing__user__ds__alien_day", frozenset({"alien_day"}))
+    """A name as its entity path, the dimension or entity it ends at, and a grain if it ends in one.
+
+    >>> parse_item("listing__user__ds__alien_day", frozenset({"alien_day"}))
     Item(path=('listing', 'user'), name='ds', grain='alien_day', date_part=None)
     """
     parts = name.lower().split("__")
