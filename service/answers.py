@@ -259,9 +259,9 @@ class QueryEngine:
                   user: str = "local") -> Answer:
         """A MetricFlow-style query on an imported model: compiled, then through the same guard, row
         policies and limits as any SQL."""
+        require_data(policy)
         if self.model.metricflow is None:
             raise NotImported()
-        require_data(policy)
         try:
             sql = compile_mf_query(self.model.metricflow, query).sql("duckdb")
         except RecursionError:
