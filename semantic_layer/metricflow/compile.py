@@ -25,15 +25,22 @@ VALUE = "__value"
 _PERIODS = ("week", "month", "quarter", "year")
 
 
-def _time_bound(text: str, end: bool) -> exp.Expression:
+_SUB_DAILY = {"hour": 4, "minute": 5, "second": 6}  # how many of (year, month, day, hour, ...) a grain keeps
+
+
+def _time_bound(text: str, end: bool, grain: str | None = None) -> exp.Expression:
+    """A time constraint's bound; by hours, minutes or seconds it widens to whole ones, as MetricFlow does."""
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise MfQueryInvalid(f"time constraint {text!r} is not a date")
+    if grain in _SUB_DAILY:
+        moment = dt.datetime(*moment.timetuple()[:_SUB_DAILY[grain]])
     value = exp.Cast(this=exp.Literal.string(moment.isoformat(sep=" ")), to=exp.DataType.build("TIMESTAMP"))
     if not end:
         return value
-    step = interval(1, "day") if len(text.strip()) <= 10 else interval(1, "second")
+    step = interval(1, grain) if grain in _SUB_DAILY else interval(1, "day") if len(text.strip()) <= 10 \
+        else interval(1, "second")
     return exp.Add(this=value, expression=step)
 
 
@@ -49,6 +56,15 @@ class Planner:
         for name in query.metrics:
             self.metric(name)
         self.default_grain = self._default_grain()
+        grains = [i.grain for i in self.items if _is_metric_time(i) and i.grain in _SUB_DAILY]
+        self.constraint_grain = max(grains, key=_SUB_DAILY.get) if grains else None
+
+    def _bounds(self) -> tuple[exp.Expression, exp.Expression] | None:
+        """The time constraint: from its start, up to (not including) the end of its end."""
+        if not self.query.time_constraint:
+            return None
+        start, end = self.query.time_constraint
+        return _time_bound(start, False, self.constraint_grain), _time_bound(end, True, self.constraint_grain)
 
     def metric(self, name: str) -> MfMetric:
         metric = self.spec.metric_by_name.get(name)
@@ -106,9 +122,9 @@ class Planner:
             conditions.append(tree)
         if self.query.time_constraint and rows.time is not None:
             selects.append(exp.alias_(rows.time, "__time", quoted=True))
-            start, end = self.query.time_constraint
-            conditions.append(exp.GTE(this=_column("__time", "r"), expression=_time_bound(start, False)))
-            conditions.append(exp.LT(this=_column("__time", "r"), expression=_time_bound(end, True)))
+            start, end = self._bounds()
+            conditions.append(exp.GTE(this=_column("__time", "r"), expression=start))
+            conditions.append(exp.LT(this=_column("__time", "r"), expression=end))
         rows.query = rows.query.select(*selects, *extra)
         relation = exp.select().from_(rows.query.subquery("r"))
         for query, on in joins:
@@ -187,25 +203,33 @@ class Planner:
 
     def _spine_times(self, items: list[Item]) -> exp.Select:
         """The distinct times of the time spine at the items' grains (the finest grain's spine)."""
-        grains = [i.grain or self.default_grain for i in items]
+        grains = [self._grain(i) for i in items]
         finest = min(grains, key=lambda g: TIME_GRAINS.index(g) if g in TIME_GRAINS else TIME_GRAINS.index("day"))
         spine = time_spine(self.spec, finest)
         rows = Rows(self.spec, MfSemanticModel(name=spine.table, table=spine.table), None)
         rows.time = _column(spine.column, "s")
-        times = [exp.alias_(rows.time_value(rows.time, g, i.date_part), i.column((), g), quoted=True)
+        times = [exp.alias_(rows.time_value(rows.time, g, i.date_part), i.column(i.path, g), quoted=True)
                  for i, g in zip(items, grains)]  # before the select: a custom grain joins the spine again
         query = rows.query.select(*times)
         if self.query.apply_group_by:
             query = query.distinct()
         if self.query.time_constraint:
-            start, end = self.query.time_constraint
-            query = query.where(exp.GTE(this=rows.time, expression=_time_bound(start, False))).where(
-                exp.LT(this=rows.time, expression=_time_bound(end, True)))
+            start, end = self._bounds()
+            query = query.where(exp.GTE(this=rows.time, expression=start)).where(exp.LT(this=rows.time, expression=end))
         return query
 
-    def _joined_to_spine(self, relation: Relation, items: list[Item]) -> Relation:
-        """join_to_timespine: every time of the spine, with the metric where it has a value."""
-        times = [i for i in items if _is_metric_time(i)]
+    def _grain(self, item: Item) -> str:
+        return item.grain or (self.default_grain if _is_metric_time(item) else "day")
+
+    def _time_column(self, item: Item) -> str:
+        return item.column(item.path, self._grain(item))
+
+    def _joined_to_spine(self, relation: Relation, items: list[Item], source: MfInput) -> Relation:
+        """join_to_timespine: every time of the spine, with the metric where it has a value (by metric_time
+        or the measure's own aggregation time)."""
+        home, measure = self.spec.measure_home[source.name]
+        times = [i for i in items if _is_metric_time(i) or len(i.path) == 1 and home.identifies(i.path[0])
+                 and i.name == measure.agg_time_dimension]
         if not times:
             return relation
         spine = self._spine_times(times)
@@ -240,11 +264,11 @@ class Planner:
             source = metric.measure
             own = tuple(parse_filter(f, self.custom) for f in source.filter)
             relation = self.measure(source, items, filters + own, retimes, name)
-            return self._joined_to_spine(relation, items) if source.join_to_timespine else relation
+            return self._joined_to_spine(relation, items, source) if source.join_to_timespine else relation
         if metric.type == "cumulative":
             times = [i for i in items if self._is_time(i)]
             if times:
-                retimes = (Retime("cumulative", metric.window, metric.grain_to_date),) + retimes
+                retimes = (Retime("cumulative", metric.window, metric.grain_to_date, within=self._bounds()),) + retimes
             if any((i.grain or self.default_grain) in _PERIODS or i.grain in self.custom for i in times):
                 return self._per_period(metric, items, filters, retimes, name)
             return self._cumulative(metric, items, filters, retimes, name)
@@ -303,10 +327,9 @@ class Planner:
 
     def _cumulative(self, metric: MfMetric, items: list[Item], filters: tuple[Filter, ...],
                     retimes: tuple[Retime, ...], name: str) -> Relation:
-        if metric.measure is not None:
-            return self.measure(metric.measure, items, filters, retimes, name)
-        inner = metric.inputs[0]
-        return self.metric_relation(self.metric(inner.name), items, filters, retimes, name)
+        if metric.inputs:
+            return self.metric_relation(self.metric(metric.inputs[0].name), items, filters, retimes, name)
+        return self.measure(metric.measure, items, filters, retimes, name)
 
 
 

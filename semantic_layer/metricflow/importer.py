@@ -135,7 +135,7 @@ def _metric(metric) -> MfMetric:
         fields |= {"window": _window(window), "grain_to_date": _value(grain_to_date)}
         if cumulative and cumulative.period_agg:
             fields["period_agg"] = _value(cumulative.period_agg)
-        if cumulative and cumulative.metric and params.measure is None:
+        if cumulative and cumulative.metric:  # the input metric (its own fill and time spine join) over the measure
             fields["inputs"] = (_input(cumulative.metric),)
     if kind == "conversion":
         conversion = params.conversion_type_params

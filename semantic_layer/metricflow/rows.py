@@ -40,6 +40,8 @@ class Retime:
     window: Window | None = None
     grain: str | None = None  # offset_to_grain / cumulative grain_to_date
     period: str | None = None  # offset_to_grain by week, month...: only the first day of each such period
+    within: tuple[exp.Expression, exp.Expression] | None = None  # cumulative: the spine's days inside the
+    # query's time constraint, before any offset moves them
 
 
 class Rows:
@@ -191,6 +193,9 @@ class Rows:
                     this=day, expression=interval(change.window.count, change.window.grain))))
             if change.grain:
                 on = exp.and_(on, exp.GTE(this=self.time, expression=truncated(change.grain, day)))
+            if change.within:
+                on = exp.and_(on, exp.GTE(this=day, expression=change.within[0]),
+                              exp.LT(this=day, expression=change.within[1]))
         self.join(spine.table, on, alias, "inner")
         self.time = day
 
