@@ -262,6 +262,7 @@ class QueryEngine:
         require_data(policy)
         if self.model.metricflow is None:
             raise NotImported()
+        check_metrics(tuple(self.model.metric_by_id[m] for m in query.metrics if m in self.model.metric_by_id), policy)
         try:
             sql = compile_mf_query(self.model.metricflow, query).sql("duckdb")
         except RecursionError:

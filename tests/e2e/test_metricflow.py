@@ -17,6 +17,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from semantic_layer.metricflow.request import MfQuery
+from semantic_layer.policy import AccessPolicy, MetricForbidden
 from service.answers import NotImported
 from service.cli import main
 from service.context import build_context
@@ -183,6 +184,11 @@ def test_plain_questions_on_the_imported_model_need_no_code_of_their_own(context
     # SELECT DATE_TRUNC('month', ds), SUM(booking_value) FROM fct_bookings WHERE YEAR(ds) = 2020 GROUP BY 1
     assert [(row[0][:7], round(row[1], 2)) for row in monthly.result.rows] == [
         ("2020-01", 5378.81), ("2020-02", 45503.8), ("2020-03", 48624.2), ("2020-04", 49821.2), ("2020-12", 59882.6)]
+
+
+def test_a_role_that_may_not_see_a_metric_cannot_ask_for_it(context):
+    with pytest.raises(MetricForbidden):
+        context.engine.answer_mf(MfQuery(metrics=("bookings",)), AccessPolicy(hidden_metrics=frozenset({"bookings"})))
 
 
 def test_a_model_not_imported_from_dbt_refuses_metricflow_queries(engine):
