@@ -102,12 +102,13 @@ class QueryEngine:
     """Plans and runs queries over one model and one read-only warehouse."""
 
     def __init__(self, model: SemanticModel, warehouse: Warehouse, row_cap: int, timeout_s: float,
-                 export_cap: int = 50_000) -> None:
+                 export_cap: int = 50_000, mf_row_cap: int = 100_000) -> None:
         self.model = model
         self.warehouse = warehouse
         self.row_cap = row_cap
         self.timeout_s = timeout_s
         self.export_cap = export_cap  # most customers an exported list holds
+        self.mf_row_cap = mf_row_cap  # most rows of a MetricFlow-style query (a row a day of the time spine)
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
         self._allowed_by_policy: dict[AccessPolicy, dict] = {}
         self._guarded: BoundedMap[tuple, exp.Query] = BoundedMap(512)
@@ -267,15 +268,15 @@ class QueryEngine:
             sql = compile_mf_query(self.model.metricflow, query).sql("duckdb")
         except RecursionError:
             raise MfQueryInvalid("the query nests too deeply")
-        return self.answer_sql(sql, policy, today, user)
+        return self.answer_sql(sql, policy, today, user, self.mf_row_cap)
 
     def answer_sql(self, sql: str, policy: AccessPolicy = OPEN, today: dt.date | None = None,
-                   user: str = "local") -> Answer:
+                   user: str = "local", row_cap: int | None = None) -> Answer:
         started = time.perf_counter()
         require_data(policy)
         tree = self._secure(self._guard(sql, policy), policy, today or dt.date.today())
         planned = time.perf_counter()
-        result = self._run(tree, policy, user)
+        result = self._run(tree, policy, user, row_cap)
         columns = []
         for name, kind in result.columns:
             fmt = _format_of(kind)

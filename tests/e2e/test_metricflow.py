@@ -88,7 +88,7 @@ def imported(metricflow, tmp_path_factory) -> Path:
 def context(metricflow, imported, tmp_path_factory):
     folder = tmp_path_factory.mktemp("mf_state")
     context = build_context(Settings(db_path=str(metricflow), model_path=imported, state_path=folder / "s.sqlite",
-                                     reference_date=dt.date(2020, 2, 1), row_cap=100_000))
+                                     reference_date=dt.date(2020, 2, 1)))
     yield context
     context.close()
 
