@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from semantic_layer.metricflow.spec import MetricFlowSpec
+
 Grain = Literal["day", "week", "month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
 Format = Literal["money", "percent", "count", "ratio", "number"]
@@ -271,6 +273,8 @@ class SemanticModel(Frozen):
     hierarchies: tuple[tuple[str, ...], ...] = Field((), description="dimensions from coarse to fine (region, "
                                                                       "province, city): a follow-up's filter on one "
                                                                       "replaces filters on the others")
+    metricflow: MetricFlowSpec | None = Field(None, description="a model imported from dbt's semantic layer: "
+                                                                "MetricFlow's own definitions, for /api/v1/mf/query")
 
     @cached_property
     def table_by_name(self) -> dict[str, Table]:

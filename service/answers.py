@@ -15,6 +15,9 @@ from sqlglot import exp
 from semantic_layer.chart import ChartSpec, ColumnInfo, suggest_chart
 from semantic_layer.compile import compile_query
 from semantic_layer.guard import guard_sql
+from semantic_layer.metricflow.compile import compile_mf_query
+from semantic_layer.metricflow.names import MfQueryInvalid
+from semantic_layer.metricflow.request import MfQuery
 from semantic_layer.model import SemanticModel
 from semantic_layer.customer_list import compile_list, listed_entity
 from semantic_layer.policy import (OPEN, AccessPolicy, apply_policy, check_metrics, hidden_columns, require_data,
@@ -27,6 +30,7 @@ from service.cohort_matrix import heatmap, retention_matrix
 from service.experiment_verdict import compare_variants, experiment_summary
 from service.freshness import DataRanges
 from service.warehouse import QueryFailed, QueryResult, Warehouse
+from semantic_layer.errors import SemanticError
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
@@ -98,12 +102,13 @@ class QueryEngine:
     """Plans and runs queries over one model and one read-only warehouse."""
 
     def __init__(self, model: SemanticModel, warehouse: Warehouse, row_cap: int, timeout_s: float,
-                 export_cap: int = 50_000) -> None:
+                 export_cap: int = 50_000, mf_row_cap: int = 100_000) -> None:
         self.model = model
         self.warehouse = warehouse
         self.row_cap = row_cap
         self.timeout_s = timeout_s
         self.export_cap = export_cap  # most customers an exported list holds
+        self.mf_row_cap = mf_row_cap  # most rows of a MetricFlow-style query (a row a day of the time spine)
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
         self._allowed_by_policy: dict[AccessPolicy, dict] = {}
         self._guarded: BoundedMap[tuple, exp.Query] = BoundedMap(512)
@@ -251,13 +256,27 @@ class QueryEngine:
                 raise
             raise QueryFailed(*(_QUOTED.sub("'…'", error.message[language]) for language in ("zh", "en")))
 
+    def answer_mf(self, query: MfQuery, policy: AccessPolicy = OPEN, today: dt.date | None = None,
+                  user: str = "local") -> Answer:
+        """A MetricFlow-style query on an imported model: compiled, then through the same guard, row
+        policies and limits as any SQL."""
+        require_data(policy)
+        if self.model.metricflow is None:
+            raise NotImported()
+        check_metrics(tuple(self.model.metric_by_id[m] for m in query.metrics if m in self.model.metric_by_id), policy)
+        try:
+            sql = compile_mf_query(self.model.metricflow, query).sql("duckdb")
+        except RecursionError:
+            raise MfQueryInvalid("the query nests too deeply")
+        return self.answer_sql(sql, policy, today, user, self.mf_row_cap)
+
     def answer_sql(self, sql: str, policy: AccessPolicy = OPEN, today: dt.date | None = None,
-                   user: str = "local") -> Answer:
+                   user: str = "local", row_cap: int | None = None) -> Answer:
         started = time.perf_counter()
         require_data(policy)
         tree = self._secure(self._guard(sql, policy), policy, today or dt.date.today())
         planned = time.perf_counter()
-        result = self._run(tree, policy, user)
+        result = self._run(tree, policy, user, row_cap)
         columns = []
         for name, kind in result.columns:
             fmt = _format_of(kind)
@@ -269,6 +288,15 @@ class QueryEngine:
         rows = [[json_value(v) for v in row] for row in result.rows]
         return Answer(self.warehouse.render(tree, pretty=True), columns, rows, suggest_chart(columns, len(rows)),
                       result.truncated, _timings(started, planned))
+
+
+class NotImported(SemanticError):
+    code = "not_a_metricflow_model"
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__("这个模型不是从 dbt 语义层导入的（chatbi import-dbt）",
+                         "this model was not imported from dbt's semantic layer (chatbi import-dbt)")
 
 
 def _list_summary(total: int, shown: int, exportable: bool, cap: int) -> dict[str, str]:

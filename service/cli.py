@@ -246,6 +246,24 @@ def _init(args: argparse.Namespace) -> None:
           f"read its 'guessed' comments, then: chatbi model check {args.out} --db {url.redacted()}")
 
 
+def _import_dbt(args: argparse.Namespace) -> None:
+    import yaml
+
+    from semantic_layer.loader import load_model
+    from semantic_layer.metricflow.importer import import_manifest
+
+    if args.out.exists() and not args.force:
+        raise SystemExit(f"error: {args.out} exists (--force replaces it)")
+    imported = import_manifest(args.path, args.name or args.out.stem, args.schema)
+    args.out.write_text(yaml.safe_dump(imported.model, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    model = load_model(args.out)
+    for note in imported.notes:
+        print(f"note: {note}")
+    print(f"imported {args.path} into {args.out}: {len(model.metricflow.semantic_models)} semantic models, "
+          f"{len(model.metricflow.metrics)} MetricFlow metrics ({len(model.metrics)} of them also plain metrics), "
+          f"{len(model.tables)} tables, {len(model.joins)} joins, {len(model.dimensions)} dimensions")
+
+
 def _model_check(args: argparse.Namespace) -> None:
     from service.model_check import check_model_on_warehouse
     from service.warehouse import Warehouse
@@ -322,6 +340,14 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--name", help="the model's name (default: the file's or the database's)")
     init.add_argument("--force", action="store_true", help="replace --out if it exists")
     init.set_defaults(run=_init)
+
+    dbt = commands.add_parser("import-dbt", help="import dbt's semantic layer (MetricFlow YAML or semantic_manifest.json)")
+    dbt.add_argument("path", type=Path, help="a directory of MetricFlow YAML or a dbt semantic_manifest.json")
+    dbt.add_argument("--out", type=Path, required=True, help="the model YAML to write")
+    dbt.add_argument("--schema", default="main", help="the schema of the tables ($source_schema; default: main)")
+    dbt.add_argument("--name", help="the model's name (default: the file's)")
+    dbt.add_argument("--force", action="store_true", help="replace --out if it exists")
+    dbt.set_defaults(run=_import_dbt)
 
     model = commands.add_parser("model", help="work with a semantic model file")
     model_commands = model.add_subparsers(dest="model_command", required=True)

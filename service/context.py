@@ -189,7 +189,8 @@ def build_context(settings: Settings) -> ServiceContext:
     model = load_model(settings.model_path, schema=warehouse.schema())
     model, _ = with_predictions(model, lambda sql: training_rows(warehouse, sql, settings.query_timeout_s), settings.today(),
                                 (settings.db_path, warehouse.data_version()))
-    engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s, settings.max_export_rows)
+    engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s, settings.max_export_rows,
+                         settings.mf_row_cap)
     values = dimension_values(engine)
     knowledge = KnowledgeStore(settings.state_path)
     asker = Asker(engine, build_parser(model, values, knowledge),

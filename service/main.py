@@ -13,7 +13,7 @@ from service.context import build_context
 from service.errors import install_error_handlers
 from service.observability import Metrics, RequestObserver, configure_logging
 
-from service.routes import answers, api, ask, web, wecom
+from service.routes import answers, api, ask, metricflow, web, wecom
 from service.settings import Settings
 
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     if not ops_open:
         app.include_router(api.openapi_for_operators(app))
+    app.include_router(metricflow.router)
     app.include_router(ask.router)
     app.include_router(answers.router)
     app.include_router(web.router)

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
         None, description="'today' for time words when a request gives none (default: the real date); "
                           "set it to serve a historical warehouse as if it were current")
     row_cap: int = Field(10_000, ge=1, le=1_000_000, description="most rows an answer returns")
+    mf_row_cap: int = Field(100_000, ge=1, le=1_000_000, description="most rows a MetricFlow-style query returns "
+                                                                     "(/api/v1/mf/query; a time spine has a row a day)")
     max_export_rows: int = Field(50_000, ge=1, le=1_000_000, description="most customers an exported list holds; "
                                                                          "the export says when it was cut")
     query_timeout_s: float = Field(30.0, gt=0, le=600, description="a query is interrupted after this")

@@ -29,7 +29,8 @@ class NotReady(SemanticError):
     status = 503
 
 
-def _audited(context, principal, channel: str, question: str, run) -> AnswerResponse:
+def audited(context, principal, channel: str, question: str, run) -> Answer:
+    """Run a query for ``principal``, recording it (or its error) in the audit log."""
     started = time.perf_counter()
     try:
         answer = run()
@@ -39,21 +40,22 @@ def _audited(context, principal, channel: str, question: str, run) -> AnswerResp
         raise
     context.audit.record(principal.user, channel, question, "", answer.sql, len(answer.rows), "ok",
                          (time.perf_counter() - started) * 1000)
-    return answer_response(answer)
+    return answer
 
 
 @router.post("/api/v1/query", response_model=AnswerResponse, summary="Run a SemanticQuery")
 def run_query(body: QueryRequest, context: ContextDep, principal: ReaderDep) -> AnswerResponse:
     today = body.today or context.settings.today()
-    return _audited(context, principal, "query", body.model_dump_json(exclude_defaults=True),
-                    lambda: context.engine.answer_query(body, today, principal.policy, principal.user))
+    return answer_response(audited(context, principal, "query", body.model_dump_json(exclude_defaults=True),
+                                   lambda: context.engine.answer_query(body, today, principal.policy,
+                                                                       principal.user)))
 
 
 @router.post("/api/v1/sql", response_model=AnswerResponse, summary="Run read-only SQL through the guard")
 def run_sql(body: SqlRequest, context: ContextDep, principal: ReaderDep) -> AnswerResponse:
-    return _audited(context, principal, "sql", body.sql,
-                    lambda: context.engine.answer_sql(body.sql, principal.policy, context.settings.today(),
-                                                      principal.user))
+    return answer_response(audited(context, principal, "sql", body.sql,
+                                   lambda: context.engine.answer_sql(body.sql, principal.policy,
+                                                                     context.settings.today(), principal.user)))
 
 
 @router.get("/api/v1/metrics", response_model=list[CatalogMetric], summary="Metric catalog (口径)")

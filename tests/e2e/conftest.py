@@ -10,13 +10,29 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
 from service.context import build_context
+from tests.conftest import SHARED
 from service.settings import Settings
 from tests.e2e.openai_standin import ScriptedProvider
 from tests.e2e.wecom_standin import WeComStandIn
+
+
+METRICFLOW = SHARED / "external" / "metricflow_simple_manifest"
+
+
+@pytest.fixture(scope="session")
+def metricflow(tmp_path_factory) -> Path:
+    """MetricFlow's simple_manifest tables, loaded by its own script into the default schema."""
+    path = tmp_path_factory.mktemp("metricflow") / "mf.duckdb"
+    script = (METRICFLOW / "duckdb" / "load_duckdb.sql").read_text()
+    script = script.replace("mf_source.", "main.").replace("'data/csv/", f"'{METRICFLOW}/data/csv/")
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(script)
+    return path
 
 
 def free_port() -> int:

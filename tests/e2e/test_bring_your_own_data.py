@@ -16,10 +16,7 @@ from semantic_layer.loader import load_model
 from service.cli import main
 from service.context import build_context
 from service.settings import Settings
-from tests.conftest import SHARED, TODAY
-
-METRICFLOW = SHARED / "external" / "metricflow_simple_manifest"
-
+from tests.conftest import TODAY
 
 def chatbi(*args: str) -> int:
     """Run the chatbi command; its exit code (a message it exits with goes to stderr, as Python does)."""
@@ -38,17 +35,6 @@ def drafted(db: Path, folder: Path, capsys) -> Path:
     assert chatbi("init", "--db", db, "--out", out) == 0
     assert "drafted" in capsys.readouterr().out
     return out
-
-
-@pytest.fixture(scope="module")
-def metricflow(tmp_path_factory) -> Path:
-    """MetricFlow's simple_manifest tables, loaded by its own script into the default schema."""
-    path = tmp_path_factory.mktemp("metricflow") / "mf.duckdb"
-    script = (METRICFLOW / "duckdb" / "load_duckdb.sql").read_text()
-    script = script.replace("mf_source.", "main.").replace("'data/csv/", f"'{METRICFLOW}/data/csv/")
-    with duckdb.connect(str(path)) as connection:
-        connection.execute(script)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,7 @@ PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/"), ("GET", "/a/{an
 SIGNED = {("GET", "/wecom/callback"), ("POST", "/wecom/callback"), ("GET", "/wecom/aibot"), ("POST", "/wecom/aibot")}
 BODIES = {"/api/v1/ask": {"question": "上个月的成交金额"}, "/api/v1/query": {"metrics": ["gmv"]},
           "/api/v1/sql": {"sql": "SELECT COUNT(*), SUM(paid_amount) FROM orders"},
+          "/api/v1/mf/query": {"metrics": ["gmv"]},
           "/api/v1/push": {"question": "上个月的成交金额"},
           "/api/v1/examples": {"question": "q", "query": {"metrics": ["gmv"]}},
           "/api/v1/glossary": {"term": "双促", "metric": "gmv"},
