@@ -99,7 +99,7 @@ class QueryEngine:
     """Plans and runs queries over one model and one read-only warehouse."""
 
     def __init__(self, model: SemanticModel, warehouse: Warehouse, row_cap: int, timeout_s: float,
-                 export_cap: int = 50_000) -> None:
+                 export_cap: int = 50_000, plan_cache_entries: int = 1024) -> None:
         self.model = model
         self.warehouse = warehouse
         self.row_cap = row_cap
@@ -108,7 +108,7 @@ class QueryEngine:
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
         self._allowed_by_policy: dict[AccessPolicy, dict] = {}
         self._guarded: BoundedMap[tuple, exp.Query] = BoundedMap(512)
-        self._plans = PlanCache()
+        self._plans = PlanCache(plan_cache_entries)
         self.data_ranges = DataRanges(model, warehouse)
 
     def _guard(self, sql: str, policy: AccessPolicy) -> exp.Query:

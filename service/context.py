@@ -197,7 +197,8 @@ def build_context(settings: Settings) -> ServiceContext:
     model = load_model(settings.model_path, schema=warehouse.schema())
     model, _ = with_predictions(model, lambda sql: training_rows(warehouse, sql, settings.query_timeout_s), settings.today(),
                                 (settings.db_path, warehouse.data_version()))
-    engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s, settings.max_export_rows)
+    engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s, settings.max_export_rows,
+                         settings.plan_cache_entries)
     values = dimension_values(engine)
     knowledge = KnowledgeStore(settings.state_path)
     glossary_version = knowledge.version("glossary")

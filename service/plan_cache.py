@@ -28,7 +28,7 @@ class CompiledPlan:
 
 
 class PlanCache:
-    def __init__(self, max_entries: int = 1024) -> None:
+    def __init__(self, max_entries: int) -> None:
         self._plans: BoundedMap[tuple, CompiledPlan] = BoundedMap(max_entries)
 
     def plan(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy, data_version: tuple,
