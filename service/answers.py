@@ -195,7 +195,7 @@ class QueryEngine:
         plan = self.plan(query, today, policy)
         resolved = plan.resolved
         planned = time.perf_counter()
-        result = self._run(plan.sql, policy, user)
+        result = self._run(plan, policy, user)
         columns = [c for c in self._columns(resolved) if c.name in {n for n, _ in result.columns}]
         rows = [[json_value(v) for v in row] for row in result.rows]
         analysis = None
@@ -219,7 +219,7 @@ class QueryEngine:
         plan = self.plan(query, today, policy)
         resolved = plan.resolved
         listed_entity(self.model, resolved)
-        total = self._run(plan.sql, policy, user).rows[0][0] or 0
+        total = self._run(plan, policy, user).rows[0][0] or 0
         spec = self.model.analyses.customer_list
         columns, rows, truncated, sql = [], [], False, plan.shown_sql
         if policy.export and total:
@@ -251,11 +251,13 @@ class QueryEngine:
         rows = [[json_value(v) for v in row] for row in result.rows[:limit]]
         return columns, rows, len(result.rows) > limit, self.warehouse.render(tree, pretty=True)
 
-    def _run(self, tree: exp.Query | str, policy: AccessPolicy, user: str, row_cap: int | None = None) -> QueryResult:
-        """Run secured SQL. A restricted role's error messages lose the values they quote: a failing
-        cast must not show a row (defence in depth behind the views)."""
+    def _run(self, query: exp.Query | CompiledPlan, policy: AccessPolicy, user: str,
+             row_cap: int | None = None) -> QueryResult:
+        """Run secured SQL (a plan's, rendered once). A restricted role's error messages lose the
+        values they quote: a failing cast must not show a row (defence in depth behind the views)."""
+        sql = query.sql if isinstance(query, CompiledPlan) else self.warehouse.render(query)
         try:
-            return self.warehouse.run(tree, row_cap or self.row_cap, self.timeout_s, user)
+            return self.warehouse.run_rendered(sql, row_cap or self.row_cap, self.timeout_s, user)
         except QueryFailed as error:
             if policy.unrestricted:
                 raise

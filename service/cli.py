@@ -66,7 +66,6 @@ def _serve(args: argparse.Namespace) -> None:
     # every worker process builds its app from these settings (CHATBI_* in its environment)
     os.environ.update({f"CHATBI_{name.upper()}": str(value) for name, value in
                        settings.model_dump(include={"db_path", "model_path", "auth", "workers"}).items()})
-    print(f"serving with {workers} worker process{'es' if workers > 1 else ''}")
     uvicorn.run("service.main:create_app", factory=True, workers=workers, host=args.host, port=args.port,
                 access_log=False, log_config=LOG_CONFIG, proxy_headers=bool(proxies),
                 forwarded_allow_ips=proxies or None)
