@@ -57,10 +57,17 @@ eval: setup $(BENCH_DB)
 	$(BIN)/chatbi eval --quiet --db $(BENCH_DB) ../shared/eval/dev.jsonl
 	for set in tests/eval/*.jsonl; do echo "== $$set"; $(BIN)/chatbi eval --quiet --db $(BENCH_DB) $$set || exit 1; done
 
-# Then five query shapes on DuckDB, chdb and PostgreSQL at scale 20 (data/bench-20.* built once, kept).
-bench: setup postgres $(BENCH_DB)
+# /api/v1/ask cold and warm, in process and over HTTP; five query shapes on DuckDB, chdb and
+# PostgreSQL at scale 20 (data/bench-20.* built once, kept); then the service's overhead over raw
+# DuckDB and the cost curve at every scale built (data/bench-5.duckdb is built here too). Each part
+# prints its table and merges its figures into artifacts/bench.json.
+data/bench-5.duckdb: | $(STAMP)
+	$(BIN)/chatbi demo-data --out $@ --end-date 2025-06-30 --scale 5
+
+bench: setup postgres $(BENCH_DB) data/bench-5.duckdb
 	$(BIN)/python tests/bench/ask_latency.py $(BENCH_DB)
 	$(BIN)/python -m tests.bench.engine_latency
+	$(BIN)/python -m tests.bench.query_overhead
 
 clean:
 	rm -rf $(VENV) data build *.egg-info artifacts

@@ -143,7 +143,7 @@ class QueryCompiler:
                     continue
                 seen.add(join.target)
                 self._note_table(join.target)
-                select = select.join(exp.to_table(join.target).as_(join.target), on=join_condition(join))
+                select = select.join(exp.to_table(join.target).as_(join.target), on=join_condition(join), copy=False)
         return select
 
     def _note_table(self, name: str) -> None:
@@ -176,9 +176,10 @@ class QueryCompiler:
         if context.nested:
             return self._nested_query(select, context.fact, context.nested, group_values)
         select = select.select(*[value.as_(_identifier(name)) for name, value in group_values],
-                               *[self._aggregate(m, context.fact).as_(_identifier(m.name)) for m in measures])
+                               *[self._aggregate(m, context.fact).as_(_identifier(m.name)) for m in measures],
+                               copy=False)
         if group_values:
-            select = select.group_by(*[value.copy() for _, value in group_values])
+            select = select.group_by(*[value.copy() for _, value in group_values], copy=False)
         return select
 
     def _rows(self, context: Context,
@@ -247,14 +248,14 @@ class QueryCompiler:
                 for table in self._tables_in(self._snippet(text, fact.table)):
                     paths.append(self.model.join_paths[fact.table][table])
 
-        select = exp.select().from_(exp.to_table(fact.table).as_(fact.table))
+        select = exp.select().from_(exp.to_table(fact.table).as_(fact.table), copy=False)
         select = self._joins(select, fact.table, paths)
         for bridge_join, reaches in self._bridges(bridged_groups, bridged_filters).items():
             select = self._bridge(select, fact, bridge_join, reaches, bridged_groups, bridged_filters)
             group_values.extend((dim_id, _column(dim_id, "bridge")) for dim_id, _, r in bridged_groups
                                 if r.bridge == bridge_join)
         if conditions:
-            select = select.where(exp.and_(*conditions))
+            select = select.where(exp.and_(*conditions), copy=False)
         return select, group_values
 
     def _ever_condition(self, item: ResolvedFilter, fact: Fact, paths: list) -> exp.Expression:
@@ -405,23 +406,23 @@ class QueryCompiler:
                 outputs.append((f"{metric.id}__share", _safe_division(exp.Div(this=current.copy(), expression=whole))))
 
         parts = [c for c in contexts if c.period != WHOLE]
-        select = exp.select().from_(exp.to_table(parts[0].alias))
+        select = exp.select().from_(exp.to_table(parts[0].alias), copy=False)
         for context in parts[1:]:
             if dims:
                 condition = exp.and_(*[exp.NullSafeEQ(this=self._dim_key(d, parts[:parts.index(context)]),
                                                       expression=_column(d, context.alias)) for d in dims])
-                select = select.join(exp.to_table(context.alias), on=condition, join_type="FULL OUTER")
+                select = select.join(exp.to_table(context.alias), on=condition, join_type="FULL OUTER", copy=False)
             else:
-                select = select.join(exp.to_table(context.alias), join_type="CROSS")
+                select = select.join(exp.to_table(context.alias), join_type="CROSS", copy=False)
         for context in contexts:  # the whole a share is of: one row per group of the dimensions left
             if context.period == WHOLE:
                 kept = [d.dimension.id for d in self._grouped(context)]
                 condition = exp.and_(*[exp.NullSafeEQ(this=self._dim_key(d, parts), expression=_column(
                     d, context.alias)) for d in kept]) if kept else None
                 select = select.join(exp.to_table(context.alias), on=condition,
-                                     join_type="LEFT" if kept else "CROSS")
+                                     join_type="LEFT" if kept else "CROSS", copy=False)
         select = select.select(*[self._dim_key(d, parts).as_(_identifier(d)) for d in dims],
-                               *[value.as_(_identifier(name)) for name, value in outputs])
+                               *[value.as_(_identifier(name)) for name, value in outputs], copy=False)
 
         conditions = []
         if len(parts) > 1:  # a group some fact never saw: keep it only if some metric has a value
@@ -431,16 +432,16 @@ class QueryCompiler:
         for metric_id, op, value in self.query.having:
             conditions.append(_COMPARISONS[op](this=values[metric_id].copy(), expression=literal(value)))
         if conditions:
-            select = select.where(exp.and_(*conditions))
+            select = select.where(exp.and_(*conditions), copy=False)
 
         if self.query.count_groups:  # how many groups passed: one row
             select = exp.select(exp.Count(this=exp.Star()).as_(_identifier(GROUP_COUNT))).from_(select.subquery("passed"))
         else:
             ordering = self._ordering(dims)
             if ordering:
-                select = select.order_by(*ordering)
+                select = select.order_by(*ordering, copy=False)
             if self.query.limit:
-                select = select.limit(self.query.limit)
+                select = select.limit(self.query.limit, copy=False)
 
         fact_queries = [(context.alias, self._fact_query(context)) for context in contexts]
         # the derived tables noted while the fact queries were built

@@ -33,11 +33,15 @@ class Feedback:
 
 
 def connect_state(path: Path) -> sqlite3.Connection:
-    """The local state database: WAL, synchronous writes, usable from the worker threads."""
+    """The local state database, shared by every worker process: WAL, usable from the worker threads.
+    A commit is in the WAL before it is acknowledged, so a killed process loses nothing it
+    acknowledged; synchronous=NORMAL leaves the fsync to checkpoints (only a crash of the machine
+    itself may lose the last commits). A writer waits for another process' write to finish."""
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA busy_timeout=10000")
     return connection
 
 

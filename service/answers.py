@@ -29,6 +29,7 @@ from service.change_attribution import explain_change
 from service.cohort_matrix import heatmap, retention_matrix
 from service.experiment_verdict import compare_variants, experiment_summary
 from service.freshness import DataRanges
+from service.plan_cache import CompiledPlan, PlanCache
 from service.warehouse import QueryFailed, QueryResult, Warehouse
 from semantic_layer.errors import SemanticError
 
@@ -102,7 +103,7 @@ class QueryEngine:
     """Plans and runs queries over one model and one read-only warehouse."""
 
     def __init__(self, model: SemanticModel, warehouse: Warehouse, row_cap: int, timeout_s: float,
-                 export_cap: int = 50_000, mf_row_cap: int = 100_000) -> None:
+                 export_cap: int = 50_000, mf_row_cap: int = 100_000, plan_cache_entries: int = 1024) -> None:
         self.model = model
         self.warehouse = warehouse
         self.row_cap = row_cap
@@ -112,6 +113,7 @@ class QueryEngine:
         self.allowed = {t: cols for t, cols in warehouse.schema().items() if t in model.table_by_name}
         self._allowed_by_policy: dict[AccessPolicy, dict] = {}
         self._guarded: BoundedMap[tuple, exp.Query] = BoundedMap(512)
+        self._plans = PlanCache(plan_cache_entries)
         self.data_ranges = DataRanges(model, warehouse)
 
     def _guard(self, sql: str, policy: AccessPolicy) -> exp.Query:
@@ -134,14 +136,20 @@ class QueryEngine:
         """The one door: every table the SQL names becomes the role's view of it."""
         return apply_policy(self.model, tree, policy, today, self.allowed, self.allowed_for(policy))
 
-    def plan(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN) -> tuple[ResolvedQuery, exp.Query]:
-        """Resolve and compile without running (the explain step): guarded, then secured."""
+    def plan(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy = OPEN) -> CompiledPlan:
+        """Resolve and compile without running (the explain step): guarded, then secured, rendered;
+        built once per query, date, role and data version."""
         require_data(policy)
-        resolved = resolve_query(self.model, query, today)
-        check_metrics(resolved.metrics, policy)
-        tree = compile_query(self.model, resolved)
-        self._guard(tree.sql("duckdb"), policy)
-        return resolved, self._secure(tree, policy, today)
+
+        def build() -> CompiledPlan:
+            resolved = resolve_query(self.model, query, today)
+            check_metrics(resolved.metrics, policy)
+            tree = compile_query(self.model, resolved)
+            self._guard(tree.sql("duckdb"), policy)
+            secured = self._secure(tree, policy, today)
+            return CompiledPlan(resolved, secured, self.warehouse.render(secured),
+                                self.warehouse.render(secured, pretty=True))
+        return self._plans.plan(query, today, policy, self.warehouse.data_version(), build)
 
     def _columns(self, resolved: ResolvedQuery) -> list[ColumnInfo]:
         if resolved.count_groups:  # '有几天': how many of the groups passed
@@ -189,9 +197,10 @@ class QueryEngine:
                 self.model, query, resolved, lambda part: self.answer_query(part, today, policy, user))
             return Answer(sql, columns, rows, chart, False, _timings(started, time.perf_counter()), resolved,
                           analysis)
-        resolved, tree = self.plan(query, today, policy)
+        plan = self.plan(query, today, policy)
+        resolved = plan.resolved
         planned = time.perf_counter()
-        result = self._run(tree, policy, user)
+        result = self._run(plan, policy, user)
         columns = [c for c in self._columns(resolved) if c.name in {n for n, _ in result.columns}]
         rows = [[json_value(v) for v in row] for row in result.rows]
         analysis = None
@@ -206,17 +215,18 @@ class QueryEngine:
                         "summary": experiment_summary(comparisons, self.model.analyses.ab_test.rates[0])}
         else:
             chart = suggest_chart(columns, len(rows), query.chart)
-        return Answer(self.warehouse.render(tree, pretty=True), columns, rows, chart, result.truncated,
-                      _timings(started, planned), resolved, analysis)
+        return Answer(plan.shown_sql, columns, rows, chart, result.truncated, _timings(started, planned), resolved,
+                      analysis)
 
     def _customer_list(self, query: SemanticQuery, today: dt.date, policy: AccessPolicy, user: str,
                        started: float) -> Answer:
         """How many the list holds and, for a role that may export, its first rows."""
-        resolved, tree = self.plan(query, today, policy)
+        plan = self.plan(query, today, policy)
+        resolved = plan.resolved
         listed_entity(self.model, resolved)
-        total = self._run(tree, policy, user).rows[0][0] or 0
+        total = self._run(plan, policy, user).rows[0][0] or 0
         spec = self.model.analyses.customer_list
-        columns, rows, truncated, sql = [], [], False, self.warehouse.render(tree, pretty=True)
+        columns, rows, truncated, sql = [], [], False, plan.shown_sql
         if policy.export and total:
             columns, rows, truncated, sql = self.customer_rows(query, today, policy, user, spec.preview)
         summary = _list_summary(total, len(rows), policy.export, self.export_cap)
@@ -246,11 +256,13 @@ class QueryEngine:
         rows = [[json_value(v) for v in row] for row in result.rows[:limit]]
         return columns, rows, len(result.rows) > limit, self.warehouse.render(tree, pretty=True)
 
-    def _run(self, tree: exp.Query, policy: AccessPolicy, user: str, row_cap: int | None = None) -> QueryResult:
-        """Run secured SQL. A restricted role's error messages lose the values they quote: a failing
-        cast must not show a row (defence in depth behind the views)."""
+    def _run(self, query: exp.Query | CompiledPlan, policy: AccessPolicy, user: str,
+             row_cap: int | None = None) -> QueryResult:
+        """Run secured SQL (a plan's, rendered once). A restricted role's error messages lose the
+        values they quote: a failing cast must not show a row (defence in depth behind the views)."""
+        sql = query.sql if isinstance(query, CompiledPlan) else self.warehouse.render(query)
         try:
-            return self.warehouse.run(tree, row_cap or self.row_cap, self.timeout_s, user)
+            return self.warehouse.run_rendered(sql, row_cap or self.row_cap, self.timeout_s, user)
         except QueryFailed as error:
             if policy.unrestricted:
                 raise

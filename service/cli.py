@@ -42,13 +42,15 @@ def _demo_data(args: argparse.Namespace) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
+    import os
+
     import uvicorn
 
-    from service.main import create_app
     from service.settings import Settings
     from service.warehouse_url import parse_warehouse_url
 
-    settings = Settings(**_overrides(args))
+    workers = args.workers or os.cpu_count() or 1
+    settings = Settings(**_overrides(args), workers=workers)
     if settings.auth == "auto":  # keys are required unless the service listens on loopback only
         settings = settings.model_copy(update={"auth": "off" if args.host in LOOPBACK else "on"})
         print(f"auth {settings.auth} ({'loopback: open demo' if settings.auth == 'off' else 'API keys required'})")
@@ -61,8 +63,12 @@ def _serve(args: argparse.Namespace) -> None:
     # X-Forwarded-For is believed only from the proxies named in CHATBI_TRUSTED_PROXIES (uvicorn
     # would otherwise trust it from 127.0.0.1, and a rotating header would reset per-address limits)
     proxies = settings.trusted_proxies.strip()
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_config=LOG_CONFIG,
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+    # every worker process builds its app from these settings (CHATBI_* in its environment)
+    os.environ.update({f"CHATBI_{name.upper()}": str(value) for name, value in
+                       settings.model_dump(include={"db_path", "model_path", "auth", "workers"}).items()})
+    uvicorn.run("service.main:create_app", factory=True, workers=workers, host=args.host, port=args.port,
+                access_log=False, log_config=LOG_CONFIG, proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
 
 
 MODEL_HELP = "semantic model YAML (default: CHATBI_MODEL_PATH or the demo shop's)"
@@ -300,6 +306,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--model", type=Path, help=MODEL_HELP)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, help="worker processes (default: one per core); conversations, "
+                                                   "answers, limits and the glossary are shared through the state "
+                                                   "database")
     serve.set_defaults(run=_serve)
 
     ask = commands.add_parser("ask", help="ask one question in the terminal")

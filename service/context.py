@@ -63,6 +63,7 @@ class ServiceContext:
     aibot: AiBot | None = None
     robot: GroupRobot = field(default_factory=GroupRobot)
     _values_by_policy: BoundedMap = field(default_factory=lambda: BoundedMap(64))
+    _glossary_version: int = 0  # of the terms the parser was built with
 
     def visible_values(self, principal: Principal) -> dict[str, list[str]]:
         """The dimension values a caller may see: those inside the role's rows."""
@@ -99,6 +100,8 @@ class ServiceContext:
         """Answer a question for a principal, keep an answered one for its permalink, audit it;
         the /ask response body."""
         started = time.perf_counter()
+        if self.knowledge.version("glossary") != self._glossary_version:
+            self.reload_parser()
         try:
             result = self.asker.ask(question, today or self.settings.today(), conversation_id, engine, principal.policy,
                                     principal.user, edited)
@@ -142,11 +145,15 @@ class ServiceContext:
         return f"{base}/a/{answer_id}" if base and answer_id else None
 
     def reload_parser(self) -> None:
-        """Rebuild the parser's vocabulary after a glossary change."""
+        """Rebuild the parser's vocabulary after a glossary change (here or in another worker)."""
+        self._glossary_version = self.knowledge.version("glossary")
         self.asker.parser = build_parser(self.engine.model, self.values, self.knowledge)
 
     def close(self) -> None:
         self.audit.close()
+        self.limiter.close()
+        self.auth_failures.close()
+        self.asker.conversations.close()
         self.answers.close()
         self.knowledge.close()
         self.warehouse.close()
@@ -179,7 +186,8 @@ def build_warehouse(settings: Settings) -> Warehouse:
     """The warehouse of ``settings`` with its slots, cache and query limits, connected."""
     limits = QueryLimits(settings.query_memory_mb, settings.query_threads, settings.query_temp_dir,
                          settings.query_temp_max_mb, settings.query_result_max_mb)
-    return Warehouse(settings.db_path, settings.max_concurrent_queries, settings.queue_timeout_s,
+    slots = -(-settings.max_concurrent_queries // settings.workers)  # this process' share, rounded up
+    return Warehouse(settings.db_path, slots, settings.queue_timeout_s,
                      settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s,
                      settings.cache_max_mb)
 
@@ -190,17 +198,20 @@ def build_context(settings: Settings) -> ServiceContext:
     model, _ = with_predictions(model, lambda sql: training_rows(warehouse, sql, settings.query_timeout_s), settings.today(),
                                 (settings.db_path, warehouse.data_version()))
     engine = QueryEngine(model, warehouse, settings.row_cap, settings.query_timeout_s, settings.max_export_rows,
-                         settings.mf_row_cap)
+                         settings.mf_row_cap, settings.plan_cache_entries)
     values = dimension_values(engine)
     knowledge = KnowledgeStore(settings.state_path)
+    glossary_version = knowledge.version("glossary")
     asker = Asker(engine, build_parser(model, values, knowledge),
-                  ConversationStore(settings.conversation_limit, settings.conversation_ttl_s),
+                  ConversationStore(settings.state_path, settings.conversation_limit, settings.conversation_ttl_s),
                   knowledge, build_llm(settings, model, values, engine.allowed))
     answers = AnswerLog(settings.state_path, settings.max_kept_answers, settings.answer_retention_days)
     context = ServiceContext(settings, warehouse, engine, values, knowledge, answers, asker,
                              AccessControl(settings.access_path),
                              AuditLog(settings.state_path, settings.audit_retention_days),
-                             RateLimiter(settings.rate_limit_per_min), RateLimiter(settings.auth_failures_per_min))
+                             RateLimiter(settings.state_path, "requests", settings.rate_limit_per_min),
+                             RateLimiter(settings.state_path, "auth_failures", settings.auth_failures_per_min),
+                             _glossary_version=glossary_version)
     for role_name, role in context.access.data.roles.items():
         problems = check_policy(model, role.policy())
         if problems:

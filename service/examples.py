@@ -56,8 +56,20 @@ class KnowledgeStore:
                     key TEXT NOT NULL UNIQUE, query TEXT NOT NULL, created_at TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS glossary (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE,
                     kind TEXT NOT NULL, target TEXT NOT NULL, value TEXT NOT NULL, created_at TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS knowledge_changes (kind TEXT PRIMARY KEY, version INTEGER NOT NULL);
             """)
-        self._examples: list[Example] | None = None  # read once; every question consults them
+        # read once per change (by any worker process); every question consults them
+        self._examples: tuple[int, list[Example]] | None = None
+
+    def version(self, kind: str) -> int:
+        """Grows with every change of ``kind`` ('examples' or 'glossary') in any worker process."""
+        with self._lock:
+            row = self._connection.execute("SELECT version FROM knowledge_changes WHERE kind = ?", (kind,)).fetchone()
+        return row[0] if row else 0
+
+    def _changed(self, kind: str) -> None:  # called with the lock held
+        self._connection.execute("INSERT INTO knowledge_changes (kind, version) VALUES (?, 1) "
+                                 "ON CONFLICT(kind) DO UPDATE SET version = version + 1", (kind,))
 
     def add_example(self, question: str, query: SemanticQuery) -> Example:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -68,17 +80,18 @@ class KnowledgeStore:
                 "created_at = excluded.created_at",
                 (question, example_key(question), query.model_dump_json(exclude_defaults=True), now))
             row = self._connection.execute("SELECT id FROM examples WHERE key = ?", (example_key(question),)).fetchone()
-            self._examples = None
+            self._changed("examples")
         return Example(row[0], question, query, now)
 
     def examples(self) -> list[Example]:
+        version = self.version("examples")
         with self._lock:
-            if self._examples is None:
+            if self._examples is None or self._examples[0] != version:
                 rows = self._connection.execute(
                     "SELECT id, question, query, created_at FROM examples ORDER BY id").fetchall()
-                self._examples = [Example(i, q, SemanticQuery.model_validate(json.loads(s)), c)
-                                  for i, q, s, c in rows]
-            return list(self._examples)
+                self._examples = (version, [Example(i, q, SemanticQuery.model_validate(json.loads(s)), c)
+                                            for i, q, s, c in rows])
+            return list(self._examples[1])
 
     def match_example(self, question: str) -> Example | None:
         """The verified example for this question: the same after normalisation. Never a nearly
@@ -101,6 +114,7 @@ class KnowledgeStore:
                 "ON CONFLICT(term) DO UPDATE SET kind = excluded.kind, target = excluded.target, "
                 "value = excluded.value, created_at = excluded.created_at", (term, kind, target, value, now))
             row = self._connection.execute("SELECT id FROM glossary WHERE term = ?", (term,)).fetchone()
+            self._changed("glossary")
         return _term((row[0], term, kind, target, value, now))
 
     def terms(self) -> list[GlossaryTerm]:

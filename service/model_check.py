@@ -88,8 +88,8 @@ def _expression_issues(model: SemanticModel, warehouse: Warehouse, issue_at: Iss
 
     def fails(metric: str, dimensions: list[DimensionRef]) -> str | None:
         try:
-            _, tree = engine.plan(SemanticQuery(metrics=[metric], dimensions=dimensions), today)
-            warehouse.run(tree.limit(0), 1, TIMEOUT_S)
+            plan = engine.plan(SemanticQuery(metrics=[metric], dimensions=dimensions), today)
+            warehouse.run(plan.tree.limit(0), 1, TIMEOUT_S)
         except SemanticError as error:
             return error.text("en")
         return None

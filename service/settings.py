@@ -93,8 +93,12 @@ class Settings(BaseSettings):
                                                     "default: only when keys are not required")
     max_concurrent_queries: int = Field(4, ge=1, description="queries run at once (one process each); "
                                                              "more wait in line")
+    workers: int = Field(1, ge=1, le=64, description="worker processes serving (chatbi serve --workers sets it); "
+                                                     "max_concurrent_queries is shared out among them")
     queue_timeout_s: float = Field(10, gt=0, description="a query waiting longer than this is refused with 503")
-    cache_entries: int = Field(256, ge=0, description="answers kept per (SQL, data version)")
+    cache_entries: int = Field(256, ge=0, description="answers kept per (SQL, data version); 0: none")
+    plan_cache_entries: int = Field(1024, ge=0, description="compiled plans kept per (query, reference date, role, "
+                                                            "data version); 0: none")
     conversation_limit: int = Field(1000, ge=1, description="conversations kept in memory")
     conversation_ttl_s: float = Field(1800, gt=0, description="a quiet conversation is forgotten after this")
 

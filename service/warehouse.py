@@ -78,7 +78,10 @@ class Warehouse:
     def run(self, query: exp.Expression | str, row_cap: int, timeout_s: float, user: str = "service") -> QueryResult:
         """Run one guarded SELECT (or answer it from the cache) in ``user``'s share of the slots;
         stop it after ``timeout_s``; keep at most ``row_cap`` rows."""
-        sql = self.render(query)
+        return self.run_rendered(self.render(query), row_cap, timeout_s, user)
+
+    def run_rendered(self, sql: str, row_cap: int, timeout_s: float, user: str = "service") -> QueryResult:
+        """``run`` for SQL already in the engine's dialect (a compiled plan's, rendered once)."""
         key = (sql, row_cap, self.data_version())
         cached = self._cache.get(key)
         if cached is not None:

@@ -18,7 +18,15 @@ class WarehouseUnavailable(SemanticError):
 
 
 class QueryTimeout(SemanticError):
+    """Interrupted by the engine at the time limit: the question asks too much (narrow it down)."""
+
     code = "query_timeout"
+    status = 400
+
+
+class QueryAbandoned(QueryTimeout):
+    """Still running past the limit and a grace, the query's process killed: the server gave up."""
+
     status = 504
 
 
@@ -60,8 +68,9 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def timed_out(timeout_s: float) -> QueryTimeout:
-    return QueryTimeout(f"查询超过 {timeout_s:g} 秒被中止", f"the query ran past {timeout_s:g} s and was stopped")
+def timed_out(timeout_s: float, abandoned: bool = False) -> QueryTimeout:
+    return (QueryAbandoned if abandoned else QueryTimeout)(
+        f"查询超过 {timeout_s:g} 秒被中止，请缩小范围", f"the query ran past {timeout_s:g} s and was stopped; narrow it down")
 
 
 def failed(message: str) -> QueryFailed:

@@ -101,7 +101,7 @@ class DuckDbProcesses:
             worker.pipe.send(Job(sql, row_cap, timeout_s))
             if not worker.pipe.poll(timeout_s + self.limits.grace_s):
                 self._discard(worker)
-                raise timed_out(timeout_s)
+                raise timed_out(timeout_s, abandoned=True)
             payload = worker.pipe.recv_bytes()
             answer = pickle.loads(payload)
         except (EOFError, OSError):

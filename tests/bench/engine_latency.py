@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import statistics
 import tempfile
 import time
@@ -24,7 +23,7 @@ from service.context import build_warehouse
 from service.demo_data.load import copy_demo_tables, load_demo_warehouse
 from service.settings import Settings
 from service.warehouse_url import parse_warehouse_url
-from tests.bench.ask_latency import percentile
+from tests.bench.figures import ARTIFACT, merge_artifact, percentile
 from tests.engines.test_same_answers import same
 from tests.postgres_server import TemporaryPostgres
 
@@ -128,18 +127,10 @@ def print_table(figures: dict[str, dict[str, dict[str, float]]], runs: int) -> N
         print(f"| {shape} | " + " | ".join(cells) + " |")
 
 
-def write_artifact(figures: dict, runs: int, path: Path) -> None:
-    """Merge the figures into ``path`` under their own key; other benches' keys stay as they are."""
-    kept = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    kept[f"engines_scale_{SCALE}"] = {"date": dt.date.today().isoformat(), "runs": runs, "shapes": figures}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(kept, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.partition("\n\n")[0])
     arguments.add_argument("--runs", type=int, default=10, help="timed runs per engine and shape")
-    arguments.add_argument("--out", type=Path, default=ROOT / "artifacts" / "bench.json")
+    arguments.add_argument("--out", type=Path, default=ARTIFACT)
     args = arguments.parse_args()
     prepare_duckdb()
     prepare_chdb()
@@ -155,7 +146,7 @@ def main() -> None:
     check_same_rows({engine: rows for engine, (_, rows) in measured.items()})
     figures = summary({engine: times for engine, (times, _) in measured.items()})
     print_table(figures, args.runs)
-    write_artifact(figures, args.runs, args.out)
+    merge_artifact(f"engines_scale_{SCALE}", {"runs": args.runs, "shapes": figures}, args.out)
 
 
 if __name__ == "__main__":

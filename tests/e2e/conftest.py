@@ -41,13 +41,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_service(warehouse_path, state_path, **env: str):
-    """`chatbi serve` in a subprocess on a free port; its log goes to a file beside the state."""
+def start_service(warehouse_path, state_path, workers: int = 1, **env: str):
+    """`chatbi serve --workers N` in a subprocess on a free port; its log goes to a file beside the
+    state."""
     port = free_port()
     log_path = Path(state_path).with_suffix(f".{port}.log")
     log = open(log_path, "wb")  # a pipe nobody reads would block the server once it fills
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--db", str(warehouse_path), "--port", str(port)],
+        [sys.executable, "-m", "service.cli", "serve", "--db", str(warehouse_path), "--port", str(port),
+         "--workers", str(workers)],
         stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "CHATBI_STATE_PATH": str(state_path), **env})
     log.close()

@@ -328,7 +328,8 @@ def test_one_users_flood_does_not_hold_up_the_others(hardened):
         waited = time.monotonic() - started
         codes = [f.result().status_code for f in flood]
     assert other.status_code == 200 and waited < 1.5, waited
-    assert codes.count(429) >= 35 and set(codes) <= {429, 503, 504}  # two run, two wait, the rest at once
+    # two run (interrupted at the limit: 400, or abandoned: 504), two wait, the rest refused at once
+    assert codes.count(429) >= 35 and set(codes) <= {400, 429, 503, 504}
     limited = next(f.result() for f in flood if f.result().status_code == 429)
     assert limited.json()["error"]["code"] == "too_many_queries" and limited.headers["retry-after"] == "1"
 

@@ -119,10 +119,11 @@ def test_the_row_cap_cuts_and_says_so(model, warehouse):
     assert len(answer.rows) == 5 and answer.truncated is True
 
 
-def test_a_slow_query_is_interrupted(model, warehouse):
+def test_a_slow_query_is_interrupted_with_a_4xx(model, warehouse):
     from service.answers import QueryEngine
     from service.warehouse import QueryTimeout
 
     impatient = QueryEngine(model, warehouse, row_cap=10, timeout_s=0.2)
-    with pytest.raises(QueryTimeout):
+    with pytest.raises(QueryTimeout) as stopped:
         impatient.answer_sql("SELECT COUNT(*) FROM events a JOIN events b ON a.customer_id <> b.customer_id")
+    assert stopped.value.status == 400 and "narrow it down" in stopped.value.text("en")
