@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -23,7 +24,7 @@ from service.cli import main
 from service.context import build_context
 from service.main import create_app
 from service.settings import Settings
-from tests.e2e.conftest import METRICFLOW
+from tests.e2e.conftest import METRICFLOW, start_service
 
 EXPECTED = METRICFLOW / "expected_results"
 KNOWN = Path(__file__).resolve().parents[2] / "docs" / "metricflow.md"
@@ -93,22 +94,34 @@ def context(metricflow, imported, tmp_path_factory):
     context.close()
 
 
-def test_metricflows_integration_cases(context):
+@pytest.fixture(scope="module")
+def mf_server(metricflow, imported, tmp_path_factory):
+    """`chatbi serve --model … --db …` in its own process; a batch runner needs no rate limit."""
+    folder = tmp_path_factory.mktemp("mf_serve")
+    process, base = start_service(metricflow, folder / "s.sqlite", CHATBI_MODEL_PATH=str(imported),
+                                  CHATBI_ACCESS_PATH=str(folder / "access.yaml"), CHATBI_RATE_LIMIT_PER_MIN="0")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_metricflows_integration_cases(mf_server):
+    """Every runnable case sent to /api/v1/mf/query over HTTP, as an outside runner would."""
     fields = set(MfQuery.model_fields)
     runnable = cases()
     assert len(runnable) == RUNNABLE
     failures, passed = {}, Counter()
-    for case in runnable:
-        source = Path(case["source_file"]).name
-        try:
-            answer = context.engine.answer_mf(MfQuery.model_validate({k: v for k, v in case.items() if k in fields}))
-            problem = verdict(case, [c.name for c in answer.columns], answer.rows)
-        except Exception as error:  # a case that fails to run is a failing case, reported like the rest
-            problem = f"{type(error).__name__}: {error}"
-        if problem:
-            failures[(source, case["name"])] = problem
-        else:
-            passed[source] += 1
+    with httpx.Client(base_url=mf_server, timeout=60) as http:
+        for case in runnable:
+            source = Path(case["source_file"]).name
+            response = http.post("/api/v1/mf/query", json={k: v for k, v in case.items() if k in fields})
+            body = response.json()
+            problem = verdict(case, body["columns"], body["rows"]) if response.status_code == 200 else \
+                f"{response.status_code}: {body.get('error', body)}"
+            if problem:
+                failures[(source, case["name"])] = problem
+            else:
+                passed[source] += 1
     totals = Counter(Path(c["source_file"]).name for c in runnable)
     for source in sorted(totals):
         print(f"{source}: {passed[source]}/{totals[source]}")
