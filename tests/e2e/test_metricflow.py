@@ -208,3 +208,27 @@ def test_a_model_not_imported_from_dbt_refuses_metricflow_queries(engine):
     with pytest.raises(NotImported) as refused:
         engine.answer_mf(MfQuery(metrics=("gmv",)))
     assert refused.value.status == 400
+
+
+def test_the_llm_front_end_plans_with_the_imported_names(metricflow, imported, provider, tmp_path):
+    """The LLM is offered the imported catalog (its names and descriptions) and its plan over those
+    names is checked and answered like any other."""
+    process, base = start_service(metricflow, tmp_path / "s.sqlite", CHATBI_MODEL_PATH=str(imported),
+                                  CHATBI_ACCESS_PATH=str(tmp_path / "access.yaml"),
+                                  CHATBI_LLM_BASE_URL=provider.base_url, CHATBI_LLM_MODEL="standin",
+                                  CHATBI_LLM_API_KEY="test-key")
+    try:
+        provider.requests.clear()
+        provider.script({"arguments": {"action": "query", "query": {
+            "metrics": ["bookings"], "dimensions": ["booking__is_instant"],
+            "time_range": {"start": "2020-01-01", "end": "2020-02-01"}}}})
+        response = httpx.post(f"{base}/api/v1/ask", timeout=30, json={
+            "question": "bookings by is_instant last month", "engine": "llm", "today": "2020-02-01"})
+        body = response.json()
+        assert body["status"] == "ok" and body["engine"] == "llm", body
+        assert sorted(map(tuple, body["rows"])) == [(False, 9), (True, 6)]  # as the parser's answer above
+        schema = provider.requests[0]["tools"][0]["function"]["parameters"]["$defs"]["SemanticQuery"]
+        assert "bookings" in schema["properties"]["metrics"]["items"]["enum"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
