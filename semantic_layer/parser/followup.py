@@ -107,8 +107,7 @@ def _asks_of_the_group(reading: Reading, previous: Parts, parts: Parts, model: S
     """A new figure of 'them' after a ranking of where they are ('where are those people, top 5
     cities' -> 'what rating do they give us'): the people the filters choose, not the top rows. Only
     after a count of people: 'GMV最高的3个城市' -> '他们的退款率' means the cities."""
-    counts_people = all(counted_entity(model, model.metric_by_id[m]) for m in previous.metrics)
-    return counts_people and bool(previous.limit and previous.order and previous.dimensions) and not (
+    return _counted_people(previous, model) and bool(previous.limit and previous.order and previous.dimensions) and not (
         parts.dimensions or parts.order or parts.limit) and any(
         e.kind == "anaphor" and e.target == "group" for m in reading.mentions for e in m.entries)
 
@@ -117,10 +116,14 @@ def _most_of_them(reading: Reading, previous: Parts, parts: Parts, model: Semant
     """'the most of them' after a count of people: a verb that only says how they came is no metric."""
     mentions = reading.mentions
     beside = any(m.has("superlative") and any(
-        0 <= j < len(mentions) and mentions[j].text.lower() in words.OF_THEM for j in (i - 1, i + 1))
+        0 <= j < len(mentions) and mentions[j].text in words.OF_THEM for j in (i - 1, i + 1))
         for i, m in enumerate(mentions))
-    return parts.sold and beside and bool(previous.metrics) and all(
-        counted_entity(model, model.metric_by_id[m]) for m in previous.metrics)
+    return parts.sold and beside and bool(previous.metrics) and _counted_people(previous, model)
+
+
+def _counted_people(previous: Parts, model: SemanticModel) -> bool:
+    """Did the previous question count people (or other things), every metric of it?"""
+    return all(counted_entity(model, model.metric_by_id[m]) for m in previous.metrics)
 
 
 def _analysis_of_them(previous: Parts, parts: Parts, model: SemanticModel) -> Parts:

@@ -161,13 +161,13 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
 def _lists_people(reading: Reading, model: SemanticModel, parts: Parts) -> bool:
     """'list the 30-34 customers': a listing verb and the people the customer list holds, no figure asked."""
     spec = model.analyses.customer_list
-    if spec is None:
+    if spec is None or not any(m.text in LIST_VERBS for m in reading.mentions) or any(
+            m.has("quantity", "metric") for m in reading.mentions):
         return False
     listed = counted_entity(model, model.metric_by_id[spec.who])
     people = parts.metrics or [t for m in reading.mentions if m.first("unit") for t in m.first("unit").targets
                                if t == spec.who]
-    return bool(listed and people) and any(m.text.lower() in LIST_VERBS for m in reading.mentions) and not any(
-        m.has("quantity", "metric") for m in reading.mentions) and all(
+    return bool(listed and people) and all(
         (e := counted_entity(model, model.metric_by_id[m])) and e.table == listed.table for m in people)
 
 
@@ -327,7 +327,7 @@ def _one_row_each(model: SemanticModel, metrics: list[str], dimension: str) -> b
 
 def _negates_a_value(mentions: list[Mention], index: int) -> bool:
     """'不是学生的客户', '非天猫': a negation that says which group is left out, not what was not done."""
-    if mentions[index].text.lower() not in NOT_A_VALUE:  # '没买过面霜', 'never 防晒': not done, not excluded
+    if mentions[index].text not in NOT_A_VALUE:  # '没买过面霜', 'never 防晒': not done, not excluded
         return False
     at = _neighbour(mentions, index, 1, ("filler",))
     return at is not None and mentions[at].has("value", "set") and not mentions[at].has("verb", "metric")
@@ -425,7 +425,7 @@ def _said_of_the_previous(reading: Reading, period: TimeMatch, parts: Parts, pre
                           problems: list[Problem]) -> None:
     """'这7天合计多少' after a question about 7 days: those days; 'the previous 30 days' after 'the last
     30 days': the 30 days before them (the same words alone are the last 30 days)."""
-    said = reading.text[period.start:period.end].lower()
+    said = reading.text[period.start:period.end]
     after = said.endswith(DAYS_BEFORE_AFTER)  # 'the 30 days before that': always of the previous days
     if previous is None or previous.time_range is None:
         if after:
