@@ -11,6 +11,7 @@ import json
 import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,16 +33,25 @@ class Feedback:
     created_at: str
 
 
+_BUSY_WAIT_S = 10  # how long a connection waits for another process' lock
+
+
 def connect_state(path: Path) -> sqlite3.Connection:
     """The local state database, shared by every worker process: WAL, usable from the worker threads.
     A commit is in the WAL before it is acknowledged, so a killed process loses nothing it
     acknowledged; synchronous=NORMAL leaves the fsync to checkpoints (only a crash of the machine
     itself may lose the last commits). A writer waits for another process' write to finish."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
+    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=_BUSY_WAIT_S)
+    deadline = time.monotonic() + _BUSY_WAIT_S
+    while connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:  # workers starting together: SQLite refuses one switch at once
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute("PRAGMA busy_timeout=10000")
     return connection
 
 
