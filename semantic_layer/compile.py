@@ -19,6 +19,7 @@ from semantic_layer.model import Dimension, Fact, Measure, Metric, SemanticModel
 from semantic_layer.query import GROUP_COUNT
 from semantic_layer.resolve import (CountedEntity, ResolvedDimension, ResolvedEachHaving, ResolvedFilter,
                                     ResolvedQuery, counted_entity, has_time, lifts_default_filter)
+from semantic_layer.timeexpr import OPEN_START
 
 CURRENT, COMPARISON, WHOLE = "current", "comparison", "whole"  # WHOLE: the total a share is of
 _COMPARISONS = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ}
@@ -215,8 +216,9 @@ class QueryCompiler:
             period = self.ranges[context.period]
             moment = self._time_column(fact)
             bound = date_literal if fact.time.type == "date" else timestamp_literal
-            conditions.append(exp.GTE(this=moment, expression=bound(period.start)))
-            conditions.append(exp.LT(this=moment.copy(), expression=bound(period.end)))
+            if period.start > OPEN_START:  # 'up to May' has no first day
+                conditions.append(exp.GTE(this=moment.copy(), expression=bound(period.start)))
+            conditions.append(exp.LT(this=moment, expression=bound(period.end)))
         filters = list(query.filters)
         if context.period == COMPARISON and query.compare_group:  # the other group in place of the first
             filters = [f for f in filters if f.dimension != query.compare_group.dimension] + [query.compare_group]

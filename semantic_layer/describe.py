@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from semantic_layer.model import Fact, SemanticModel
 from semantic_layer.query import ANALYSES, SemanticQuery
 from semantic_layer.resolve import ResolvedQuery, allowed_dimensions, lifts_default_filter, metric_facts
-from semantic_layer.timeexpr import DateRange
+from semantic_layer.timeexpr import OPEN_START, DateRange
 
 _GRAINS = {"zh": {"day": "按天", "week": "按周", "month": "按月", "quarter": "按季度", "year": "按年"},
            "en": {"day": "by day", "week": "by week", "month": "by month", "quarter": "by quarter", "year": "by year"}}
@@ -19,6 +19,8 @@ _OPS = {"=": "=", "!=": "≠", "in": "∈", "not in": "∉", ">": ">", ">=": "�
 
 def range_text(time_range: DateRange, language: str) -> str:
     last = time_range.end - dt.timedelta(days=1)
+    if time_range.start <= OPEN_START:
+        return f"截至 {last.isoformat()}" if language == "zh" else f"up to {last.isoformat()}"
     if last == time_range.start:
         return time_range.start.isoformat()
     joiner = " 至 " if language == "zh" else " to "

@@ -14,6 +14,7 @@ from semantic_layer.errors import QueryInvalid
 D = dt.date
 _DAY = dt.timedelta(days=1)
 EARLIEST_TODAY, LATEST_TODAY = D(1900, 1, 1), D(2199, 12, 31)  # room for 前年, 最近999天 and next year
+OPEN_START = EARLIEST_TODAY  # the start of 'up to May' / '截至5月底': every day before its end
 
 
 class ReferenceDateInvalid(QueryInvalid):
@@ -301,7 +302,8 @@ RULES: tuple[tuple[str, Handler], ...] = (
     # 'may' is a month only where a month is expected: after in / to / vs / and / than / from / during
     (_after("in", "to", "vs", "and", "than", "from", "of", "with", "for", "during", "since", "until") +
      r"(?P<mname>may)(?![a-z])", _named_month),
-    (_after("in", "during", "for", "of", "since", "year", "full year", "whole year", "fy") +
+    (_after("in", "during", "for", "of", "since", "year", "full year", "whole year", "fy", "before", "until", "till",
+            "up to") +
      r"(?P<year>(?:19|20)\d{2})(?![\d\-/.年])(?!\s*(?:q[1-4]|h[12]))", lambda m, t: _whole_year(m, t)),
     # 'repurchase rate 2024': a year closing an English question (not a threshold: 'orders over 2000')
     (r"(?<=[a-z] )" + "".join(f"(?<!{w} )" for w in ("over", "above", "than", "under", "below", "least", "most",
@@ -431,7 +433,58 @@ def find_time_ranges(text: str, today: D) -> list[TimeMatch]:
                                     previous.yearless and match.yearless))
         else:
             merged.append(match)
-    return _parts_of_periods(text, merged)
+    return _open_ended(text, _parts_of_periods(text, merged), today)
+
+
+# 'since March', '2024年以来', '从1月到现在': from the period's start to today (the year-to-date rule);
+# 'up to May', '截至5月底', '到5月为止': every day to the period's end; 'before 2025', '2025年之前': to its start
+_SINCE_BEFORE = re.compile(r"(?:(?<![a-z])(?:ever since|since|starting from|starting|beginning)|自从|自打|打从|自)\s*$")
+_FROM_BEFORE = re.compile(r"(?:(?<![a-z])from|从)\s*$")
+_SINCE_AFTER = re.compile(r"\s*(?:以来|至今|迄今|起|开始(?:到现在|至今)?|到现在|到目前(?:为止)?|到今天|"
+                          r"(?:up )?(?:to|till|until) (?:now|date|today)(?![a-z])|onwards?(?![a-z])|"
+                          r"and (?:after|later)(?![a-z])|or later(?![a-z]))")
+_UNTIL_BEFORE = re.compile(r"(?:(?<![a-z])(?:up to|up till|up until|until|till)(?: the end of)?|by the end of|截至|"
+                           r"截止到|截止至|截止|截到|直到)\s*$")
+_UNTIL_AFTER = re.compile(r"\s*(?:底|末)?\s*(?:为止|止)")
+_PERIOD_END = re.compile(r"\s*(?:底|末)")  # '截至5月底': up to the end of May
+_TO_BEFORE = re.compile(r"到\s*$")
+_BEFORE_BEFORE = re.compile(r"(?<![a-z])(?:before|prior to|earlier than)\s*$")
+_BEFORE_AFTER = re.compile(r"\s*(?:之前|以前)")
+
+
+def _open_ended(text: str, matches: list[TimeMatch], today: D) -> list[TimeMatch]:
+    """A period with words that open one of its ends, as the open range with those words in its span.
+
+    >>> [(m.range.start.isoformat(), m.range.end.isoformat(), m.start, m.end)
+    ...  for t in ("gmv since march", "2024年以来", "截至5月底", "before 2025")
+    ...  for m in find_time_ranges(t, D(2025, 7, 1))]  # doctest: +NORMALIZE_WHITESPACE
+    [('2025-03-01', '2025-07-02', 4, 15), ('2024-01-01', '2025-07-02', 0, 7),
+     ('1900-01-01', '2025-06-01', 0, 4), ('1900-01-01', '2025-01-01', 0, 11)]
+    """
+    result = []
+    for match in matches:
+        before, after = text[:match.start], text[match.end:]
+        since_after = _SINCE_AFTER.match(after)
+        since_before = _SINCE_BEFORE.search(before) or (_FROM_BEFORE.search(before) if since_after else None)
+        until_before = _UNTIL_BEFORE.search(before)
+        until_after = _UNTIL_AFTER.match(after) or (_PERIOD_END.match(after) if until_before else None)
+        until_before = until_before or (_TO_BEFORE.search(before) if until_after else None)
+        before_before, before_after = _BEFORE_BEFORE.search(before), _BEFORE_AFTER.match(after)
+        if since_before or since_after:
+            period, opener, closer = DateRange(match.range.start, max(today + _DAY, match.range.end)), \
+                since_before, since_after
+        elif until_before or until_after:
+            period, opener, closer = DateRange(OPEN_START, match.range.end), until_before, until_after
+        elif before_before or before_after:
+            period, opener, closer = DateRange(OPEN_START, match.range.start), before_before, before_after
+        else:
+            result.append(match)
+            continue
+        start = opener.start() if opener else match.start
+        end = match.end + (closer.end() if closer else 0)
+        if period.start < period.end:
+            result.append(TimeMatch(period, start, end, match.yearless))
+    return result
 
 
 _FIRST_N = re.compile(r"\s*的?\s*前\s*(?P<n>" + NUMBER + r")\s*(?P<unit>天|日|周|星期|个月|月|个季度|季度)")

@@ -36,6 +36,16 @@ TIME_WORDS = (("上个月", "last month"), ("去年", "last year"), ("最近7天
 # two periods that are neither the one before nor the same a year earlier
 PERIOD_PAIRS = (("2025年5月", "2025年2月", "May 2025", "February 2025"), ("2025年Q2", "2024年Q3", "Q2 2025", "Q3 2024"),
                 ("今年", "去年全年", "this year", "all of last year"))
+# periods open at one end: since a month (to today), up to the end of a month, before a year
+OPEN_MONTHS = ((2025, 3, "2025年3月", "March 2025"), (2024, 10, "2024年10月", "October 2024"),
+               (2025, 1, "2025年1月", "January 2025"))
+SINCE = (["{p}以来的{m}", "从{p}到现在{m}多少", "自{p}起{m}"], ["{m} since {p}", "{m} from {p} to date", "{m} {p} onwards"])
+UNTIL = (["截至{p}底的{m}", "到{p}为止{m}是多少"], ["{m} up to {p}", "{m} until the end of {p}"])
+BEFORE = (["{y}年之前的{m}", "{y}年以前{m}多少"], ["{m} before {y}", "{m} prior to {y}"])
+EARLIER_THAN_ANY_DATA = dt.date(2000, 1, 1)
+# two values: each beside the other, or one figure for either
+SIDE_BY_SIDE = (["{t}{a}和{b}的{m}", "{a}跟{b}{t}{m}哪个高"], ["{m} of {a} and {b} {t}", "{a} vs {b}: {m} {t}"])
+EITHER = (["{t}{a}或{b}的{m}", "{a}或者{b}{t}{m}一共多少"], ["{m} of {a} or {b} {t}", "{t} {m} for {a} or {b}"])
 GRAINS = (("按月", "by month", "month"), ("每周", "weekly", "week"), ("按天", "daily", "day"),
           ("按季度", "by quarter", "quarter"), ("每月", "monthly", "month"))
 FILLERS_ZH = ("", "", "", "帮我看下", "请问", "麻烦统计一下", "咱们", "看一下", "查一下")
@@ -87,7 +97,8 @@ class SuiteWriter:
             self.top_n, self.which_highest, self.compare, self.named_periods, self.threshold, self.each_limit, self.share,
             self.side_by_side, self.unit_cue, self.people, self.exclusion, self.named_set, self.versus,
             self.follow_up, self.follow_up, self.unknown_word, self.write, self.all_time_with_period,
-            self.why_it_changed, self.cohorts, self.test_results, self.customer_lists, self.name_by_part]
+            self.why_it_changed, self.cohorts, self.test_results, self.customer_lists, self.name_by_part,
+            self.open_period, self.either]
         self.all_values = values
 
     # ---- vocabulary ----------------------------------------------------------------------------
@@ -117,7 +128,10 @@ class SuiteWriter:
         return zh, en, resolve_time_expression(zh, self.today)
 
     def _dimensions(self, metric: Metric, least: int = 1) -> list[Dimension]:
-        return [d for d in allowed_dimensions(self.model, metric) if not d.time and len(self.values.get(d.id, [])) >= least]
+        """Dimensions to filter or split a dated figure by; not those evaluated over their own window
+        ('加购未付款': carted in the last 7 days), where '最近7天' beside the value is the value's."""
+        return [d for d in allowed_dimensions(self.model, metric)
+                if not d.time and not d.window_days and len(self.values.get(d.id, [])) >= least]
 
     def _dated_metric(self) -> Metric:
         return self.rng.choice([m for m in self.metrics if has_time(self.model, m)])
@@ -363,27 +377,51 @@ class SuiteWriter:
         if dimension is None or metric.format not in ("money", "count"):
             return []
         zh, en, period = self._time()
-        text = self._say(language, ["{t}各{d}的{m}占比", "{t}{m}的{d}构成"], ["share of {m} by {d} {t}",
-                                                                        "{t} {m} share by {d}"],
+        text = self._say(language, ["{t}各{d}的{m}占比", "{t}{m}的{d}构成", "{t}各{d}{m}百分比"],
+                         ["share of {m} by {d} {t}", "{t} {m} share by {d}", "{m} by {d} {t}, as %"],
                          t=zh if language == "zh" else en, d=self._dimension_word(dimension, language),
                          m=self._metric_word(metric, language))
         return [Item(self._frame(text, language),
                      self._query(metric, [dimension.id], time_range=self._range(period), chart="pie"), "share")]
 
+    def open_period(self, language: str) -> list[Item]:
+        """'3月以来的GMV', 'GMV up to October 2024', '2025年之前的订单数': a period open at one end."""
+        metric = self._dated_metric()
+        year, month, zh, en = self.rng.choice(OPEN_MONTHS)
+        kind = self.rng.choice(("since", "until", "before"))
+        templates = {"since": SINCE, "until": UNTIL, "before": BEFORE}[kind]
+        text = self._say(language, *templates, p=zh if language == "zh" else en, y=year,
+                         m=self._metric_word(metric, language))
+        start = dt.date(year, month, 1)
+        period = {"since": (start, self.today + dt.timedelta(days=1)),
+                  "until": (EARLIER_THAN_ANY_DATA, start.replace(year=year + month // 12, month=month % 12 + 1)),
+                  "before": (EARLIER_THAN_ANY_DATA, dt.date(year, 1, 1))}[kind]
+        return [Item(self._frame(text, language), self._query(metric, time_range=TimeRange(start=period[0],
+                                                                                            end=period[1])),
+                     "open_period")]
+
+    def either(self, language: str) -> list[Item]:
+        """'金卡或黑金的GMV': two values joined by 'or', one figure for both."""
+        return self._two_values(language, EITHER, "either", split=False)
+
     def side_by_side(self, language: str) -> list[Item]:
+        """'天猫和京东的GMV': two values, each with its figure."""
+        return self._two_values(language, SIDE_BY_SIDE, "side_by_side", split=True)
+
+    def _two_values(self, language: str, templates: tuple[list[str], list[str]], kind: str,
+                    split: bool) -> list[Item]:
         metric = self._dated_metric()
         dimension = self.rng.choice(self._dimensions(metric, least=3) or [None])
         if dimension is None:
             return []
         first, second = self.rng.sample(self.values[dimension.id], 2)
         zh, en, period = self._time()
-        text = self._say(language, ["{t}{a}和{b}的{m}", "{a}跟{b}{t}{m}哪个高"], ["{m} of {a} and {b} {t}",
-                                                                          "{a} vs {b}: {m} {t}"],
-                         t=zh if language == "zh" else en, a=first, b=second, m=self._metric_word(metric, language))
-        query = self._query(metric, [dimension.id], filters=[Filter(dimension=dimension.id, op="in",
-                                                                     value=[first, second])],
+        text = self._say(language, *templates, t=zh if language == "zh" else en, a=first, b=second,
+                         m=self._metric_word(metric, language))
+        query = self._query(metric, [dimension.id] if split else [],
+                            filters=[Filter(dimension=dimension.id, op="in", value=[first, second])],
                             time_range=self._range(period))
-        return [Item(self._frame(text, language), query, "side_by_side")]
+        return [Item(self._frame(text, language), query, kind)]
 
     def unit_cue(self, language: str) -> list[Item]:
         """'上个月卖了几件': a unit word that only one metric has, with one of its verbs."""

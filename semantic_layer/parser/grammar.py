@@ -97,7 +97,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     if unresolved:  # '她们今年客单价多少' as a first question: who?
         problems.append(Problem("no_reference", tuple(unresolved)))
 
-    _windows(reading, model, account)
+    _windows(reading, model, account, problems)
     analysis = _analysis_named(reading, account)
     times = [t for i, t in enumerate(reading.times) if i not in account.times]
     splits = ever_splits(reading, model, account.mentions)
@@ -137,7 +137,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     _beside_previous(reading, parts, account, follow_up_of)
     _thresholds(reading, parts, account, problems, follow_up_of, set(limits.thresholds))
     _band_limits(reading, model, parts, problems)
-    _shape(reading, parts, account, follow_up_of)
+    _shape(reading, model, parts, account, follow_up_of)
     if splits.dimensions:  # after the values ('精华买家里买没买过面霜' keeps 精华 a filter); 各 / by / 对比 ask for it
         parts.dimensions.extend(splits.dimensions)
         account.use(*(i for i, m in enumerate(mentions) if m.has("each", "breakdown", "compare")))
@@ -313,8 +313,16 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
             parts.filters.append(Filter(dimension=dimension, op="!=" if len(dropped) == 1 else "not in",
                                         value=dropped[0] if len(dropped) == 1 else dropped))
         named_set = dimension in parts.set_names
-        if len(kept) >= 2 and not total and not named_set:
+        if len(kept) >= 2 and not total and not named_set and not _either(reading, [at for _, _, at in items]):
             parts.dimensions.append(DimensionRef(name=dimension))
+
+
+def _either(reading: Reading, indexes: list[int]) -> bool:
+    """Values joined by 'or' ('金卡或黑金', 'gold or black-gold') in a question that neither asks
+    which of them nor sets them against each other: one figure for the values together."""
+    between = reading.mentions[min(indexes):max(indexes)]
+    return any(m.first("either") for m in between) and not any(
+        m.has("which", "compare", "superlative", "comparative", "each") for m in reading.mentions)
 
 
 def _one_row_each(model: SemanticModel, metrics: list[str], dimension: str) -> bool:
@@ -476,11 +484,13 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
         account.times.add(indexed[0][0])
         parts.time_range = periods[0].range
     compared = [i for i, m in enumerate(reading.mentions) if m.first("compare")]
-    if len(periods) == 1 and not kind and compared and not parts.filters and previous is not None and \
-            previous.time_range and previous.time_range != periods[0].range:
-        # '跟5月比呢' after a question about June: the previous period against the one named
+    named = parts.time_range or periods[0].range if len(periods) == 1 else None
+    if named and not kind and compared and not parts.filters and previous is not None and \
+            previous.time_range and previous.time_range != named:
+        # '跟5月比呢' after a question about June, 'vs the 30 days before that': the previous period
+        # against the one named
         parts.time_range, parts.time_yearless = previous.time_range, False
-        kind, parts.compare_to = "period", periods[0].range
+        kind, parts.compare_to = "period", named
         account.use(*compared)
     if markers and (parts.time_range or previous and previous.time_range):
         kind = kind or "previous_period"
@@ -607,18 +617,24 @@ def _dimensions(reading: Reading, model: SemanticModel, parts: Parts, account: _
             account.use(i)
 
 
-def _windows(reading: Reading, model: SemanticModel, account: _Account) -> None:
+def _windows(reading: Reading, model: SemanticModel, account: _Account, problems: list[Problem]) -> None:
     """'近7天加购了没付款的有多少人': the period a value is evaluated over, named with it, is part of the
-    value, not a period for the metric."""
-    windowed = [(m.start, model.dimension_by_id[e.target].window_days) for m in reading.mentions for e in m.entries
+    value, not a period for the metric. Another period there ('最近30天加购未付款') would change the
+    value's own window, which the model fixes: asked back."""
+    windowed = [(m, model.dimension_by_id[e.target].window_days) for m in reading.mentions for e in m.entries
                 if e.kind == "value" and model.dimension_by_id[e.target].window_days]
     for i, time in enumerate(reading.times):
         # only right before the value: in '最近7天没买过的加购未付款客户' the period is the metric's
-        if reading.today and any(
-                start >= time.end and not reading.text[time.end:start].strip(" 的")
-                and time.range == DateRange(reading.today - dt.timedelta(days=days), reading.today)
-                for start, days in windowed):
+        beside = [(m, days) for m, days in windowed if m.start >= time.end and not reading.text[time.end:m.start].strip(" 的")]
+        if not reading.today:
+            continue
+        own = [m for m, days in beside if time.range == DateRange(reading.today - dt.timedelta(days=days), reading.today)]
+        if own:
             account.times.add(i)
+        elif any(all(e.kind == "value" and model.dimension_by_id[e.target].window_days for e in m.entries)
+                 for m, _ in beside):  # a value that can only be the windowed one
+            account.times.add(i)
+            problems.append(Problem("unused_words", (reading.text[time.start:time.end],)))
 
 
 def _kinds(reading: Reading, account: _Account, add) -> None:
@@ -698,7 +714,11 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
         return [i for i, m in enumerate(mentions) if m.first(kind) and i not in account.mentions]
     superlatives, comparatives, orders = unused("superlative"), unused("comparative"), unused("rank_order")
     which, which_many, popular = unused("which"), unused("which_many"), unused("popular")
-    if any(d.versus for d in parts.dimensions) or _side_by_side(parts) or parts.compare in ("period", "group"):
+    # '上个月GMV比前一个月高吗': a period against another, higher or lower, with no ranking
+    period_question = parts.compare and comparatives and not (superlatives or orders or which or which_many or popular
+                                                              or reading.ranks)
+    if any(d.versus for d in parts.dimensions) or _side_by_side(parts) or parts.compare in ("period", "group") or \
+            period_question:
         # 金卡比其他会员高吗, 天猫和京东哪个高, 去年双十一和今年618哪个卖得多: both side by side, no ranking
         account.use(*comparatives, *superlatives, *which, *which_many, *unused("compare"), *unused("difference"))
         return
@@ -888,13 +908,17 @@ def _band_limits(reading: Reading, model: SemanticModel, parts: Parts, problems:
                                     value=chosen[0] if len(chosen) == 1 else chosen))
 
 
-def _shape(reading: Reading, parts: Parts, account: _Account, previous: Parts | None) -> None:
+def _shape(reading: Reading, model: SemanticModel, parts: Parts, account: _Account,
+           previous: Parts | None) -> None:
+    rates = bool(parts.metrics) and all(model.metric_by_id[m].format == "percent" for m in parts.metrics)
     for i, mention in enumerate(reading.mentions):
         chart = mention.first("chart")
         if chart:
             parts.chart = chart.target
             account.use(i)
-        if mention.first("share"):
+        if mention.first("percent") and (rates or parts.compare):  # '复购率多少%', '环比, in %': the unit
+            account.use(i)
+        elif mention.first("share"):
             parts.share_of = parts.share_of or _share_of(reading, parts, i, previous)
             if parts.share_of:
                 account.use(i)

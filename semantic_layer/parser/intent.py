@@ -64,7 +64,8 @@ class WriteDetector:
             return True
         if _EDITS_THE_QUESTION.search(text):
             return False
-        if _verbs(_STRONG_RE, reading) or _HANDS_OUT.search(text) or _commands(reading) or _sends(reading):
+        strong = [m for m in _verbs(_STRONG_RE, reading) if not self._adds_a_metric(reading, m)]
+        if strong or _HANDS_OUT.search(text) or _commands(reading) or _sends(reading):
             return True
         for match in _verbs(_SETS_TO_RE, reading):
             following = [m for m in reading.mentions if m.start >= match.end() and not m.has("filler")]
@@ -84,6 +85,12 @@ class WriteDetector:
             return bool(self.objects.search(inside)) or _attribute_of(reading, text.index("把") + 1, change.start()) \
                 or not _only_query_parts(reading, text.index("把") + 1, change.start())
         return bool(self.objects.search(text)) and not _edits_a_query_part(reading, change.end())
+
+    def _adds_a_metric(self, reading: Reading, verb: re.Match) -> bool:
+        """'再加一个订单数': a metric added to the question, not a record ('加一个订单') to the data."""
+        following = [m for m in reading.mentions if m.start >= verb.end() and not m.has("filler")]
+        return verb.group(0) in words.ALSO and bool(following) and following[0].start - verb.end() <= 1 and \
+            bool(following[0].first("metric")) and not self.objects.fullmatch(following[0].text)
 
 
 def _without_times(reading: Reading) -> str:
@@ -138,7 +145,7 @@ def _commands(reading: Reading) -> bool:
 
 def _sends(reading: Reading) -> bool:
     """'给沉睡客户发券', 'send a coupon to every 金卡 member': sending something to people."""
-    send = _SENDS.search(reading.text)
+    send = next(iter(_verbs(_SENDS, reading)), None)  # not inside a metric's name ('发券数')
     return bool(send) and (bool(_SEND_TO.search(reading.text[:send.start()])) or send.group().isascii())
 
 

@@ -22,6 +22,8 @@ _CONTRACTION = re.compile(r"(?<=[a-z])'(ve|re|ll|d)(?![a-z])")  # "who've bought
 _CONTRACTED = {"ve": " have", "re": " are", "ll": " will", "d": " had"}
 _NAME_NOISE = re.compile(r"[\s\-_/·•,.，。:：'\"()（）\[\]【】「」“”]+")
 _YEAR_MARK = re.compile(r"(?<=\d)年")
+# '10,000 orders': a thousands separator (an ASCII comma between digits, three after it), not a pause
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # 'orders with and without a coupon': each preposition with the words after it
 _WITH_AND_WITHOUT = re.compile(r"\b(with|without) (?:and|or) (with|without) ((?:an? |the |any )?[a-z]+)")
 
@@ -37,8 +39,10 @@ def normalize_text(text: str) -> str:
     ('上个月的gmv', '江浙沪上个月 gmv')
     >>> normalize_text("Orders with and without a coupon")
     'orders with a coupon and without a coupon'
+    >>> normalize_text("more than 10,000 orders, 3,500 each"), normalize_text("前3，500以上")
+    ('more than 10000 orders, 3500 each', '前3,500以上')
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", _THOUSANDS.sub("", text)).casefold()
     text = _HYPHEN.sub(" ", _CONTRACTION.sub(lambda m: _CONTRACTED[m.group(1)], _POSSESSIVE.sub("", text)))
     text = _QUOTES.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()

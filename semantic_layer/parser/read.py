@@ -178,7 +178,7 @@ class QuestionReader:
         """Everything no part of the reading explains: words, characters, numbers."""
         found: list[tuple[int, int]] = []
         for run in re.finditer(r"[^\0\s]+", self._masked(text, blocked)):
-            for piece in re.finditer(r"[a-z][a-z'\-]*[a-z]|[a-z]|\d+(?:\.\d+)?|[^\W\d_a-z]+", run.group(0)):
+            for piece in re.finditer(r"[a-z][a-z'\-]*[a-z]|[a-z]|\d+(?:\.\d+)?|[^\W\d_a-z]+|%", run.group(0)):
                 found.append((run.start() + piece.start(), run.start() + piece.end()))
         return found
 

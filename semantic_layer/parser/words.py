@@ -48,12 +48,11 @@ FILLERS: tuple[str, ...] = (
     "looking", "check", "pull", "pull up", "report", "about", "during", "across", "within", "since", "as", "so",
     "far", "so far", "just", "currently", "current", "now", "thanks", "thank you", "hi", "hey", "hello", "quick",
     "quickly", "real", "actually", "exactly", "roughly", "approximately", "about", "around", "live", "lives",
-    "living", "stand", "stood", "look like", "looked", "numbers", "number", "figure", "figures", "data", "stats",
+    "living", "based in", "located in", "stand", "stood", "look like", "looked", "numbers", "number", "figure", "figures", "data", "stats",
     "results", "result", "value", "values", "amount", "level", "levels", "here", "there's", "there're", "whether",
     "if", "was it", "were there", "any", "some", "all of", "out of", "at all", "ever", "overall", "come out to", "came to",
     "on earth", "then", "right", "ok", "okay", "guys", "team", "again", "still", "anything", "something",
     "given", "given by", "left by", "written by", "over", "through", "via", "quick one", "quick question",
-    "versus the", "compared with",
     "one more", "another one", "years old", "year old", "aged", "folks", "up to", "their",
     "in all", "everything", "is there", "are there", "among", "amongst", "into",
     "went", "went into", "go into", "goes into", "put into", "at the moment", "right now", "getting", "where",
@@ -203,14 +202,21 @@ EVER_NOT = ("从没", "从未", "从来没", "从来没有", "从不", "never", 
 WHETHER = ("是否", "有没有", "有无", "是不是", "whether", "if")
 # one member, not a kind: '抖音拉新那个活动' is one of the 抖音 拉新 campaigns (asked which), not all of them
 SINGULAR = ("那个", "这个", "那次", "这次", "那场", "这场", "那一次", "这一次", "那一场", "那期", "这期", "that")
+# 'or' between values: either of them, one figure for both ('金卡或黑金的流失客户有多少'), unless a
+# question asks which of them or sets them against each other
+EITHER = ("或", "或者", "or", "either")
 # 'but' between what someone did and what they did not (买过精华但没买过面霜)
 CONTRAST = ("但", "但是", "却", "可是", "but", "yet")
 
 # ---- shapes of the answer ----------------------------------------------------------------------
 TREND = ("趋势", "走势", "变化趋势", "变化情况", "曲线", "trend", "trends", "over time", "trajectory")
-SHARE = ("占比", "份额", "比重", "构成", "结构", "占多少", "占了多少", "占", "几成", "比例", "百分比", "百分之几", "各占",
-         "share", "shares", "proportion", "percentage of", "percentage", "percent of", "what percent", "% of", "what %",
-         "mix")
+SHARE = ("占比", "份额", "比重", "构成", "结构", "占多少", "占了多少", "占", "几成", "比例", "各占",
+         "share", "shares", "proportion", "percentage of", "percent of", "% of", "mix", "portion", "portion of",
+         "fraction", "fraction of")
+# percent words: a share, or only the unit of a rate ('复购率多少%', 'what percent is the refund rate')
+PERCENT = ("百分之多少", "百分之几", "百分之", "百分比", "percent", "what percent", "percentage", "percentages", "in %",
+           "as %", "as a %", "in percent", "as a percent", "as percent", "as percentages", "in percentages",
+           "as a percentage", "in percentage", "what %", "%")
 TOTAL = ("合计", "总共", "一共", "总计", "加起来", "合起来", "累计", "总和", "总", "整体", "总体", "加在一起", "一起",
          "together", "加总", "加", "plus", "total", "combined", "altogether",
          "in total", "sum", "cumulative", "overall total", "all together")
@@ -226,13 +232,13 @@ GRAIN: dict[str, str] = {
     "按天": "day", "每天": "day", "每日": "day", "日度": "day", "逐日": "day", "按日": "day", "分天": "day",
     "天": "day", "日": "day", "日子": "day", "days": "day", "daily": "day", "by day": "day", "per day": "day", "each day": "day", "day by day": "day",
     "按周": "week", "每周": "week", "周度": "week", "逐周": "week", "分周": "week", "周": "week", "weeks": "week",
-    "weekly": "week", "by week": "week", "per week": "week", "each week": "week",
+    "weekly": "week", "by week": "week", "per week": "week", "each week": "week", "week by week": "week",
     "按月": "month", "每月": "month", "每个月": "month", "月度": "month", "逐月": "month", "分月": "month",
     "各月": "month", "月份": "month", "月": "month", "months": "month", "monthly": "month", "by month": "month",
     "per month": "month", "each month": "month", "month by month": "month",
     "按季度": "quarter", "每季度": "quarter", "每个季度": "quarter", "季度": "quarter", "各季度": "quarter",
     "分季度": "quarter", "quarterly": "quarter", "by quarter": "quarter", "per quarter": "quarter",
-    "each quarter": "quarter",
+    "each quarter": "quarter", "quarter by quarter": "quarter",
     "按年": "year", "每年": "year", "年度": "year", "各年": "year", "yearly": "year", "by year": "year",
     "annual": "year", "annually": "year", "per year": "year",
 }
@@ -245,7 +251,7 @@ CHART: dict[str, str] = {
 
 # thresholds: 超过10万, more than 50k, 5%以上
 GREATER = ("超过", "大于", "高于", "多于", "以上", "不少于", "至少", "不低于", "多过", "满", "more than", "greater than",
-           "over", "above", "exceeding", "exceeds", "exceeded", "at least", ">=", ">", "higher than", "bigger than")
+           "over", "above", "exceeding", "exceeds", "exceeded", "topped", "tops", "topping", "at least", ">=", ">", "higher than", "bigger than")
 LESS = ("低于", "小于", "少于", "不到", "不足", "以下", "不超过", "至多", "less than", "below", "under", "fewer than",
         "at most", "<=", "<", "lower than", "smaller than")
 INCLUSIVE = ("不少于", "至少", "不低于", "满", "at least", ">=", "不超过", "至多", "at most", "<=", "以上", "以下")
@@ -256,7 +262,7 @@ RANK_COUNTERS = ("个", "款", "家", "名", "位", "种", "条", "大", "强", 
 
 # ---- conversations -------------------------------------------------------------------------------
 # a value added to those already asked about ('把抖音也加上', 'add Douyin too')
-ALSO = ("也加上", "加上", "再加上", "加入", "也算上", "算上", "add", "also add", "include", "also include", "too",
+ALSO = ("也加上", "加上", "再加上", "加入", "也算上", "算上", "加个", "再加个", "加一个", "再加一个", "再来个", "再来一个", "add", "also add", "include", "also include", "too",
         "as well")
 # the whole of a dimension, not each of its members ('所有渠道的GMV', 'total GMV of all channels')
 ALL_OF = ("所有", "全部", "全体", "全", "整个", "all", "all the", "all of the", "across all", "all our")
@@ -339,7 +345,8 @@ SQL_WRITE = r"^\s*(?:delete|update|insert|drop|alter|truncate|create|merge|repla
 # Common abbreviations, spelled out before reading
 ABBREVIATIONS = {"avg": "average", "avg.": "average", "qty": "quantity", "amt": "amount", "pct": "percent",
                  "num": "number", "no.": "number", "yr": "year", "mo": "month", "wk": "week", "q'ty": "quantity",
-                 "vs.": "vs", "w/o": "without", "ytd": "this year", "mtd": "this month", "cust": "customers",
+                 "vs.": "vs", "w/o": "without", "qtr": "quarter", "qtrs": "quarters", "excl": "excluding",
+                 "excl.": "excluding", "prev": "previous", "ytd": "this year", "mtd": "this month", "cust": "customers",
                  "ppl": "people", "smth": "something", "sth": "something", "rn": "right now", "thx": "thanks", "a/b": "ab"}
 # English words of the language itself that a typo may hit (besides the catalog's words)
 LANGUAGE_WORDS = ("month", "months", "week", "weeks", "quarter", "quarters", "year", "years", "yesterday", "today",

@@ -447,8 +447,19 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
     ("胶原晚霜上月卖了多少钱",  # a name by two parts (胶原 + 晚霜) keeps the verb and unit after it
      "商品销售额 · 产品: 胶原紧致晚霜 · 2025-06-01 至 2025-06-30 · 已付款订单的商品行 · 按支付时间"),
     ("gross margin by categroy last quarter",  # the nearest of one word's forms (category, categorys)
-     "gross margin · by category · 2025-04-01 to 2025-06-30 · lines of paid orders · by payment time")])
-def test_paid_orders_lists_negated_groups_whole_years_and_which_direction(client, question, interpretation):
+     "gross margin · by category · 2025-04-01 to 2025-06-30 · lines of paid orders · by payment time"),
+    ("2024年以来每季度gmv", "成交金额 · 按季度 · 2024-01-01 至 2025-07-01 · 已付款订单 · 按支付时间"),
+    ("gmv since march", "GMV · 2025-03-01 to 2025-07-01 · paid orders · by payment time"),
+    ("从2024年1月到现在的gmv", "成交金额 · 2024-01-01 至 2025-07-01 · 已付款订单 · 按支付时间"),
+    ("截至5月底的gmv", "成交金额 · 截至 2025-05-31 · 已付款订单 · 按支付时间"),
+    ("orders before 2025", "orders · up to 2024-12-31 · paid orders · by payment time"),
+    ("how many lost customers are 金卡 or 黑金", "客户数 · 客户生命周期: 流失 · 会员等级: 金卡、黑金 · 全部客户"),
+    ("金卡和黑金的gmv", "成交金额 · 按会员等级 · 会员等级: 金卡、黑金 · 全部时间 · 已付款订单 · 按支付时间"),
+    ("复购率多少%", "复购率 · 全部时间 · 已付款订单 · 按支付时间"),
+    ("Which provinces have more than 10,000 paid orders?", "orders · by province · all time · paid orders · by "
+     "payment time · orders > 10,000 · orders highest first"),
+    ("上个月gmv比前一个月高吗", "成交金额 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-05-01 至 2025-05-31")])
+def test_everyday_phrasings_are_read_as_said(client, question, interpretation):
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
 
@@ -462,3 +473,29 @@ def test_the_days_before_the_previous_ones_and_the_same_thing_for_another_period
     again = ask(client, "same thing for last year's 618", festival["conversation_id"])
     assert again["status"] == "ok" and again["interpretation"]["query"]["time_range"] == {
         "start": "2024-06-01", "end": "2024-06-19"}
+
+
+def test_open_periods_count_every_day_to_their_end(client, reference):
+    until = ask(client, "gmv up to may")
+    total = reference.execute("SELECT SUM(paid_amount) FROM orders WHERE pay_time IS NOT NULL "
+                              "AND pay_time < TIMESTAMP '2025-06-01'").fetchone()[0]
+    assert until["rows"] == [[float(total)]]
+    share = ask(client, "gmv split by channel type in q2, as %")
+    assert [row[0] for row in share["rows"]] == ["平台电商", "内容电商", "私域"] and len(share["rows"][0]) == 3
+
+
+@pytest.mark.parametrize("question", ["最近30天加购未付款的客户有多少", "上个月gmv %", "5月底的gmv"])
+def test_a_period_the_model_cannot_apply_or_a_stray_percent_is_asked_back(client, question):
+    assert ask(client, question)["status"] == "clarify"
+
+
+def test_follow_ups_add_a_metric_and_compare_with_the_days_before(client):
+    first = ask(client, "上个月gmv")
+    added = ask(client, "再加一个订单数", first["conversation_id"])
+    assert added["status"] == "ok" and added["interpretation"]["query"]["metrics"] == ["gmv", "order_count"]
+    days = ask(client, "gmv last 30 days")
+    versus = ask(client, "vs the 30 days before that?", days["conversation_id"])
+    assert versus["interpretation"]["query"]["time_range"] == {"start": "2025-06-01", "end": "2025-07-01"}
+    assert versus["interpretation"]["query"]["compare_to"] == {"start": "2025-05-02", "end": "2025-06-01"}
+    assert client.post("/api/v1/ask", json={"question": "加一个订单", "today": TODAY}).json()["error"]["code"] \
+        == "read_only"
