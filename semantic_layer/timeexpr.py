@@ -303,7 +303,7 @@ RULES: tuple[tuple[str, Handler], ...] = (
     (_after("in", "to", "vs", "and", "than", "from", "of", "with", "for", "during", "since", "until") +
      r"(?P<mname>may)(?![a-z])", _named_month),
     (_after("in", "during", "for", "of", "since", "year", "full year", "whole year", "fy", "before", "until", "till",
-            "up to") +
+            "up to", "prior to", "earlier than") +
      r"(?P<year>(?:19|20)\d{2})(?![\d\-/.年])(?!\s*(?:q[1-4]|h[12]))", lambda m, t: _whole_year(m, t)),
     # 'repurchase rate 2024': a year closing an English question (not a threshold: 'orders over 2000')
     (r"(?<=[a-z] )" + "".join(f"(?<!{w} )" for w in ("over", "above", "than", "under", "below", "least", "most",

@@ -20,7 +20,7 @@ from semantic_layer.parser.lexicon import Mention
 from semantic_layer.parser.each_limit import counted_in_period, each_limits
 from semantic_layer.parser.metric_choice import choose_metrics
 from semantic_layer.parser.ever_split import ever_splits
-from semantic_layer.parser.never import never_done
+from semantic_layer.parser.never import entity_metric, never_done
 from semantic_layer.parser.normalize import name_key
 from semantic_layer.parser.read import Reading
 from semantic_layer.parser.words import DAYS_BEFORE, DAYS_BEFORE_AFTER, LIST_VERBS, NOT_A_VALUE, THESE_DAYS, WHOLE
@@ -129,7 +129,7 @@ def understand(reading: Reading, model: SemanticModel, follow_up_of: Parts | Non
     allowed = _allowed(model, parts.metrics)
     parts.filters.extend(never.filters)
     _named_things(reading, model, parts, problems)
-    _values(reading, model, parts, allowed, account, follow_up_of)
+    _values(reading, model, parts, allowed, account, follow_up_of, problems)
     _time_and_comparison(reading, parts, account, follow_up_of, problems)
     _dimensions(reading, model, parts, account, follow_up_of, problems)
     _ranking(reading, model, parts, account, follow_up_of, problems)
@@ -243,7 +243,7 @@ def _value_dimension(reading: Reading, index: int, allowed: set[str] | None,
 
 
 def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[str] | None,
-            account: _Account, previous: Parts | None) -> None:
+            account: _Account, previous: Parts | None, problems: list[Problem]) -> None:
     mentions = reading.mentions
     chosen: dict[str, list[tuple[str, bool, int]]] = {}  # dimension -> (value, excluded, mention index)
     excluding = False
@@ -306,6 +306,13 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
             parts.filters.append(Filter(dimension=dimension, value=kept[0]))  # 满减券比无门槛券低多少
             parts.compare, parts.compare_group = "group", Filter(dimension=dimension, value=kept[1])
             continue
+        each_done = _done_with_each(reading, model) if len(kept) >= 2 else None
+        if each_done and reading.times:  # '上个月都买过': each in that month, or ever? asked back
+            problems.append(Problem("unused_words", tuple(m.text for m in mentions if m.first("both"))))
+        elif each_done:  # the people who did it with every one of them, as many 'ever' filters
+            parts.filters.extend(Filter(dimension=dimension, value=v, ever=each_done) for v in kept)
+            account.use(*(j for j, m in enumerate(mentions) if m.first("both")))
+            kept = []
         if kept:
             parts.filters.append(Filter(dimension=dimension, op="=" if len(kept) == 1 else "in",
                                         value=kept[0] if len(kept) == 1 else kept))
@@ -315,6 +322,14 @@ def _values(reading: Reading, model: SemanticModel, parts: Parts, allowed: set[s
         named_set = dimension in parts.set_names
         if len(kept) >= 2 and not total and not named_set and not _either(reading, [at for _, _, at in items]):
             parts.dimensions.append(DimensionRef(name=dimension))
+
+
+def _done_with_each(reading: Reading, model: SemanticModel) -> str | None:
+    """'在天猫和京东都买过的客户', 'customers who bought on both tmall and jd': people who did the verb
+    with each value (ever), not each value's own count; the metric that counts them."""
+    if not any(m.first("both") for m in reading.mentions):
+        return None
+    return next((metric for m in reading.mentions if m.first("verb") and (metric := entity_metric(model, m))), None)
 
 
 def _either(reading: Reading, indexes: list[int]) -> bool:

@@ -57,7 +57,7 @@ _ROLES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (words.CHANGE, "change", ""), (words.CHANGE_UP, "change", "up"), (words.CHANGE_DOWN, "change", "down"),
     (words.COMPLEMENT, "complement", ""), (words.EXCLUDE, "exclude", ""), (words.EXCLUDE_AFTER, "exclude_after", ""),
     (words.WHOLE, "whole", ""),
-    (words.NOT, "not", ""), (words.CONTRAST, "contrast", ""), (words.EITHER, "either", ""),
+    (words.NOT, "not", ""), (words.CONTRAST, "contrast", ""), (words.EITHER, "either", ""), (words.BOTH, "both", ""), (words.UNREAD, "unread", ""),
     (words.TREND, "trend", ""), (words.SHARE, "share", ""), (words.PERCENT, "share", ""),
     (words.PERCENT, "percent", ""), (words.TOTAL, "total", ""),
     (words.EACH, "each", ""), (words.BREAKDOWN, "breakdown", ""), (words.ONLY, "only", ""),

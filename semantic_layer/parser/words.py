@@ -51,7 +51,7 @@ FILLERS: tuple[str, ...] = (
     "living", "based in", "located in", "stand", "stood", "look like", "looked", "numbers", "number", "figure", "figures", "data", "stats",
     "results", "result", "value", "values", "amount", "level", "levels", "here", "there's", "there're", "whether",
     "if", "was it", "were there", "any", "some", "all of", "out of", "at all", "ever", "overall", "come out to", "came to",
-    "on earth", "then", "right", "ok", "okay", "guys", "team", "again", "still", "anything", "something",
+    "on earth", "then", "right", "ok", "okay", "guys", "team", "still", "anything", "something",
     "given", "given by", "left by", "written by", "over", "through", "via", "quick one", "quick question",
     "one more", "another one", "years old", "year old", "aged", "folks", "up to", "their",
     "in all", "everything", "is there", "are there", "among", "amongst", "into",
@@ -205,6 +205,12 @@ SINGULAR = ("那个", "这个", "那次", "这次", "那场", "这场", "那一�
 # 'or' between values: either of them, one figure for both ('金卡或黑金的流失客户有多少'), unless a
 # question asks which of them or sets them against each other
 EITHER = ("或", "或者", "or", "either")
+# each of the values, by the same people ('在天猫和京东都买过的客户', 'bought on both tmall and jd')
+BOTH = ("都", "同时", "均", "both")
+# words of the language whose sense here (bought again: a repeat purchase; no longer buying: lapsed)
+# no rule reads: known, so never 'corrected' into a catalog word ('again' is not 'gain'), and never
+# used, so a question with one is asked back
+UNREAD = ("again", "anymore", "any more", "no longer", "once again")
 # 'but' between what someone did and what they did not (买过精华但没买过面霜)
 CONTRAST = ("但", "但是", "却", "可是", "but", "yet")
 

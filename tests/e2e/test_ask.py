@@ -475,7 +475,13 @@ def test_the_days_before_the_previous_ones_and_the_same_thing_for_another_period
         "start": "2024-06-01", "end": "2024-06-19"}
 
 
-def test_open_periods_count_every_day_to_their_end(client, reference):
+def test_open_periods_and_people_who_did_both_count_exactly(client, reference):
+    both = ask(client, "在天猫和京东都买过的客户有多少")
+    people = reference.execute(
+        "SELECT COUNT(*) FROM (SELECT customer_id FROM orders JOIN channels USING (channel_id) "
+        "WHERE pay_time IS NOT NULL AND channel_name IN ('天猫', '京东') GROUP BY customer_id "
+        "HAVING COUNT(DISTINCT channel_name) = 2)").fetchone()[0]
+    assert both["rows"] == [[people]]
     until = ask(client, "gmv up to may")
     total = reference.execute("SELECT SUM(paid_amount) FROM orders WHERE pay_time IS NOT NULL "
                               "AND pay_time < TIMESTAMP '2025-06-01'").fetchone()[0]
@@ -484,8 +490,9 @@ def test_open_periods_count_every_day_to_their_end(client, reference):
     assert [row[0] for row in share["rows"]] == ["平台电商", "内容电商", "私域"] and len(share["rows"][0]) == 3
 
 
-@pytest.mark.parametrize("question", ["最近30天加购未付款的客户有多少", "上个月gmv %", "5月底的gmv"])
-def test_a_period_the_model_cannot_apply_or_a_stray_percent_is_asked_back(client, question):
+@pytest.mark.parametrize("question", ["最近30天加购未付款的客户有多少", "上个月gmv %", "5月底的gmv",
+                                      "上个月在天猫和京东都买过的客户有多少", "how many customers bought again last month"])
+def test_what_no_rule_reads_is_asked_back(client, question):
     assert ask(client, question)["status"] == "clarify"
 
 
