@@ -775,6 +775,20 @@ def _ranking(reading: Reading, model: SemanticModel, parts: Parts, account: _Acc
     _compare_words(reading, parts, account)
 
 
+def _keeps_those_that_moved(reading: Reading, groups: list[DimensionRef], index: int) -> bool:
+    """'环比下降的渠道', 'which channels grew', 'channels that grew': the groups that moved that way;
+    '各渠道gmv环比增长', 'gmv growth by channel' shows every group's change."""
+    names = {d.name for d in groups}
+    at = next((i for i, m in enumerate(reading.mentions) if m.first("dimension") and m.first("dimension").target
+               in names), None)
+    if any(m.first("which") or m.first("which_many") for m in reading.mentions) or at is None:
+        return True
+    if index < at:  # '环比下降的渠道': the change says which of them
+        return reading.text[reading.mentions[index].end:reading.mentions[at].start].strip() in ("的", "了的")
+    between = reading.text[reading.mentions[at].end:reading.mentions[index].start]
+    return bool(re.search(r"(?<![a-z])(?:that|which|whose|where)(?![a-z])", between))
+
+
 def _beside_previous(reading: Reading, parts: Parts, account: _Account, previous: Parts | None) -> None:
     """'跟天猫比呢' after a question about 京东: the value named beside the previous one, side by side."""
     if previous is None or parts.compare or any(d.versus for d in parts.dimensions) or reading.times or \
@@ -793,6 +807,9 @@ def _by_change(reading: Reading, parts: Parts, account: _Account) -> None:
     '上个月订单数环比下降的渠道': keep those that changed that way."""
     mentions = reading.mentions
     moves = [(i, e.target) for i, m in enumerate(mentions) for e in m.entries if e.kind == "change" and e.target]
+    if parts.compare != "group":  # 'how many channels had fewer orders than the month before'
+        moves = moves or [(i, {"desc": "up", "asc": "down"}[e.target]) for i, m in enumerate(mentions)
+                          for e in m.entries if e.kind == "comparative" and e.target in ("desc", "asc")]
     groups = [d for d in parts.dimensions if not d.versus and not d.grain]
     if not (parts.compare and moves and groups and parts.metrics):
         return
@@ -802,7 +819,8 @@ def _by_change(reading: Reading, parts: Parts, account: _Account) -> None:
         fewest = superlative is not None and superlative.first("superlative").target == "asc"
         parts.order = (f"{metric}__difference", "desc" if (way == "up") != fewest else "asc")
         parts.limit = parts.limit or (None if any(m.first("which_many") for m in mentions) else 1)
-    elif not any(m.first("quantity") for m in mentions):
+    elif not any(m.first("quantity") for m in mentions) and _keeps_those_that_moved(reading, groups, index) or \
+            _counts_groups(reading, groups):  # '环比下降的渠道', 'how many channels had fewer orders' 
         parts.having.append((f"{metric}__difference", ">" if way == "up" else "<", 0.0))
     else:
         return

@@ -107,7 +107,8 @@ def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[in
                        and not _also_language(mentions[i]) and "," not in text[mentions[i].end:quantity.start]
                        and "，" not in text[mentions[i].end:quantity.start]
                        and not any(mentions[j].has("verb", "metric") for j in range(i + 1, q))), None)
-        chosen = nouns[0] if nouns else before if before is not None else after[0] if after else None
+        groups = _after_a_dimension(mentions, q)  # '渠道有几个': 个 counts the channels
+        chosen = nouns[0] if nouns else before if before is not None else after[0] if after and not groups else None
         if chosen is not None:
             found.append(chosen)
     for i, mention in enumerate(mentions):
@@ -123,6 +124,12 @@ def counted_units(mentions: list[Mention], text: str, skip: set[int]) -> list[in
                 for j in (i - 1, i + 1)):
             found.append(i)  # the most customers, 最多的客户, 哪一天出的单最多
     return list(dict.fromkeys(found))
+
+
+def _after_a_dimension(mentions: list[Mention], index: int) -> bool:
+    """Is the word before a quantity (past particles) a dimension's noun ('超过100万的渠道有几个')?"""
+    before = next((m for m in reversed(mentions[:index]) if not m.has("filler")), None)
+    return before is not None and bool(before.first("dimension"))
 
 
 _AFTER_A_NUMBER = re.compile(r"\d(?:\.\d+)?\s*(?:k|w|m|万|千|百万|亿)?\s*$")

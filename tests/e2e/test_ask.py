@@ -458,7 +458,17 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
     ("复购率多少%", "复购率 · 全部时间 · 已付款订单 · 按支付时间"),
     ("Which provinces have more than 10,000 paid orders?", "orders · by province · all time · paid orders · by "
      "payment time · orders > 10,000 · orders highest first"),
-    ("上个月gmv比前一个月高吗", "成交金额 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-05-01 至 2025-05-31")])
+    ("上个月gmv比前一个月高吗", "成交金额 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-05-01 至 2025-05-31"),
+    ("gmv growth by channel last month",  # every channel's change, not only those that grew
+     "GMV · by channel · 2025-06-01 to 2025-06-30 · paid orders · by payment time · vs previous period 2025-05-01 "
+     "to 2025-05-31"),
+    ("上个月订单数环比下降的渠道有几个", "订单数 · 按渠道 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间 · 订单数变化 < 0 · "
+     "个数 · 环比 2025-05-01 至 2025-05-31"),
+    ("how many channels had fewer orders last month than the month before", "orders · by channel · 2025-06-01 to "
+     "2025-06-30 · paid orders · by payment time · orders change < 0 · how many · vs previous period 2025-05-01 to "
+     "2025-05-31"),
+    ("上个月gmv超过100万的渠道有几个", "成交金额 · 按渠道 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间 · "
+     "成交金额 > 1,000,000 · 个数")])
 def test_everyday_phrasings_are_read_as_said(client, question, interpretation):
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
