@@ -90,8 +90,9 @@ class Extractor:
             # '3个产品'; not '那两个渠道' (the two named before)
             (re.compile(r"(?<![那这])" + _COUNT + r"\s*(?:" + counters + r")(?=[^，,。]*?(?:" + _alternation(nouns)
                         + "))"), None),
-            # '最高的3个', '最少的两款': the superlative stays a word of its own
-            (re.compile(r"(?P<lead>(?:" + _alternation(w for w in words.SUPERLATIVE_DESC + words.SUPERLATIVE_ASC
+            # '最高的3个', '最少的两款', '卖得最好的3款': the superlative stays a word of its own
+            (re.compile(r"(?P<lead>(?:" + _alternation(w for w in words.SUPERLATIVE_DESC + words.SUPERLATIVE_ASC +
+                                                       words.POPULAR + words.POPULAR_LEAST
                                                        if not w.isascii()) + r")的?)\s*" + _COUNT + r"\s*(?:"
                         + counters + r")"), None),
             # 'which 3 products moved the most units'

@@ -200,7 +200,11 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
             glued = i > 0 and mentions[i - 1].has("value", "set") and mentions[i - 1].end == mentions[i].start
             if not (glued or set(targets) & set(metrics) or {model.metric_by_id[t].format for t in targets} & formats):
                 return MetricChoice((), (), (), "unit_mismatch")  # not '无门槛券': the value's things
-        used = tuple([i for i, _ in named] + verbs + units + quantities + members +
+        # a verb of money said of metrics that are not money ('what did new customers spend'): unread;
+        # before them it acts on them ('brought in the most new customers')
+        said = [i for i in verbs if i < min(j for j, _ in named) or
+                _verb_fits(model, mentions[i].first("verb").targets, metrics)]
+        used = tuple([i for i, _ in named] + said + units + quantities + members +
                      _population(model, mentions, skip, metrics))
         if negations:
             return MetricChoice((), (), used, "cannot_negate")
@@ -272,6 +276,14 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     used += tuple(i for i, m in enumerate(mentions) if i not in skip and m.first("unit")
                   and chosen in m.first("unit").targets)
     return MetricChoice((chosen,), (), used, None, from_group, implied=True, members_only=members_only)
+
+
+def _verb_fits(model: SemanticModel, targets: tuple[str, ...], metrics: tuple[str, ...]) -> bool:
+    """Does a verb go with the metrics named? Not one that only yields money ('spend', '花') beside
+    metrics none of which is money."""
+    def money(ids) -> bool:
+        return [model.metric_by_id[t].format for t in ids] == ["money"] * len(ids)
+    return not (targets and money(targets)) or any(money([m]) for m in metrics)
 
 
 def _adds_up(model: SemanticModel, metric_id: str) -> bool:

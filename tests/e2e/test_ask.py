@@ -468,7 +468,8 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
      "2025-06-30 · paid orders · by payment time · orders change < 0 · how many · vs previous period 2025-05-01 to "
      "2025-05-31"),
     ("上个月gmv超过100万的渠道有几个", "成交金额 · 按渠道 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间 · "
-     "成交金额 > 1,000,000 · 个数")])
+     "成交金额 > 1,000,000 · 个数"),
+    ("卖得最差的两款精华", "销量 · 按产品 · 品类: 精华 · 全部时间 · 已付款订单的商品行 · 按支付时间 · 销量 从低到高 前2")])
 def test_everyday_phrasings_are_read_as_said(client, question, interpretation):
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
@@ -501,7 +502,8 @@ def test_open_periods_and_people_who_did_both_count_exactly(client, reference):
 
 
 @pytest.mark.parametrize("question", ["最近30天加购未付款的客户有多少", "上个月gmv %", "5月底的gmv",
-                                      "上个月在天猫和京东都买过的客户有多少", "how many customers bought again last month"])
+                                      "上个月在天猫和京东都买过的客户有多少", "how many customers bought again last month",
+                                      "what did new customers spend on average in q2"])
 def test_what_no_rule_reads_is_asked_back(client, question):
     assert ask(client, question)["status"] == "clarify"
 
