@@ -60,6 +60,9 @@ class DefaultFilter(Frozen):
     time_when_lifted: str | None = None
     reading_when_lifted: Names | None = Field(None, description="what the fact counts, and by which time, when "
                                                                 "the filter is lifted (all orders, by order time)")
+    kept_for: list[str] = Field(default_factory=list, description="values of lifted_by inside the filter already "
+                                                                 "(refunded orders were paid): choosing only "
+                                                                 "these keeps it, and its time")
 
 
 class Measure(Frozen):

@@ -88,10 +88,13 @@ def metric_facts(model: SemanticModel, metric: Metric) -> list[Fact]:
 
 def lifts_default_filter(fact: Fact, query: ResolvedQuery) -> bool:
     """Grouping by the lifting dimension, or selecting values of it, replaces a fact's default filter;
-    excluding values only narrows it (paid orders except the refunded ones)."""
+    excluding values only narrows it (paid orders except the refunded ones), and so does selecting
+    values the filter holds already (refunded orders, which were paid)."""
     lifter = fact.default_filter.lifted_by if fact.default_filter else None
+    inside = set(fact.default_filter.kept_for) if fact.default_filter else set()
     return bool(lifter) and (any(d.dimension.id == lifter for d in query.dimensions) or any(
-        f.dimension.id == lifter and f.op in ("=", "in") and f.ever is None for f in query.filters))
+        f.dimension.id == lifter and f.op in ("=", "in") and f.ever is None and not set(f.values) <= inside
+        for f in query.filters))
 
 
 def counted_entity(model: SemanticModel, metric: Metric) -> CountedEntity | None:

@@ -180,7 +180,9 @@ def test_the_reading_names_every_default_and_the_comparison_dates(client):
     assert pieces == [("metric", "成交金额"), ("period", "2025-06-01 至 2025-06-30"), ("basis", "已付款订单 · 按支付时间"),
                       ("compare", "同比 2024-06-01 至 2024-06-30")]
     assert body["interpretation"]["text"] == " · ".join(text for _, text in pieces)
-    assert ask(client, "2024年的退款订单数")["interpretation"]["reading"][-1]["text"] == "全部订单 · 按下单时间"
+    assert ask(client, "2024年取消的订单数")["interpretation"]["reading"][-1]["text"] == "全部订单 · 按下单时间"
+    # refunded orders were paid: still paid orders, by payment time
+    assert ask(client, "2024年的退款订单数")["interpretation"]["reading"][-1]["text"] == "已付款订单 · 按支付时间"
 
 
 def test_an_edited_reading_runs_in_the_conversation(client, reference):
