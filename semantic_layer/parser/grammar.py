@@ -172,8 +172,10 @@ def _lists_people(reading: Reading, model: SemanticModel, parts: Parts) -> bool:
 
 
 def _analysis_named(reading: Reading, account: _Account) -> str | None:
-    """The analysis a question names ('新客留存', 'A/B测试结果'), if any."""
-    found = [i for i, m in enumerate(reading.mentions) if m.first("analysis")]
+    """The analysis a question names ('新客留存', 'A/B测试结果'), if any; a word that is also a verb is
+    the verb in a question that asks how many ('how many customers did we win')."""
+    counting = reading.has("quantity")
+    found = [i for i, m in enumerate(reading.mentions) if m.first("analysis") and not (counting and m.first("verb"))]
     account.use(*found)
     return reading.mentions[found[0]].first("analysis").target if found else None
 

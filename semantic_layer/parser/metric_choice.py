@@ -166,7 +166,7 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
               if i not in skip and m.first("verb") and len(own[i]) == 1 and not m.has("metric")
               and (i > 0 and mentions[i - 1].has("breakdown") or _listed(mentions, text, i))]
     verbs = [i for i, m in enumerate(mentions) if i not in skip and m.first("verb") and
-             not m.has("value", "set", "metric") and not _names_its_dimension(mentions, i)
+             (not m.has("value", "set", "metric") or _done(text, m)) and not _names_its_dimension(mentions, i)
              and i not in {j for j, _ in named}]
     members = [i for i in range(len(mentions)) if _names_members(mentions, i)]  # '其他几个渠道'
     quantities = [i for i, m in enumerate(mentions) if i not in skip and m.first("quantity") and i not in members]
@@ -249,7 +249,7 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     # a verb in a clause that describes ('618期间发的券核销了多少张') says less than the one asked about
     main = [i for i in verbs if not _describes(mentions, text, i)] or verbs
     groups = [{e.target for e in m.entries if e.kind in ("value", "set")} for i, m in enumerate(mentions)
-              if m.has("value", "set") and i not in skip]  # words inside a name ('沉睡客户召回') are the name's
+              if m.has("value", "set") and i not in skip and i not in verbs]  # words inside a name are the name's
     spoken = {verb_stem(mentions[i].text) for i in main}
     kind = next((mentions[i].first("quantity").target for i in quantities), "") if not units else ""
     counted = set(units) | skip
@@ -276,6 +276,11 @@ def choose_metrics(model: SemanticModel, mentions: list[Mention], text: str, ski
     used += tuple(i for i, m in enumerate(mentions) if i not in skip and m.first("unit")
                   and chosen in m.first("unit").targets)
     return MetricChoice((chosen,), (), used, None, from_group, implied=True, members_only=members_only)
+
+
+def _done(text: str, mention: Mention) -> bool:
+    """A word that is a value and a verb, with 了 / 过 after it, is the verb ('上个月拉新了多少人')."""
+    return not mention.has("metric") and text[mention.end:mention.end + 1] in ("了", "过")
 
 
 def _verb_fits(model: SemanticModel, targets: tuple[str, ...], metrics: tuple[str, ...]) -> bool:

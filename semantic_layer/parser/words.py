@@ -182,7 +182,8 @@ COMPLEMENT = ("其他", "其它", "其余", "别的", "剩下的", "剩余的", 
               "rest of the country", "其他地方", "其他地区")
 EXCLUDE = ("除了", "除去", "除", "不含", "不包括", "不包含", "排除", "剔除", "去除", "扣除", "扣掉", "扣去", "减去", "减掉", "不算", "不计", "刨除", "刨掉", "刨去", "抛开", "撇开",
            "excluding", "except", "other than", "not including", "without", "exclude", "excluded", "minus", "ex",
-           "not counting", "leaving out", "leave out", "apart from", "aside from", "except for", "but not")
+           "not counting", "leaving out", "leave out", "apart from", "aside from", "except for", "but not", "outside of",
+           "outside")
 EXCLUDE_AFTER = ("以外", "之外", "除外", "不算在内", "外")
 # the whole of a period, not the part of it that compares ('all of 2024', '去年全年')
 WHOLE = ("全年", "整年", "整个", "一整年", "一年", "all of", "the whole of", "whole", "full year", "entire", "the full",

@@ -471,7 +471,11 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
      "2025-05-31"),
     ("上个月gmv超过100万的渠道有几个", "成交金额 · 按渠道 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间 · "
      "成交金额 > 1,000,000 · 个数"),
-    ("卖得最差的两款精华", "销量 · 按产品 · 品类: 精华 · 全部时间 · 已付款订单的商品行 · 按支付时间 · 销量 从低到高 前2")])
+    ("卖得最差的两款精华", "销量 · 按产品 · 品类: 精华 · 全部时间 · 已付款订单的商品行 · 按支付时间 · 销量 从低到高 前2"),
+    ("上个月拉新了多少人", "新客数 · 2025-06-01 至 2025-06-30 · 按首笔支付时间"),  # 拉新 a verb here, not the campaign type
+    ("这个月新增了几个会员", "新客数 · 2025-07-01 · 按首笔支付时间"),
+    ("how many customers did we win this year", "new customers · 2025-01-01 to 2025-07-01 · by first payment time"),
+    ("customers outside of 江浙沪 last month gmv", "成交金额 · 省份∉江苏、浙江、上海 · 2025-06-01 至 2025-06-30 · 已付款订单 · 按支付时间")])
 def test_everyday_phrasings_are_read_as_said(client, question, interpretation):
     body = ask(client, question)
     assert body["status"] == "ok" and body["interpretation"]["text"] == interpretation
