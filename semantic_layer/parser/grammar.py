@@ -509,7 +509,12 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
         parts.time_range, parts.time_yearless = previous.time_range, False
         kind, parts.compare_to = "period", named
         account.use(*compared)
-    if markers and (parts.time_range or previous and previous.time_range):
+    comparing_words = any(m.has("compare", "change", "comparative", "difference") for m in reading.mentions)
+    if markers and not periods and not kind and not comparing_words and previous is not None and \
+            previous.time_range and not previous.compare:
+        parts.shift = "previous_period"  # 'what about the month before', '前一个月呢': that period instead
+        account.use(*markers)
+    elif markers and (parts.time_range or previous and previous.time_range):
         kind = kind or "previous_period"
         account.use(*markers)
     nouns = [i for i, m in enumerate(reading.mentions) if m.first("period_noun")]

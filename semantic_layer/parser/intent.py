@@ -36,6 +36,8 @@ _STRONG_RE = _words(words.WRITE_ONLY)
 _SETS_TO_RE = _words(words.WRITE_SETS_TO)
 _CHANGE_RE = _words(_CHANGE)
 _SETS_A_NUMBER = re.compile(r"^\s*(?:成|为|到|to|=|as|back to)?\s*[-+]?\d")
+# '... to 1.2M', '... to 100万': an amount as what the thing becomes (a year, 'to 2024', edits the question)
+_TO_AN_AMOUNT = re.compile(r"\s(?:to|as|=)\s*[-+]?(?!(?:19|20)\d\d(?![\d.]))\d[\d,.]*")
 _EDITS_THE_QUESTION = _words(words.REMOVE_TIME + words.REMOVE_FILTER)
 _RECORD = re.compile(r"(?:id|号|no\.?|#)\s*[:：]?\s*\d{3,}|[a-z\u4e00-\u9fff]\s*\d{4,}")
 _TO_A_VALUE = re.compile(r"\s(?:to|as|into)\s")
@@ -76,7 +78,7 @@ class WriteDetector:
         if not change:
             return False
         after = text[change.end():]
-        if _SETS_A_NUMBER.search(after) or _RECORD.search(_without_times(reading)):
+        if _SETS_A_NUMBER.search(after) or _TO_AN_AMOUNT.search(after) or _RECORD.search(_without_times(reading)):
             return True
         if self.english_object.search(after) or _TO_A_VALUE.search(after) and _sets_a_value(reading, change.end()):
             return True

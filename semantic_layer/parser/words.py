@@ -347,7 +347,10 @@ SEND_TO = ("给", "向", "对", "为", "to")
 WRITE_OBJECTS = ("表", "数据库", "记录", "这条", "那条", "数据", "订单", "测试", "所有", "全部", "库存", "id", "table",
                  "tables", "database", "record", "records", "row", "rows", "data", "all", "entries", "entry",
                  "order", "orders", "column", "columns", "value", "values", "customers", "customer", "coupons")
-SQL_WRITE = r"^\s*(?:delete|update|insert|drop|alter|truncate|create|merge|replace|grant|revoke|upsert|copy|attach)\b"
+# SQL that writes, as typed ('DROP TABLE orders'); 'drop the time filter' edits the question
+SQL_WRITE = (r"^\s*(?:delete\s+from|update\s+\S+\s+set|insert\s+(?:into|overwrite)|(?:drop|alter|create|truncate)\s+"
+             r"(?:table|view|schema|database|index|sequence|macro|function)|truncate\s+\S+\s*;?\s*$|merge\s+into|"
+             r"replace\s+into|upsert\s+into|grant|revoke|copy\s+\S+\s+(?:from|to)|attach|detach)\b")
 
 # Common abbreviations, spelled out before reading
 ABBREVIATIONS = {"avg": "average", "avg.": "average", "qty": "quantity", "amt": "amount", "pct": "percent",

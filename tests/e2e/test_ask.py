@@ -509,12 +509,16 @@ def test_open_periods_and_people_who_did_both_count_exactly(client, reference):
 
 @pytest.mark.parametrize("question", ["最近30天加购未付款的客户有多少", "上个月gmv %", "5月底的gmv",
                                       "上个月在天猫和京东都买过的客户有多少", "how many customers bought again last month",
-                                      "what did new customers spend on average in q2"])
+                                      "what did new customers spend on average in q2", "drop the time filter"])
 def test_what_no_rule_reads_is_asked_back(client, question):
     assert ask(client, question)["status"] == "clarify"
 
 
-def test_follow_ups_add_a_metric_and_compare_with_the_days_before(client):
+def test_follow_ups_add_a_metric_take_the_month_before_and_compare_with_the_days_before(client):
+    channels = ask(client, "gmv by channel last month")
+    may = ask(client, "what about the month before", channels["conversation_id"])
+    assert may["interpretation"]["query"]["time_range"] == {"start": "2025-05-01", "end": "2025-06-01"}
+    assert "compare" not in may["interpretation"]["query"]
     first = ask(client, "上个月gmv")
     added = ask(client, "再加一个订单数", first["conversation_id"])
     assert added["status"] == "ok" and added["interpretation"]["query"]["metrics"] == ["gmv", "order_count"]
