@@ -83,8 +83,11 @@ def is_follow_up(reading: Reading, understanding: Understanding, previous: Parts
     alone = not (parts.time_range or parts.filters or parts.dimensions or parts.order or parts.limit or parts.having
                  or parts.compare) and all(m.has("metric", "quantity", "filler", "also", "evaluation")
                                            for m in reading.mentions) and not reading.unknown
+    # '按商品销售额排呢', 'sort by orders': a ranking with nothing of its own to rank ranks the previous groups
+    reorders = previous is not None and bool(parts.order) and bool(previous.dimensions) and not (
+        parts.dimensions or parts.time_range or parts.filters)
     return opens or short_what_about or not understanding.named_metric or understanding.removes or \
-        reading.has("anaphor") or understanding.refers_back or drills or bare or alone
+        reading.has("anaphor") or understanding.refers_back or drills or bare or alone or reorders
 
 
 def _sibling(filters: list[Filter], item: Filter, values: dict[str, list[str]]) -> tuple[Filter, Filter] | None:

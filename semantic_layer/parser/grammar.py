@@ -34,6 +34,7 @@ _FREE = ("filler", "neutral", "classifier", "follow_up", "only", "total", "evalu
          "series", "also", "all_of")
 # Words between the parts of one phrase ("金卡的客单价", "除了京东和天猫之外")
 _GLUE = ("filler", "classifier", "neutral")
+_IN_DAYS = re.compile(r"天|日|(?<![a-z])days?(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -492,7 +493,11 @@ def _time_and_comparison(reading: Reading, parts: Parts, account: _Account, prev
         said_whole = bool(whole) or any(w in reading.text[t.start:t.end] for t in periods for w in WHOLE if not w.isascii())
         paired = "previous_period" if later == earlier else _pair(later, earlier, literal=said_whole)
         parts.time_range = later
-        if paired:
+        if later == earlier and any(_IN_DAYS.search(reading.text[t.start:t.end]) for t in periods):
+            # '近30天比前30天': the same days named twice are them and as many days before (June is 30 days
+            # too, but not the month before)
+            kind, parts.compare_to = "period", DateRange(later.start - (later.end - later.start), later.start)
+        elif paired:
             kind = paired
         else:
             kind, parts.compare_to = "period", earlier

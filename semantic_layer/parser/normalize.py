@@ -17,7 +17,7 @@ _ABBREVIATION = re.compile(r"(?<![a-z])(" + "|".join(re.escape(a) for a in sorte
                            + r")(?![a-z])")
 _BETWEEN_CHINESE = re.compile(r"(?<=[\u3400-\u9fff]) +(?=[\u3400-\u9fff])")
 _HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")  # 'year-over-year', 'black-gold': the same as with spaces
-_POSSESSIVE = re.compile(r"(?<=[a-z])'s(?![a-z])")  # "douyin's roi" is "douyin roi"
+_POSSESSIVE = re.compile(r"(?<=[a-z\u3400-\u9fff])'s(?![a-z])")  # "douyin's roi", "抖音's ROI": "douyin roi"
 _CONTRACTION = re.compile(r"(?<=[a-z])'(ve|re|ll|d)(?![a-z])")  # "who've bought" is "who have bought"
 _CONTRACTED = {"ve": " have", "re": " are", "ll": " will", "d": " had"}
 _NAME_NOISE = re.compile(r"[\s\-_/·•,.，。:：'\"()（）\[\]【】「」“”]+")

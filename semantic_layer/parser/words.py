@@ -37,7 +37,7 @@ FILLERS: tuple[str, ...] = (
     "数据", "情况", "数字", "数值", "结果", "数", "数目", "水平", "表现", "指标", "成绩", "统计数据", "们",
     "全国", "country", "nationwide", "整体上", "东西", "任何东西", "主要", "重点", "给个", "带上", "带", "附上", "顺便",
     "用", "使用", "要用", "复盘", "周报", "月报", "日报", "周会", "月会", "那几个", "这几个", "那几家", "这几家",
-    "那边", "这边", "方面", "地方", "那场", "这场", "那次", "这次的", "那几场", "这几场", "吧", "取", "拿",
+    "那边", "这边", "方面", "地方", "那阵子", "这阵子", "那阵", "那场", "这场", "那次", "这次的", "那几场", "这几场", "吧", "取", "拿",
     # English
     "a", "an", "the", "of", "for", "in", "on", "at", "to", "from", "with", "and", "or", "is", "are", "was", "were",
     "be", "been", "being", "do", "does", "did", "done", "what", "what's", "whats", "who", "whom", "whose", "how",
@@ -150,7 +150,9 @@ SAME_PERIOD_NOUNS = ("去年同期", "去年同月", "去年同一个月", "去�
                      "去年这个时候", "same period last year", "same month last year", "same quarter last year",
                      "same week last year", "same time last year", "same day last year", "same period a year ago",
                      "a year earlier", "a year ago", "the same quarter last year", "the same month last year",
-                     "the same period last year", "the same time last year")
+                     "the same period last year", "the same time last year", "the same month a year ago",
+                     "same month a year ago", "the same quarter a year ago", "same quarter a year ago",
+                     "the same week a year ago", "the same month a year earlier", "the same period a year earlier")
 # 'list the 30-34 customers': a listing verb before the people counted asks for who they are
 LIST_VERBS = ("list", "列出", "列一下")
 # a follow-up's period said of the one before ('这7天合计' is those 7 days; 'the previous 30 days'
@@ -237,15 +239,16 @@ BREAKDOWN = ("按", "按照", "分", "拆分", "拆开", "拆", "细分", "分�
 ONLY = ("只", "只有", "仅", "仅仅", "单看", "光看", "只留", "只保留", "就看", "仅看", "only", "just for", "solely")
 GRAIN: dict[str, str] = {
     "按天": "day", "每天": "day", "每日": "day", "日度": "day", "逐日": "day", "按日": "day", "分天": "day",
-    "天": "day", "日": "day", "日子": "day", "days": "day", "daily": "day", "by day": "day", "per day": "day", "each day": "day", "day by day": "day",
+    "天": "day", "日": "day", "日子": "day", "days": "day", "daily": "day", "by day": "day", "per day": "day", "each day": "day", "day by day": "day", "day": "day",
     "按周": "week", "每周": "week", "周度": "week", "逐周": "week", "分周": "week", "周": "week", "weeks": "week",
     "weekly": "week", "by week": "week", "per week": "week", "each week": "week", "week by week": "week",
+    "week": "week",
     "按月": "month", "每月": "month", "每个月": "month", "月度": "month", "逐月": "month", "分月": "month",
     "各月": "month", "月份": "month", "月": "month", "months": "month", "monthly": "month", "by month": "month",
-    "per month": "month", "each month": "month", "month by month": "month",
+    "per month": "month", "each month": "month", "month by month": "month", "month": "month",
     "按季度": "quarter", "每季度": "quarter", "每个季度": "quarter", "季度": "quarter", "各季度": "quarter",
     "分季度": "quarter", "quarterly": "quarter", "by quarter": "quarter", "per quarter": "quarter",
-    "each quarter": "quarter", "quarter by quarter": "quarter",
+    "each quarter": "quarter", "quarter by quarter": "quarter", "quarter": "quarter",
     "按年": "year", "每年": "year", "年度": "year", "各年": "year", "yearly": "year", "by year": "year",
     "annual": "year", "annually": "year", "per year": "year",
 }
@@ -323,7 +326,7 @@ WRITE_ONLY = ("删除", "删掉", "删了", "删去", "删一下", "清空", "�
               "truncate", "bump", "mark", "text", "email", "sms", "notify", "archive", "hide", "ban", "block",
               "assign", "merge", "insert", "wipe", "erase", "purge", "upsert", "overwrite", "drop table",
               "alter table", "drop the table", "add a row", "add an order", "add a record", "add a new", "新表", "存成", "存为", "存到",
-              "保存为", "保存成", "保存到", "new table", "save as", "save this", "save it", "save them", "save the")
+              "保存为", "保存成", "保存到", "少录", "多录", "漏录", "录错", "录少", "录多", "补录上", "new table", "save as", "save this", "save it", "save them", "save the")
 # a change to a stored value ('会员等级都给升到金卡', '售价调到999'), when a value or a number follows; 'GMV升到多少了' asks
 WRITE_SETS_TO = ("调到", "调整到", "调成", "降成", "降为", "降到", "升成", "升为", "升到", "降级为", "升级为", "改回", "设为",
                  "设成", "记为", "记成", "标为", "标成", "登记为", "改记为")

@@ -442,7 +442,7 @@ def test_follow_ups_total_a_breakdown_rank_a_trend_and_take_days_said_of_the_pre
     ("2024全年新客数是多少", "新客数 · 2024-01-01 至 2024-12-31 · 按首笔支付时间"),
     ("去年一年总共卖了多少钱", "成交金额 · 2024-01-01 至 2024-12-31 · 已付款订单 · 按支付时间"),
     ("近7天的客单价跟再往前7天比怎么样",
-     "客单价 · 2025-06-24 至 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-17 至 2025-06-23"),
+     "客单价 · 2025-06-24 至 2025-06-30 · 已付款订单 · 按支付时间 · 对比 2025-06-17 至 2025-06-23"),
     ("昨天gmv比前天多还是少？", "成交金额 · 2025-06-30 · 已付款订单 · 按支付时间 · 环比 2025-06-29"),
     ("orders with and without a coupon last month",
      "orders · by coupon use · coupon use: 用券, 未用券 · 2025-06-01 to 2025-06-30 · paid orders · by payment time"),
@@ -512,6 +512,17 @@ def test_open_periods_and_people_who_did_both_count_exactly(client, reference):
                                       "what did new customers spend on average in q2", "drop the time filter"])
 def test_what_no_rule_reads_is_asked_back(client, question):
     assert ask(client, question)["status"] == "clarify"
+
+
+def test_a_ranking_with_nothing_to_rank_ranks_the_previous_groups(client):
+    categories = ask(client, "今年各品类的销量")
+    ask(client, "top 3 of those?", categories["conversation_id"])
+    by_sales = ask(client, "按商品销售额排呢", categories["conversation_id"])
+    query = by_sales["interpretation"]["query"]
+    assert query["metrics"] == ["product_sales"] and query["dimensions"] == [{"name": "category"}]
+    assert query["limit"] == 3 and len(by_sales["rows"]) == 3
+    days = ask(client, "近30天抖音的花费比前30天多了多少")  # 30 days before, not May (June is 30 days too)
+    assert days["interpretation"]["query"]["compare_to"] == {"start": "2025-05-02", "end": "2025-06-01"}
 
 
 def test_follow_ups_add_a_metric_take_the_month_before_and_compare_with_the_days_before(client):
