@@ -256,7 +256,7 @@ class QueryEngine:
         rows = [[json_value(v) for v in row] for row in result.rows[:limit]]
         return columns, rows, len(result.rows) > limit, self.warehouse.render(tree, pretty=True)
 
-    def _run(self, query: exp.Query | CompiledPlan, policy: AccessPolicy, user: str,
+    def _run(self, query: exp.Query | CompiledPlan, policy: AccessPolicy, user: str | None,
              row_cap: int | None = None) -> QueryResult:
         """Run secured SQL (a plan's, rendered once). A restricted role's error messages lose the
         values they quote: a failing cast must not show a row (defence in depth behind the views)."""
@@ -283,7 +283,7 @@ class QueryEngine:
         return self.answer_sql(sql, policy, today, user, self.mf_row_cap)
 
     def answer_sql(self, sql: str, policy: AccessPolicy = OPEN, today: dt.date | None = None,
-                   user: str = "local", row_cap: int | None = None) -> Answer:
+                   user: str | None = "local", row_cap: int | None = None) -> Answer:
         started = time.perf_counter()
         require_data(policy)
         tree = self._secure(self._guard(sql, policy), policy, today or dt.date.today())

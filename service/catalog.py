@@ -18,7 +18,7 @@ from service.schemas import CatalogAnalysis, CatalogDimension, CatalogMetric
 MAX_VALUES = 500
 
 
-def dimension_values(engine: QueryEngine, policy: AccessPolicy = OPEN, user: str = "service",
+def dimension_values(engine: QueryEngine, policy: AccessPolicy = OPEN, user: str | None = None,
                      today: dt.date | None = None) -> dict[str, list[str]]:
     """Distinct values of each categorical dimension inside the role's rows (read through the
     engine, the one door to data); groups and bands come from the model, narrowed by the role's

@@ -176,7 +176,7 @@ def build_llm(settings: Settings, model: SemanticModel, values, tables) -> Quest
 
 def training_rows(warehouse: Warehouse, sql: str, timeout_s: float) -> tuple[list[str], list[tuple]]:
     """Rows for fitting a prediction: every row, with time to read them (the service's own SQL)."""
-    result = warehouse.run(sql, TRAINING_ROWS, max(timeout_s, 300), "service")
+    result = warehouse.run(sql, TRAINING_ROWS, max(timeout_s, 300))
     if result.truncated:
         raise CannotFit(f"more than {TRAINING_ROWS:,} rows")
     return [name for name, _ in result.columns], result.rows
@@ -187,9 +187,8 @@ def build_warehouse(settings: Settings) -> Warehouse:
     limits = QueryLimits(settings.query_memory_mb, settings.query_threads, settings.query_temp_dir,
                          settings.query_temp_max_mb, settings.query_result_max_mb)
     slots = -(-settings.max_concurrent_queries // settings.workers)  # this process' share, rounded up
-    return Warehouse(settings.db_path, slots, settings.queue_timeout_s,
-                     settings.cache_entries, limits, settings.user_query_slots, settings.query_grace_s,
-                     settings.cache_max_mb)
+    return Warehouse(settings.db_path, slots, settings.queue_timeout_s, settings.cache_entries, limits,
+                     settings.state_path, settings.user_query_slots, settings.query_grace_s, settings.cache_max_mb)
 
 
 def build_context(settings: Settings) -> ServiceContext:

@@ -35,7 +35,8 @@ class Settings(BaseSettings):
     query_temp_dir: Path = Field(Path("data/query_tmp"), description="where a large query may spill to disk")
     query_temp_max_mb: int = Field(2048, ge=0, description="most disk one query process may spill")
     query_result_max_mb: int = Field(16, ge=1, description="largest result a query may hand back")
-    user_query_slots: int = Field(2, ge=1, description="queries one user may run at once (as many more may wait)")
+    user_query_slots: int = Field(2, ge=1, description="queries one user may run at once in all worker processes "
+                                                        "together (as many more may wait)")
     max_body_bytes: int = Field(1_000_000, ge=1_000, description="largest accepted request body")
     state_path: Path = Field(Path("data/chatbi.sqlite"),
                              description="local database of verified examples and glossary terms")

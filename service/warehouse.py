@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 import sqlglot
@@ -26,19 +26,25 @@ from service.warehouse_url import WarehouseUrl, parse_warehouse_url
 __all__ = ["QueryFailed", "QueryResult", "QueryTimeout", "QueryTooHeavy", "Warehouse", "WarehouseBusy",
            "WarehouseUnavailable"]
 
+# a user's turn expires this long after its own bound (waiting for a slot, the time limit, the grace):
+# time to start a query process on a slow machine, so that only a turn left by a dead process gets there
+TURN_MARGIN_S = 60
+
 
 class Warehouse:
-    """The read-only warehouse: at most ``max_concurrent`` queries at once and ``user_slots`` of
-    them for one user (others wait in line up to ``queue_timeout_s``)."""
+    """The read-only warehouse: at most ``max_concurrent`` queries at once in this process (others
+    wait in line up to ``queue_timeout_s``) and, given a ``state_path`` shared by the worker
+    processes, ``user_slots`` of them for one user in all of them together (a tool or a test on its
+    own gives none: it has one user)."""
 
     def __init__(self, location: str | Path | WarehouseUrl, max_concurrent: int = 4, queue_timeout_s: float = 10,
-                 cache_entries: int = 256, limits: QueryLimits = QueryLimits(), user_slots: int = 2,
-                 grace_s: float = 2.0, cache_max_mb: int = 128) -> None:
+                 cache_entries: int = 256, limits: QueryLimits = QueryLimits(), state_path: Path | None = None,
+                 user_slots: int = 2, grace_s: float = 2.0, cache_max_mb: int = 128) -> None:
         self.url = location if isinstance(location, WarehouseUrl) else parse_warehouse_url(location)
         self.limits = dataclasses.replace(limits, grace_s=grace_s)
         self.queue_timeout_s = queue_timeout_s
         self._slots = threading.BoundedSemaphore(max_concurrent)
-        self._fair = FairShare(user_slots)
+        self._fair = FairShare(state_path, user_slots) if state_path else None
         self._cache: BoundedMap[tuple, QueryResult] = BoundedMap(cache_entries, cache_max_mb * 1024 * 1024)
         self._stats_lock = threading.Lock()
         self.stats = {"queries": 0, "cache_hits": 0, "active": 0}
@@ -75,19 +81,20 @@ class Warehouse:
             self._schema = (version, schema)
         return self._schema[1]
 
-    def run(self, query: exp.Expression | str, row_cap: int, timeout_s: float, user: str = "service") -> QueryResult:
-        """Run one guarded SELECT (or answer it from the cache) in ``user``'s share of the slots;
-        stop it after ``timeout_s``; keep at most ``row_cap`` rows."""
+    def run(self, query: exp.Expression | str, row_cap: int, timeout_s: float, user: str | None = None) -> QueryResult:
+        """Run one guarded SELECT (or answer it from the cache) in ``user``'s share of the slots
+        (None: the service's own query, which takes a slot but no user's share); stop it after
+        ``timeout_s``; keep at most ``row_cap`` rows."""
         return self.run_rendered(self.render(query), row_cap, timeout_s, user)
 
-    def run_rendered(self, sql: str, row_cap: int, timeout_s: float, user: str = "service") -> QueryResult:
+    def run_rendered(self, sql: str, row_cap: int, timeout_s: float, user: str | None = None) -> QueryResult:
         """``run`` for SQL already in the engine's dialect (a compiled plan's, rendered once)."""
         key = (sql, row_cap, self.data_version())
         cached = self._cache.get(key)
         if cached is not None:
             self._count("cache_hits", 1)
             return cached
-        with self._fair.turn(user, self.queue_timeout_s), self._slot():
+        with self._turn(user, timeout_s), self._slot():
             result, size = self.engine.execute(sql, row_cap, timeout_s)
         self._count("queries", 1)
         self._cache.put(key, result, size)
@@ -97,6 +104,13 @@ class Warehouse:
         """Run a trivial query past the cache (readiness), in a slot like any other."""
         with self._slot():
             self.engine.execute("SELECT 1", 1, 5)
+
+    def _turn(self, user: str | None, timeout_s: float) -> AbstractContextManager[None]:
+        """``user``'s share, held while the query waits for a slot, runs and is killed at the latest."""
+        if self._fair is None or user is None:
+            return nullcontext()
+        return self._fair.turn(user, self.queue_timeout_s,
+                               self.queue_timeout_s + timeout_s + self.limits.grace_s + TURN_MARGIN_S)
 
     @contextmanager
     def _slot(self) -> Iterator[None]:
@@ -117,3 +131,5 @@ class Warehouse:
 
     def close(self) -> None:
         self.engine.close()
+        if self._fair is not None:
+            self._fair.close()

@@ -1,9 +1,11 @@
 """More than one process: two services (one of them with two worker processes) over one state
 database. Whichever process takes a request, a follow-up continues its conversation, a permalink
-and its feedback are found, a rate limit holds, and verified examples, glossary terms and audit
-entries are everyone's."""
+and its feedback are found, a rate limit and a user's query slots hold, and verified examples,
+glossary terms and audit entries are everyone's."""
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -14,7 +16,7 @@ from tests.e2e.conftest import start_service
 @pytest.fixture(scope="module")
 def pair(warehouse_path, tmp_path_factory):
     state = tmp_path_factory.mktemp("workers") / "chatbi.sqlite"
-    env = {"CHATBI_RATE_LIMIT_PER_MIN": "40"}
+    env = {"CHATBI_RATE_LIMIT_PER_MIN": "40", "CHATBI_QUERY_TIMEOUT_S": "2", "CHATBI_QUERY_GRACE_S": "1"}
     first, first_base = start_service(warehouse_path, state, workers=2, **env)
     second, second_base = start_service(warehouse_path, state, **env)
     yield first_base, second_base
@@ -63,6 +65,21 @@ def test_examples_glossary_and_audit_are_shared(pair):
         assert {"dimension": "campaign_type", "value": "大促"} in body["interpretation"]["query"]["filters"]
     audited = {e["question"] for e in httpx.get(f"{first}/api/v1/audit", params={"limit": 500}).json()}
     assert "私域做得如何" in audited
+
+
+def test_a_users_query_slots_hold_across_processes(pair):
+    """Two running and two waiting for one user (everyone is the one user of an open demo), whichever
+    processes take them: of eight queries that run to the time limit at once, four are refused.
+    Counted in each process, the three here would have taken all eight."""
+    slow = "SELECT COUNT(*) FROM events a JOIN events b ON a.customer_id <> b.customer_id + {}"
+    first, second = pair
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answered = list(pool.map(lambda i: httpx.post(f"{(first, second)[i % 2]}/api/v1/sql",
+                                                      json={"sql": slow.format(i)}, timeout=30), range(8)))
+    refused = [r for r in answered if r.status_code == 429]
+    assert len(refused) == 4, [r.status_code for r in answered]
+    assert {r.json()["error"]["code"] for r in refused} == {"too_many_queries"}
+    assert {r.json()["error"]["code"] for r in answered if r not in refused} == {"query_timeout"}
 
 
 def test_a_rate_limit_holds_across_processes(pair):
