@@ -459,7 +459,7 @@ def _open_ended(text: str, matches: list[TimeMatch], today: D) -> list[TimeMatch
     ...  for t in ("gmv since march", "2024年以来", "截至5月底", "before 2025")
     ...  for m in find_time_ranges(t, D(2025, 7, 1))]  # doctest: +NORMALIZE_WHITESPACE
     [('2025-03-01', '2025-07-02', 4, 15), ('2024-01-01', '2025-07-02', 0, 7),
-     ('1900-01-01', '2025-06-01', 0, 4), ('1900-01-01', '2025-01-01', 0, 11)]
+     ('1900-01-01', '2025-06-01', 0, 5), ('1900-01-01', '2025-01-01', 0, 11)]
     """
     result = []
     for match in matches:
