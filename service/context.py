@@ -32,7 +32,7 @@ from service.prompts import PromptLibrary
 from service.query_worker import QueryLimits
 from service.schemas import ask_response
 from service.settings import Settings
-from service.warehouse import Warehouse
+from service.warehouse import QueryTooHeavy, Warehouse
 from service.wecom.aibot import AiBot
 from service.wecom.bot import WeComBot
 from service.wecom.client import WeComClient
@@ -175,8 +175,13 @@ def build_llm(settings: Settings, model: SemanticModel, values, tables) -> Quest
 
 
 def training_rows(warehouse: Warehouse, sql: str, timeout_s: float) -> tuple[list[str], list[tuple]]:
-    """Rows for fitting a prediction: every row, with time to read them (the service's own SQL)."""
-    result = warehouse.run(sql, TRAINING_ROWS, max(timeout_s, 300))
+    """Rows for fitting a prediction: every row, with time to read them (the service's own SQL).
+    Rows beyond a query's memory or result limit leave the prediction unfitted, as too many rows do:
+    the service starts all the same (the demo data at scale 100 has 1.4 M customers to fit)."""
+    try:
+        result = warehouse.run(sql, TRAINING_ROWS, max(timeout_s, 300))
+    except QueryTooHeavy as error:
+        raise CannotFit(error.message["en"]) from error
     if result.truncated:
         raise CannotFit(f"more than {TRAINING_ROWS:,} rows")
     return [name for name, _ in result.columns], result.rows

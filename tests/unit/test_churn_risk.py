@@ -13,7 +13,9 @@ from sklearn.metrics import roc_auc_score
 from semantic_layer.expressions import bind_today, parse_derived_table
 from semantic_layer.loader import load_model
 from semantic_layer.query import Filter, SemanticQuery
-from service.predicted_tags import fit_prediction, scoring_sql
+from service.context import training_rows
+from service.predicted_tags import fit_prediction, scoring_sql, with_predictions
+from service.warehouse import QueryTooHeavy
 from tests.conftest import TODAY
 
 
@@ -88,3 +90,14 @@ def test_churn_risk_is_a_dimension_of_any_customer_question(engine, model, refer
             .fetchall()}
     assert high_in_shanghai == len([c for c, (t, _) in tiers.items() if t == "高风险" and c in shanghai & ever])
     assert "ROC AUC" in model.dimension_by_id["churn_risk"].description.zh
+
+
+def test_training_rows_beyond_a_querys_limits_leave_the_prediction_unfitted():
+    """As at scale 100 (1.4 M customers to fit): the service starts, without the tag."""
+    class HeavyWarehouse:
+        def run(self, sql: str, row_cap: int, timeout_s: float):
+            raise QueryTooHeavy("结果太大（超过 16 MB）", "the result is larger than 16 MB")
+
+    model, fitted = with_predictions(load_model(), lambda sql: training_rows(HeavyWarehouse(), sql, 30), TODAY)
+    assert fitted == {}
+    assert "WHERE FALSE" in model.table_by_name["customer_churn_risk"].sql.upper()
